@@ -1,0 +1,32 @@
+package redact
+
+import (
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestString(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"dial postgres://app:hunter2@db:5432/app failed", "dial postgres://app:<secret>@db:5432/app failed"},
+		{"host=db user=app password=hunter2 dbname=x", "host=db user=app password=<secret> dbname=x"},
+		{"host=db password='a b c' dbname=x", "host=db password=<secret> dbname=x"},
+		{"post to https://hooks.slack.com/services/T0/B0/XYZ failed", "post to <secret> failed"},
+		{"no secret here", "no secret here"},
+	}
+	for _, c := range cases {
+		require.Equal(t, c.want, String(c.in, "https://hooks.slack.com/services/T0/B0/XYZ"))
+	}
+	require.Equal(t, "token <secret> rejected", String("token xoxb-123-abc rejected", "xoxb-123-abc"))
+	require.Equal(t, "dsn with p%40ss", String("dsn with p%40ss", "ab"), "short strings are not treated as secrets")
+	require.Equal(t, "bad <secret>", String("bad p%40ssw0rd", "p@ssw0rd"), "URL-escaped form is removed too")
+}
+
+func TestErrorKeepsChain(t *testing.T) {
+	err := Error(errors.Join(io.EOF, errors.New("postgres://u:pw12@h/d")))
+	require.ErrorIs(t, err, io.EOF)
+	require.NotContains(t, err.Error(), "pw12")
+	require.Same(t, io.EOF, Error(io.EOF))
+}
