@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/drift-schema/drift/internal/diff"
 )
 
 // DefaultSchedule is the daemon's cron schedule when the config names none: every six hours.
@@ -419,8 +421,8 @@ func validateRules(where string, ignore []Ignore, sev []Severity) []error {
 		if strings.TrimSpace(r.Reason) == "" {
 			errs = append(errs, fmt.Errorf("%s: ignore[%d]: a reason is required, so the next person knows why", where, j))
 		}
-		if _, err := filepath.Match(r.Object, ""); err != nil {
-			errs = append(errs, fmt.Errorf("%s: ignore[%d]: bad glob %q: %w", where, j, r.Object, err))
+		if err := diff.ValidateGlob(r.Object); err != nil {
+			errs = append(errs, fmt.Errorf("%s: ignore[%d]: %w", where, j, err))
 		}
 	}
 	for j, r := range sev {
@@ -434,8 +436,8 @@ func validateRules(where string, ignore []Ignore, sev []Severity) []error {
 		default:
 			errs = append(errs, fmt.Errorf("%s: severity[%d]: change must be missing, unexpected or changed, not %q", where, j, r.Change))
 		}
-		if _, err := filepath.Match(r.Object, ""); err != nil {
-			errs = append(errs, fmt.Errorf("%s: severity[%d]: bad glob %q: %w", where, j, r.Object, err))
+		if err := diff.ValidateGlob(r.Object); err != nil {
+			errs = append(errs, fmt.Errorf("%s: severity[%d]: %w", where, j, err))
 		}
 	}
 	return errs
