@@ -1,0 +1,193 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+// aclPrivileges maps the privilege letters of an aclitem to the names findings use.
+var aclPrivileges = map[byte]string{
+	'r': "SELECT",
+	'w': "UPDATE",
+	'a': "INSERT",
+	'd': "DELETE",
+	'D': "TRUNCATE",
+	'x': "REFERENCES",
+	't': "TRIGGER",
+	'X': "EXECUTE",
+	'U': "USAGE",
+	'C': "CREATE",
+	'c': "CONNECT",
+	'T': "TEMPORARY",
+	'm': "MAINTAIN",
+	's': "SET",
+	'A': "ALTER SYSTEM",
+}
+
+// grant is one privilege of one grantee, after folding grantors together.
+type grant struct {
+	grantee   string // role name; "" is PUBLIC
+	privilege string
+	grantable bool
+}
+
+// parseACL reads an aclitem[] in its text form, e.g. {=r/alice,"bob smith"=arw*/alice}, into
+// grants. The same privilege given to a grantee by several grantors is one grant, grantable
+// when any of them is.
+func parseACL(s string) ([]grant, error) {
+	return appendACL(nil, s)
+}
+
+// appendACL is parseACL appending to out, so a caller can reuse one buffer.
+func appendACL(out []grant, s string) ([]grant, error) {
+	items, err := splitArray(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, item := range items {
+		grantee, rest, err := readRoleName(item)
+		if err != nil {
+			return nil, fmt.Errorf("aclitem %q: %w", item, err)
+		}
+		if !strings.HasPrefix(rest, "=") {
+			return nil, fmt.Errorf("aclitem %q: no '=' after the grantee", item)
+		}
+		rest = rest[1:]
+		slash := strings.IndexByte(rest, '/')
+		if slash < 0 {
+			return nil, fmt.Errorf("aclitem %q: no grantor", item)
+		}
+		privs := rest[:slash]
+		for i := 0; i < len(privs); i++ {
+			name, ok := aclPrivileges[privs[i]]
+			if !ok {
+				return nil, fmt.Errorf("aclitem %q: unknown privilege %q", item, privs[i])
+			}
+			grantable := i+1 < len(privs) && privs[i+1] == '*'
+			if grantable {
+				i++
+			}
+			out = mergeGrant(out, grant{grantee: grantee, privilege: name, grantable: grantable})
+		}
+	}
+	return out, nil
+}
+
+// mergeGrant adds g, folding it into an existing grant of the same grantee and privilege. ACLs
+// are short, so a linear scan beats a map.
+func mergeGrant(gs []grant, g grant) []grant {
+	for i := range gs {
+		if gs[i].grantee == g.grantee && gs[i].privilege == g.privilege {
+			gs[i].grantable = gs[i].grantable || g.grantable
+			return gs
+		}
+	}
+	return append(gs, g)
+}
+
+// splitArray splits the text form of a one-dimensional array into its elements, undoing the
+// double quotes and backslash escapes array_out adds around elements with special characters.
+func splitArray(s string) ([]string, error) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, fmt.Errorf("not an array: %q", s)
+	}
+	body := s[1 : len(s)-1]
+	var items []string
+	for len(body) > 0 {
+		var item strings.Builder
+		if body[0] == '"' {
+			i := 1
+			for ; i < len(body) && body[i] != '"'; i++ {
+				if body[i] == '\\' && i+1 < len(body) {
+					i++
+				}
+				item.WriteByte(body[i])
+			}
+			if i >= len(body) {
+				return nil, fmt.Errorf("unterminated element in %q", s)
+			}
+			body = body[i+1:]
+		} else {
+			end := strings.IndexByte(body, ',')
+			if end < 0 {
+				end = len(body)
+			}
+			item.WriteString(body[:end])
+			body = body[end:]
+		}
+		items = append(items, item.String())
+		if len(body) > 0 {
+			if body[0] != ',' {
+				return nil, fmt.Errorf("malformed array %q", s)
+			}
+			body = body[1:]
+		}
+	}
+	return items, nil
+}
+
+// readRoleName reads a role name at the start of an aclitem: bare, or double-quoted with ""
+// standing for a quote. It returns the name and what follows it.
+func readRoleName(s string) (string, string, error) {
+	if !strings.HasPrefix(s, `"`) {
+		end := strings.IndexAny(s, "=/")
+		if end < 0 {
+			return "", "", errors.New("no role name")
+		}
+		return s[:end], s[end:], nil
+	}
+	var name strings.Builder
+	for i := 1; i < len(s); i++ {
+		if s[i] == '"' {
+			if i+1 < len(s) && s[i+1] == '"' {
+				name.WriteByte('"')
+				i++
+				continue
+			}
+			return name.String(), s[i+1:], nil
+		}
+		name.WriteByte(s[i])
+	}
+	return "", "", errors.New("unterminated quoted role name")
+}
+
+// privileges reads one object's ACL row (key, kind, owner, acl) into privilege objects.
+func (b *builder) privileges(v [][]byte) error {
+	if len(v) != 4 || v[0] == nil || v[1] == nil || v[2] == nil || v[3] == nil {
+		return errors.New("expected key, kind, owner and ACL")
+	}
+	grants, err := appendACL(b.grants[:0], string(v[3]))
+	if err != nil {
+		return err
+	}
+	b.grants = grants
+	on := string(v[0])
+	onKind, owner := b.intern(v[1]), string(v[2])
+	for _, g := range grants {
+		grantee := g.grantee
+		switch {
+		case grantee == "":
+			grantee = "PUBLIC"
+		case grantee == owner:
+			grantee = "<owner>"
+		}
+		b.add(snapshot.Object{Kind: "privilege", Key: on + ":" + grantee + ":" + g.privilege, Parent: on, Attrs: map[string]string{
+			"on":        on,
+			"on_kind":   onKind,
+			"grantee":   b.internString(grantee),
+			"privilege": g.privilege,
+			"grantable": boolText(g.grantable),
+		}})
+	}
+	return nil
+}
+
+func boolText(v bool) string {
+	if v {
+		return "true"
+	}
+	return "false"
+}

@@ -1,0 +1,452 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+// step is one statement of an introspection batch and what to do with its rows.
+type step struct {
+	what string // for errors: "introspecting <what>: ..."
+	sql  string
+	// params, when set, are the statement's parameters; otherwise it gets as many of the
+	// session's parameters as it refers to.
+	params [][]byte
+	// attrs names the attribute columns that follow kind, key and parent. nil with row == nil:
+	// a statement whose rows (if any) are not read.
+	attrs []string
+	// row handles a row itself instead of the generic object reader.
+	row func(values [][]byte) error
+	// ordinal: the last column is the object's attnum, turned into its position attribute.
+	ordinal bool
+	// second: in a two-connection introspection, the statement runs on the second connection.
+	// These are the kinds whose deparsing needs each table's relation cache entry (CHECK
+	// constraints, expression and partial indexes, trigger conditions, policies), so that
+	// work is done by one backend only, and the two halves take about the same time.
+	second bool
+}
+
+// txInfo is what the guard query saw of an introspection transaction.
+type txInfo struct {
+	serverVersion    string
+	serverVersionNum int
+	readOnly         string
+	isolation        string
+}
+
+func (tx txInfo) check() error {
+	if tx.readOnly != "on" || tx.isolation != "repeatable read" {
+		return fmt.Errorf("introspecting: the transaction is not read-only repeatable read (transaction_read_only=%s, transaction_isolation=%s)", tx.readOnly, tx.isolation)
+	}
+	return nil
+}
+
+// session holds what every batch of one introspection shares: the rendered parameters and the
+// object builder.
+type session struct {
+	params  [][]byte
+	timeout []byte
+	b       *builder
+}
+
+func newSession(opts Options) (*session, error) {
+	var exclSchemas, exclTables []string
+	for _, t := range opts.ExcludeTables {
+		nsp, rel, ok := strings.Cut(t, ".")
+		if !ok {
+			return nil, fmt.Errorf("introspecting: excluded table %q is not schema-qualified (schema.table)", t)
+		}
+		exclSchemas, exclTables = append(exclSchemas, nsp), append(exclTables, rel)
+	}
+	timeout := opts.StatementTimeout
+	if timeout <= 0 {
+		timeout = DefaultStatementTimeout
+	}
+	return &session{
+		params: [][]byte{
+			encodeTextArray(opts.Schemas),
+			encodeTextArray(trackingTables),
+			encodeTextArray(exclSchemas),
+			encodeTextArray(exclTables),
+		},
+		timeout: []byte(strconv.FormatInt(timeout.Milliseconds(), 10)),
+		b:       newBuilder(),
+	}, nil
+}
+
+// begin opens the read-only transaction. importSnapshot, when set, makes it share the catalog
+// snapshot another connection exported, so two connections read one consistent state.
+func begin(importSnapshot string) []step {
+	steps := []step{{what: "opening a read-only transaction", sql: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}}
+	if importSnapshot != "" {
+		// SET TRANSACTION SNAPSHOT takes no parameters; the identifier was checked against
+		// snapshotID, so it cannot carry anything but hex digits and dashes.
+		steps = append(steps, step{what: "importing the catalog snapshot", sql: "SET TRANSACTION SNAPSHOT '" + importSnapshot + "'"})
+	}
+	return steps
+}
+
+// settings are the transaction settings every catalog query runs under, followed by the guard
+// query that records what the transaction really is.
+func (s *session) settings(tx *txInfo) []step {
+	return []step{
+		{what: "setting search_path", sql: "SET LOCAL search_path = ''"},
+		{what: "turning off jit", sql: "SET LOCAL jit = off"},
+		// The catalog queries read nearly every row of the catalogs they join, so hash joins are
+		// the right plan; row estimates over catalogs are poor, and a nested loop planned for a
+		// handful of rows over a CTE turns quadratic on a schema of thousands of tables.
+		{what: "turning off nested loops", sql: "SET LOCAL enable_nestloop = off"},
+		{what: "setting work_mem", sql: "SET LOCAL work_mem = '64MB'"},
+		{what: "setting statement_timeout", sql: "SELECT set_config('statement_timeout', $1, true)", params: [][]byte{s.timeout}},
+		{what: "reading the server version", sql: guardSQL, row: func(v [][]byte) error {
+			if len(v) != 4 {
+				return fmt.Errorf("expected 4 columns, got %d", len(v))
+			}
+			tx.serverVersion = string(v[0])
+			tx.readOnly, tx.isolation = string(v[2]), string(v[3])
+			n, err := strconv.Atoi(string(v[1]))
+			if err != nil {
+				return fmt.Errorf("server_version_num %q is not a number", v[1])
+			}
+			tx.serverVersionNum = n
+			return nil
+		}},
+	}
+}
+
+var commit = step{what: "ending the read-only transaction", sql: "COMMIT"}
+
+// catalog is one query per object kind.
+func (s *session) catalog() []step {
+	b := s.b
+	return []step{
+		{what: "schemas", sql: schemasSQL, attrs: []string{}},
+		{what: "extensions", sql: extensionsSQL, attrs: []string{"schema", "version"}},
+		{what: "tables", sql: tablesSQL, attrs: []string{"persistence", "rls_enabled", "rls_forced", "partition_key",
+			"partition_of", "partition_bound", "inherits", "reloptions", "replica_identity", "access_method"}},
+		{what: "columns", sql: columnsSQL, attrs: []string{"type", "not_null", "default", "identity", "generated", "collation"}, ordinal: true},
+		{what: "constraints", sql: constraintsSQL, attrs: []string{"type", "definition"}, second: true},
+		{what: "indexes", sql: indexesSQL, attrs: []string{"definition", "valid"}, second: true},
+		{what: "views", sql: viewsSQL, attrs: []string{"definition", "options"}},
+		{what: "sequences", sql: sequencesSQL, attrs: []string{"type", "start", "increment", "min", "max", "cache", "cycle", "owned_by"}},
+		{what: "functions", sql: functionsSQL, attrs: []string{"definition", "security_definer", "language"}},
+		{what: "triggers", sql: triggersSQL, attrs: []string{"definition", "enabled"}, second: true},
+		{what: "types", sql: typesSQL, attrs: []string{"type", "labels", "base_type", "not_null", "default", "collation", "subtype"}},
+		{what: "policies", sql: policiesSQL, attrs: []string{"command", "permissive", "roles", "using", "with_check"}, second: true},
+		{what: "privileges", sql: privilegesSQL, row: b.privileges},
+		{what: "comments", sql: commentsSQL, attrs: []string{"on_kind", "text"}},
+		{what: "unsupported objects", sql: unsupportedSQL, row: func(v [][]byte) error {
+			if len(v) != 1 || v[0] == nil {
+				return errors.New("expected one non-null column")
+			}
+			b.snap.Unsupported = append(b.snap.Unsupported, string(v[0]))
+			return nil
+		}},
+	}
+}
+
+// split divides the catalog steps between two connections.
+func split(steps []step) (first, second []step) {
+	for _, s := range steps {
+		if s.second {
+			second = append(second, s)
+		} else {
+			first = append(first, s)
+		}
+	}
+	return first, second
+}
+
+func concat(parts ...[]step) []step {
+	var out []step
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// checkConn refuses connections introspection cannot use.
+func checkConn(pg *pgconn.PgConn) error {
+	if st := pg.TxStatus(); st != 'I' {
+		return fmt.Errorf("introspecting: the connection is inside a transaction (status %q); introspection runs its own", st)
+	}
+	if major := majorOf(pg.ParameterStatus("server_version")); major > 0 && major*10000 < MinServerVersionNum {
+		return fmt.Errorf("introspecting: PostgreSQL %s is not supported (drift needs %d or later)",
+			pg.ParameterStatus("server_version"), MinServerVersionNum/10000)
+	}
+	return nil
+}
+
+// introspect reads the whole catalog over one connection, in one round trip.
+func introspect(ctx context.Context, conn *pgx.Conn, opts Options) (*snapshot.Snapshot, txInfo, error) {
+	var tx txInfo
+	pg := conn.PgConn()
+	if err := checkConn(pg); err != nil {
+		return nil, tx, err
+	}
+	s, err := newSession(opts)
+	if err != nil {
+		return nil, tx, err
+	}
+	err = s.run(ctx, pg, concat(begin(""), s.settings(&tx), s.catalog(), []step{commit}))
+	if err == nil {
+		err = tx.check()
+	}
+	if err != nil {
+		return nil, tx, errors.Join(err, rollback(ctx, pg))
+	}
+	return s.finish(tx)
+}
+
+// snapshotID is the shape of an exported snapshot identifier ("00000003-0000001B-1").
+var snapshotID = regexp.MustCompile(`^[0-9A-Fa-f-]+$`)
+
+// introspectPair reads the catalog over two connections that share one exported snapshot, each
+// running half of the queries: the server's deparsing work, which dominates on large schemas,
+// is spread over two backends. conn is connected; second is dialed meanwhile with cfg. When the
+// second connection or the snapshot export is not available (connection limit, a pooler), it
+// finishes on conn alone.
+func introspectPair(ctx context.Context, conn *pgx.Conn, cfg *pgx.ConnConfig, opts Options) (*snapshot.Snapshot, error) {
+	pg := conn.PgConn()
+	if err := checkConn(pg); err != nil {
+		return nil, err
+	}
+	s, err := newSession(opts)
+	if err != nil {
+		return nil, err
+	}
+
+	type dialed struct {
+		conn *pgx.Conn
+		err  error
+	}
+	dial := make(chan dialed, 1)
+	go func() {
+		c, err := pgx.ConnectConfig(ctx, cfg)
+		dial <- dialed{c, err}
+	}()
+	var d dialed
+	dialDone := false
+	defer func() {
+		if !dialDone {
+			d = <-dial
+		}
+		if d.conn != nil {
+			closeQuietly(ctx, d.conn)
+		}
+	}()
+
+	var tx0, tx1 txInfo
+	var exported string
+	export := step{what: "exporting the catalog snapshot", sql: "SELECT pg_export_snapshot()", row: func(v [][]byte) error {
+		if len(v) != 1 || !snapshotID.Match(v[0]) {
+			return fmt.Errorf("unexpected snapshot identifier %q", v)
+		}
+		exported = string(v[0])
+		return nil
+	}}
+	if err := s.run(ctx, pg, concat(begin(""), s.settings(&tx0), []step{export})); err != nil {
+		// A server that cannot export snapshots (a standby before PostgreSQL 10, some
+		// poolers) is still introspected, over one connection.
+		if rerr := rollback(ctx, pg); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		snap, _, err := introspect(ctx, conn, opts)
+		return snap, err
+	}
+	if err := tx0.check(); err != nil {
+		return nil, errors.Join(err, rollback(ctx, pg))
+	}
+
+	d, dialDone = <-dial, true
+	first, rest := split(s.catalog())
+	if d.err != nil {
+		// No second connection: conn's transaction is open, so it reads everything itself.
+		err := s.run(ctx, pg, concat(first, rest, []step{commit}))
+		if err != nil {
+			return nil, errors.Join(err, rollback(ctx, pg))
+		}
+		snap, _, err := s.finish(tx0)
+		return snap, err
+	}
+
+	// Both halves run at once; the exporting transaction stays open until the importing one
+	// is done with it, and commits last.
+	pg1 := d.conn.PgConn()
+	ctx1, cancel1 := context.WithCancel(ctx)
+	defer cancel1()
+	var err1 error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		err1 = s.run(ctx1, pg1, concat(begin(exported), s.settings(&tx1), rest, []step{commit}))
+		if err1 == nil {
+			err1 = tx1.check()
+		}
+	}()
+	err0 := s.run(ctx, pg, first)
+	if err0 != nil {
+		cancel1() // the second half is wasted work now; the connection is closed afterwards
+	}
+	wg.Wait()
+	if err := errors.Join(err0, err1); err != nil {
+		return nil, errors.Join(err, rollback(ctx, pg))
+	}
+	if err := s.run(ctx, pg, []step{commit}); err != nil {
+		return nil, err
+	}
+	snap, _, err := s.finish(tx0)
+	return snap, err
+}
+
+// finish turns what the session read into a normalized snapshot.
+func (s *session) finish(tx txInfo) (*snapshot.Snapshot, txInfo, error) {
+	snap := s.b.finish()
+	snap.ServerVersion = firstField(tx.serverVersion)
+	snap.ServerVersionNum = tx.serverVersionNum
+	// finish already sorted the objects; Normalize checks for duplicates (an introspection
+	// bug) and drops empty attribute maps, and its stable sort is cheap on sorted input.
+	if err := snap.Normalize(); err != nil {
+		return nil, tx, fmt.Errorf("introspecting: %w", err)
+	}
+	return snap, tx, nil
+}
+
+// rollback ends a transaction left open by a failed batch, so the caller's connection is usable.
+func rollback(ctx context.Context, pg *pgconn.PgConn) error {
+	if pg.IsClosed() || pg.TxStatus() == 'I' {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := pg.Exec(rctx, "ROLLBACK").ReadAll(); err != nil {
+		return fmt.Errorf("introspecting: rolling back: %w", err)
+	}
+	return nil
+}
+
+func closeQuietly(ctx context.Context, conn *pgx.Conn) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = conn.Close(cctx)
+}
+
+// run sends steps in one round trip and streams each result through its handler as it
+// arrives: rows are turned into objects straight from the wire buffer, never collected.
+func (s *session) run(ctx context.Context, pg *pgconn.PgConn, steps []step) error {
+	batch := &pgconn.Batch{}
+	for _, st := range steps {
+		values := st.params
+		if values == nil {
+			if n := paramCount(st.sql); n > 0 {
+				values = s.params[:n]
+			}
+		}
+		// Text parameters with types left to the server (the SQL casts them), text results.
+		batch.ExecParams(st.sql, values, nil, nil, nil)
+	}
+	mrr := pg.ExecBatch(ctx, batch)
+	var handlerErr error
+	n := 0
+	for mrr.NextResult() {
+		rr := mrr.ResultReader()
+		if n >= len(steps) {
+			_, _ = rr.Close()
+			continue
+		}
+		st := steps[n]
+		for rr.NextRow() {
+			if handlerErr == nil {
+				if err := s.handle(st, rr.Values()); err != nil {
+					handlerErr = fmt.Errorf("introspecting %s: %w", st.what, err)
+				}
+			}
+		}
+		if _, err := rr.Close(); err != nil {
+			_ = mrr.Close()
+			return fmt.Errorf("introspecting %s: %w", st.what, err)
+		}
+		n++
+	}
+	if err := mrr.Close(); err != nil {
+		what := "the catalog"
+		if n < len(steps) {
+			what = steps[n].what
+		}
+		return fmt.Errorf("introspecting %s: %w", what, err)
+	}
+	if handlerErr != nil {
+		return handlerErr
+	}
+	if n != len(steps) {
+		return fmt.Errorf("introspecting: expected %d results, got %d", len(steps), n)
+	}
+	return nil
+}
+
+// handle passes one row to its step's reader. Two connections may read at once; the builder
+// takes one row at a time.
+func (s *session) handle(st step, v [][]byte) error {
+	if st.row == nil && st.attrs == nil {
+		return nil
+	}
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	switch {
+	case st.row != nil:
+		return st.row(v)
+	case st.ordinal:
+		return s.b.column(v, st.attrs)
+	default:
+		_, err := s.b.object(v, st.attrs)
+		return err
+	}
+}
+
+var paramRef = regexp.MustCompile(`\$([0-9]+)`)
+
+// paramCount is the highest $n in sql: the server wants exactly as many parameters as the
+// statement refers to.
+func paramCount(sql string) int {
+	n := 0
+	for _, m := range paramRef.FindAllStringSubmatch(sql, -1) {
+		if v, _ := strconv.Atoi(m[1]); v > n {
+			n = v
+		}
+	}
+	return n
+}
+
+// encodeTextArray renders a text[] literal: every element double-quoted, with quotes and
+// backslashes escaped, so no name can break out of it.
+func encodeTextArray(items []string) []byte {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i, s := range items {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('"')
+		for _, r := range s {
+			if r == '"' || r == '\\' {
+				sb.WriteByte('\\')
+			}
+			sb.WriteRune(r)
+		}
+		sb.WriteByte('"')
+	}
+	sb.WriteByte('}')
+	return []byte(sb.String())
+}

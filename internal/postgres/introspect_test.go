@@ -1,0 +1,241 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drift-schema/drift/internal/pgtest"
+)
+
+// TestReadOnlyRole introspects as a role that can log in and read the catalog but write
+// nothing at all: no CREATE on the database or any schema, no TEMP, no table privileges.
+func TestReadOnlyRole(t *testing.T) {
+	owner := newRole(t, "")
+	reader := newRole(t, "LOGIN")
+	dsn := build(t, withRole(richSchema, owner))
+	db := pgx.Identifier{currentDatabase(t, dsn)}.Sanitize()
+	pgtest.Exec(t, dsn, `
+REVOKE ALL ON DATABASE `+db+` FROM PUBLIC;
+GRANT CONNECT ON DATABASE `+db+` TO `+reader+`;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public, app TO `+reader+`;`)
+	readerDSN := withUser(dsn, reader)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, readerDSN)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	// The role really cannot write.
+	for _, stmt := range []string{
+		"CREATE TABLE public.nope (id int)",
+		"CREATE TABLE app.nope (id int)",
+		"CREATE TEMP TABLE nope (id int)",
+		"CREATE SCHEMA nope",
+		"INSERT INTO app.orders (account_id) VALUES (1)",
+	} {
+		_, err := conn.Exec(ctx, stmt)
+		require.Error(t, err, "the read-only role could run %q", stmt)
+	}
+
+	got, tx, err := introspect(ctx, conn, Options{})
+	require.NoError(t, err)
+	require.Equal(t, "on", tx.readOnly, "introspection must run in a READ ONLY transaction")
+	require.Equal(t, "repeatable read", tx.isolation)
+	require.Equal(t, byte('I'), conn.PgConn().TxStatus(), "introspection must end its transaction")
+
+	// It sees exactly what the superuser sees, grants included.
+	want := snap(t, dsn, Options{})
+	wj, err := want.Marshal()
+	require.NoError(t, err)
+	gj, err := got.Marshal()
+	require.NoError(t, err)
+	require.Equal(t, string(wj), string(gj))
+	require.NotNil(t, find(got, "function", "app.secret()"))
+	require.NotNil(t, find(got, "privilege", "app.accounts:"+owner+":SELECT"))
+}
+
+func TestIntrospectRefusesAnOpenTransaction(t *testing.T) {
+	dsn := build(t, ``)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "BEGIN")
+	require.NoError(t, err)
+	_, err = Introspect(ctx, conn, Options{})
+	require.ErrorContains(t, err, "inside a transaction")
+}
+
+// TestFailedIntrospectionLeavesConnectionUsable makes one catalog query fail (the reading role
+// may not call pg_get_functiondef in this database) and checks the error names the step and the
+// connection is left outside any transaction.
+func TestFailedIntrospectionLeavesConnectionUsable(t *testing.T) {
+	reader := newRole(t, "LOGIN")
+	dsn := build(t, `CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_get_functiondef(oid) FROM PUBLIC;`)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, withUser(dsn, reader))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = Introspect(ctx, conn, Options{})
+	require.ErrorContains(t, err, "introspecting functions")
+	require.ErrorContains(t, err, "permission denied")
+	require.Equal(t, byte('I'), conn.PgConn().TxStatus())
+	var one int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT 1").Scan(&one))
+}
+
+func TestExtensionMembersAreExcluded(t *testing.T) {
+	dsn := build(t, `CREATE EXTENSION citext; CREATE EXTENSION hstore; CREATE EXTENSION pg_trgm;
+CREATE TABLE public.t (id int, e citext, h hstore);
+CREATE INDEX t_e_trgm ON public.t USING gin ((e::text) gin_trgm_ops);`)
+	s := snap(t, dsn, Options{})
+	for _, ext := range []string{"citext", "hstore", "pg_trgm", "plpgsql"} {
+		require.NotNil(t, find(s, "extension", ext), "extension %s", ext)
+	}
+	require.Equal(t, "public", find(s, "extension", "citext").Attrs["schema"])
+	require.Empty(t, keysOf(s, "function"), "extension functions leaked")
+	require.Empty(t, keysOf(s, "type"), "extension types leaked")
+	require.Empty(t, s.Unsupported, "extension aggregates and operators leaked")
+	for _, o := range s.Objects {
+		if o.Kind == "privilege" {
+			require.Contains(t, []string{"table", "schema"}, o.Attrs["on_kind"], "privilege on an extension member: %s", o.Key)
+		}
+	}
+	// The user's objects that use the extensions are there.
+	require.Equal(t, "public.citext", find(s, "column", "public.t.e").Attrs["type"])
+	require.NotNil(t, find(s, "index", "public.t_e_trgm"))
+}
+
+func TestUnsupportedObjectsAreFlagged(t *testing.T) {
+	dsn := build(t, `CREATE TABLE public.t (a int, b int);
+CREATE AGGREGATE public.mysum(int) (sfunc = int4pl, stype = int);
+CREATE STATISTICS public.t_ab ON a, b FROM public.t;
+CREATE RULE t_noop AS ON UPDATE TO public.t DO INSTEAD NOTHING;`)
+	s := snap(t, dsn, Options{})
+	require.Equal(t, []string{"aggregate public.mysum(integer)", "rule public.t.t_noop", "statistics public.t_ab"}, s.Unsupported)
+	require.Nil(t, find(s, "function", "public.mysum(integer)"))
+}
+
+func TestTrackingAndDriftTablesAreExcluded(t *testing.T) {
+	dsn := build(t, `
+CREATE SCHEMA other;
+CREATE TABLE public.schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);
+CREATE TABLE other.flyway_schema_history (installed_rank int PRIMARY KEY, version text);
+CREATE TABLE public.goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL);
+CREATE TABLE public.__diesel_schema_migrations (version varchar(50) PRIMARY KEY);
+CREATE TABLE public.schema_drift_alerts (fingerprint text PRIMARY KEY, note text);
+CREATE INDEX schema_drift_alerts_note ON public.schema_drift_alerts (note);
+CREATE TABLE public.drift_runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
+CREATE TABLE public.drift_snapshots (id serial PRIMARY KEY);
+CREATE TABLE public.drift_schema_version (version int);
+COMMENT ON TABLE public.drift_runs IS 'drift''s own';
+CREATE TABLE public.skipme (id int);
+CREATE TABLE public.users (id int PRIMARY KEY);
+CREATE TABLE other.things (id int);`)
+
+	s := snap(t, dsn, Options{ExcludeTables: []string{"public.skipme"}})
+	require.Equal(t, []string{"other.things", "public.users"}, keysOf(s, "table"))
+	require.Empty(t, keysOf(s, "sequence"), "sequences owned by tracking tables leaked")
+	require.Empty(t, keysOf(s, "index"))
+	require.Equal(t, []string{"public.users.users_pkey"}, keysOf(s, "constraint"))
+	require.Equal(t, []string{"plpgsql", "public"}, keysOf(s, "comment"), "comments on drift tables leaked")
+	for _, o := range s.Objects {
+		for _, name := range []string{"migrations", "flyway", "goose", "drift_", "skipme"} {
+			require.NotContains(t, o.Key, name, "%s %s leaked", o.Kind, o.Key)
+		}
+	}
+
+	// The schema filter.
+	s = snap(t, dsn, Options{Schemas: []string{"other"}})
+	require.Equal(t, []string{"other"}, keysOf(s, "schema"))
+	require.Equal(t, []string{"other.things"}, keysOf(s, "table"))
+	require.Equal(t, []string{"other.things.id"}, keysOf(s, "column"))
+}
+
+func TestIntrospectDSNDoesNotLeakPasswords(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const secret = "s3cretPassw0rd"
+	for _, dsn := range []string{
+		"postgres://drift:" + secret + "@127.0.0.1:1/db?connect_timeout=2",
+		"host=127.0.0.1 port=1 user=drift password=" + secret + " dbname=db connect_timeout=2",
+		"postgres://drift:" + secret + "@127.0.0.1:notaport/db",
+		"host=127.0.0.1 port=1 password='" + secret + " user=drift",
+		"postgres://drift:" + secret + "@%zz/db",
+	} {
+		_, err := IntrospectDSN(ctx, dsn, Options{})
+		require.Error(t, err)
+		require.NotContains(t, err.Error(), secret, "error text leaks the password: %v", err)
+		require.True(t, strings.HasPrefix(err.Error(), "introspecting"), "error %q is not prefixed", err)
+	}
+}
+
+func TestServerVersionNum(t *testing.T) {
+	dsn := build(t, ``)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	n, err := ServerVersionNum(ctx, conn)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, n, MinServerVersionNum)
+	s, err := Introspect(ctx, conn, Options{})
+	require.NoError(t, err)
+	require.Equal(t, n, s.ServerVersionNum)
+	require.Equal(t, n/10000, majorOf(s.ServerVersion))
+}
+
+func TestEncodeTextArray(t *testing.T) {
+	require.Equal(t, `{}`, string(encodeTextArray(nil)))
+	require.Equal(t, `{"a","b\"c","d\\e","f,g"}`, string(encodeTextArray([]string{"a", `b"c`, `d\e`, "f,g"})))
+	require.Equal(t, 3, paramCount("SELECT $1, $3, $2"))
+	require.Equal(t, 0, paramCount("SELECT 1"))
+}
+
+// TestCommentKeyCollision comments a column and a constraint of one table that share a name:
+// both comments are kept, told apart by the commented object's kind.
+func TestCommentKeyCollision(t *testing.T) {
+	dsn := build(t, `CREATE TABLE public.t (x int CONSTRAINT x CHECK (x > 0), y int);
+COMMENT ON COLUMN public.t.x IS 'the column';
+COMMENT ON CONSTRAINT x ON public.t IS 'the constraint';
+COMMENT ON COLUMN public.t.y IS 'plain';`)
+	s := snap(t, dsn, Options{})
+	require.Equal(t, "the column", find(s, "comment", "public.t.x (column)").Attrs["text"])
+	require.Equal(t, "the constraint", find(s, "comment", "public.t.x (constraint)").Attrs["text"])
+	require.Equal(t, "plain", find(s, "comment", "public.t.y").Attrs["text"])
+	require.Equal(t, "public.t.x", find(s, "comment", "public.t.x (column)").Parent)
+}
+
+// TestTwoConnectionsReadTheSameSchema compares the default two-connection introspection with
+// the one-connection one, including the fallbacks: a role allowed one connection only, and a
+// role that may not export snapshots.
+func TestTwoConnectionsReadTheSameSchema(t *testing.T) {
+	owner := newRole(t, "")
+	single := newRole(t, "LOGIN CONNECTION LIMIT 1")
+	noExport := newRole(t, "LOGIN")
+	dsn := build(t, withRole(richSchema, owner)+`
+REVOKE EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() TO `+single+`;
+GRANT USAGE ON SCHEMA app TO `+single+`, `+noExport+`;`)
+
+	one := snap(t, dsn, Options{Connections: 1})
+	want, err := one.Marshal()
+	require.NoError(t, err)
+	for name, d := range map[string]string{
+		"two connections":       dsn,
+		"connection limit":      withUser(dsn, single),
+		"export not allowed":    withUser(dsn, noExport),
+		"two connections again": dsn,
+	} {
+		got, err := snap(t, d, Options{}).Marshal()
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), name)
+	}
+}

@@ -1,0 +1,420 @@
+package postgres
+
+// The catalog queries, one per object kind, read in a single round trip (see batch.go).
+//
+// Conventions that every query follows:
+//   - pg_catalog only, rendered by the server's deparsers; search_path is '' while they run, so
+//     every deparsed name outside pg_catalog comes out schema-qualified.
+//   - Every column is text (the batch asks for text results) and the first three are the object's
+//     kind, key and parent; the rest are attribute values in the order named by the query's step
+//     in batch.go. A NULL attribute is left out of the object.
+//   - Keys are raw names joined with "." (no identifier quoting), as the vocabulary says.
+//   - Text sorted inside an aggregate is sorted COLLATE "C", so two databases with different
+//     default collations render the same list.
+//   - Parameters: $1 the schemas to read (empty: all), $2 table names left out in every schema,
+//     $3 and $4 the schemas and names of the caller's excluded tables. A query uses a prefix of
+//     them; the number sent is counted from the SQL.
+//
+// Exclusions live in the shared CTEs below so that every kind excludes the same things: system
+// schemas, TimescaleDB internals, extension members (pg_depend deptype 'e', matched with the
+// classid of the catalog the object lives in), migration-tracking and drift's own tables and
+// everything that hangs off them.
+
+// extCTE lists the objects that belong to something else and are therefore never reported on
+// their own: extension members, and the constructor functions PostgreSQL creates with a range
+// type. Each use picks a catalog's rows by classid. It is found through pg_depend's index on the
+// referenced object (the few extensions, the few range types), so its cost follows the number
+// of members, not the size of pg_depend. Every use is a NOT EXISTS, which PostgreSQL plans as a
+// hash anti-join against this small set (NOT IN could not be: NULL semantics), and whose row
+// estimate stays right, so the joins above it are planned for the real number of objects.
+const extCTE = `ext AS MATERIALIZED (
+  SELECT d.classid, d.objid
+  FROM pg_depend d
+  WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+    AND d.refobjid IN (SELECT e.oid FROM pg_extension e)
+  UNION ALL
+  SELECT d.classid, d.objid
+  FROM pg_depend d
+  WHERE d.refclassid = 'pg_type'::regclass AND d.classid = 'pg_proc'::regclass AND d.deptype = 'i'
+    AND d.refobjid IN (SELECT t.oid FROM pg_type t WHERE t.typtype IN ('r', 'm'))
+)`
+
+// nsCTE lists the schemas to read: not system, not TimescaleDB internals, not created by an
+// extension, and among $1 when that is not empty. Names starting with pg_ are reserved for the
+// system (CREATE SCHEMA refuses them), which covers pg_catalog, pg_toast and the pg_temp_N /
+// pg_toast_temp_N schemas of other sessions.
+const nsCTE = `ns AS (
+  SELECT n.oid, n.nspname, n.nspowner, n.nspacl
+  FROM pg_namespace n
+  WHERE n.nspname !~ '^pg_'
+    AND n.nspname !~ '^_timescaledb_'
+    AND n.nspname NOT IN ('information_schema', 'timescaledb_information', 'timescaledb_experimental')
+    AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid)
+)`
+
+// goneCTE lists the tables left out by name: migration tracking tables ($2) and drift's own
+// tables (the drift_ prefix) in every schema, found through pg_class's name index, and the
+// caller's exclusions ($3 schemas and $4 tables, pairwise), looked up by name.
+const goneCTE = `gone AS MATERIALIZED (
+  SELECT c.oid
+  FROM pg_class c
+  WHERE c.relkind IN ('r', 'p')
+    AND (c.relname = ANY ($2::name[]) OR (c.relname >= 'drift_' AND c.relname < 'drift` + "`" + `'))
+  UNION
+  SELECT to_regclass(format('%I.%I', x.nsp, x.rel))::oid
+  FROM unnest($3::text[], $4::text[]) AS x(nsp, rel)
+  WHERE to_regclass(format('%I.%I', x.nsp, x.rel)) IS NOT NULL
+)`
+
+// relCTE lists the relations to read (tables, partitions, views, materialized views and the
+// relations behind composite types) with the columns the queries need, leaving out extension
+// members (classid pg_class, or pg_type for a composite type's relation) and gone tables.
+// Sequences are read by seqCTE.
+const relCTE = `rel AS (
+  SELECT c.oid, c.relname, c.relkind, c.relowner, c.relacl, c.reltype, c.relpersistence,
+         c.relrowsecurity, c.relforcerowsecurity, c.relispartition, c.relpartbound, c.reloptions,
+         c.relreplident, c.relam, ns.nspname, ns.nspname || '.' || c.relname AS key
+  FROM pg_class c
+  JOIN ns ON ns.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c')
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = c.reltype)
+    AND NOT EXISTS (SELECT FROM gone WHERE gone.oid = c.oid)
+)`
+
+// seqCTE lists the sequences to read: not extension members, not identity sequences (the
+// column's identity attribute covers them), not owned by a gone table. The sequence-to-column
+// links are few (one per serial or identity column) and found from the sequences' side.
+const seqCTE = `seq AS (
+  SELECT c.oid, c.relname, c.relowner, c.relacl, ns.nspname, ns.nspname || '.' || c.relname AS key,
+         d.refobjid AS owner_table, d.refobjsubid AS owner_column
+  FROM pg_class c
+  JOIN ns ON ns.oid = c.relnamespace
+  LEFT JOIN LATERAL (
+    SELECT d.deptype, d.refobjid, d.refobjsubid
+    FROM pg_depend d
+    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.objsubid = 0
+      AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+    LIMIT 1
+  ) d ON true
+  WHERE c.relkind = 'S'
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+    AND (d.deptype IS NULL OR (d.deptype = 'a' AND NOT EXISTS (SELECT FROM gone WHERE gone.oid = d.refobjid)))
+)`
+
+// typCTE lists the user-defined types drift models: enums, domains, ranges and stand-alone
+// composite types (not the row types of tables), leaving out extension members.
+const typCTE = `typ AS (
+  SELECT t.oid, t.typname, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod,
+         t.typnotnull, t.typdefaultbin, t.typcollation, ns.nspname, ns.nspname || '.' || t.typname AS key
+  FROM pg_type t
+  JOIN ns ON ns.oid = t.typnamespace
+  WHERE (t.typtype IN ('e', 'd', 'r')
+         OR (t.typtype = 'c' AND t.typrelid IN (SELECT c.oid FROM pg_class c WHERE c.relkind = 'c')))
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
+)`
+
+// procCTE lists functions and procedures (aggregates and window functions are reported as
+// unsupported), keyed by name and argument types: "public.touch(bigint)". Argument names are
+// not part of the key; they are part of the definition.
+const procCTE = `proc AS (
+  SELECT p.oid, p.prokind, p.proowner, p.proacl, p.prosecdef, p.prolang, ns.nspname,
+         ns.nspname || '.' || p.proname || '(' || coalesce((
+           SELECT string_agg(format_type(a.t, NULL), ', ' ORDER BY a.o)
+           FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, o)), '') || ')' AS key
+  FROM pg_proc p
+  JOIN ns ON ns.oid = p.pronamespace
+  WHERE p.prokind IN ('f', 'p')
+    AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+)`
+
+// with joins the common table expressions a query needs, in dependency order.
+func with(ctes ...string) string {
+	out := "WITH "
+	for i, c := range ctes {
+		if i > 0 {
+			out += ",\n"
+		}
+		out += c
+	}
+	return out + "\n"
+}
+
+// guardSQL reads the server version and proves the transaction is what Introspect asked for.
+const guardSQL = `SELECT current_setting('server_version'), current_setting('server_version_num'),
+  current_setting('transaction_read_only'), current_setting('transaction_isolation')`
+
+var schemasSQL = with(extCTE, nsCTE) + `SELECT 'schema', ns.nspname, NULL FROM ns`
+
+// Extensions are database-wide, so they are listed whatever the schema filter says.
+const extensionsSQL = `SELECT 'extension', e.extname, NULL, n.nspname, e.extversion
+FROM pg_extension e
+JOIN pg_namespace n ON n.oid = e.extnamespace`
+
+// A partition bound holds only constants, so it is deparsed without the table as context.
+var tablesSQL = with(extCTE, nsCTE, goneCTE, relCTE, `inh AS (
+  SELECT i.inhrelid, string_agg(pn.nspname || '.' || p.relname, ', ' ORDER BY i.inhseqno) AS parents
+  FROM pg_inherits i
+  JOIN pg_class p ON p.oid = i.inhparent
+  JOIN pg_namespace pn ON pn.oid = p.relnamespace
+  GROUP BY i.inhrelid
+)`) + `SELECT 'table', r.key, r.nspname,
+  CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END,
+  r.relrowsecurity::text,
+  r.relforcerowsecurity::text,
+  CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END,
+  CASE WHEN r.relispartition THEN inh.parents END,
+  CASE WHEN r.relispartition THEN pg_get_expr(r.relpartbound, 0) END,
+  CASE WHEN NOT r.relispartition THEN inh.parents END,
+  (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) AS o),
+  CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full' WHEN 'i' THEN 'index' END,
+  CASE WHEN am.amname <> 'heap' THEN am.amname END
+FROM rel r
+LEFT JOIN inh ON inh.inhrelid = r.oid
+LEFT JOIN pg_am am ON am.oid = r.relam
+WHERE r.relkind IN ('r', 'p')`
+
+// collationName renders a collation the way it is written: bare when it lives in pg_catalog,
+// schema-qualified otherwise. It is a subquery evaluated only for the rare non-default one.
+func collationName(oid string) string {
+	return `(SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN co.collname ELSE cn.nspname || '.' || co.collname END
+     FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ` + oid + `)`
+}
+
+// Columns of tables, views, materialized views and composite types. A default cannot refer to a
+// column, so it is deparsed without the table as context (relid 0): with it, pg_get_expr would
+// build the table's relation cache entry just to resolve names that never occur. Generated
+// columns do refer to columns and get their table. The last column is attnum,
+// which is not an attribute: the reader turns it into position, the ordinal among live columns
+// (attnum keeps the holes of dropped columns), without a sort or window over every column here.
+var columnsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'column', r.key || '.' || a.attname, r.key,
+  format_type(a.atttypid, a.atttypmod),
+  a.attnotnull::text,
+  CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END,
+  CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,
+  CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
+  CASE WHEN a.attcollation <> t.typcollation THEN ` + collationName("a.attcollation") + ` END,
+  a.attnum::text
+FROM rel r
+JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+WHERE r.relkind IN ('r', 'p', 'v', 'm', 'c')`
+
+// Table constraints and domain constraints. NOT NULL constraints (contype 'n', PostgreSQL 18)
+// are covered by the column's not_null attribute.
+var constraintsSQL = with(extCTE, nsCTE, goneCTE, relCTE, typCTE) + `SELECT 'constraint', r.key || '.' || co.conname, r.key,
+  CASE co.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN 'foreign key'
+    WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' WHEN 't' THEN 'trigger' END,
+  pg_get_constraintdef(co.oid)
+FROM pg_constraint co
+JOIN rel r ON r.oid = co.conrelid
+WHERE co.contype IN ('p', 'u', 'f', 'c', 'x', 't') AND r.relkind IN ('r', 'p')
+UNION ALL
+SELECT 'constraint', ty.key || '.' || co.conname, ty.key, 'check', pg_get_constraintdef(co.oid)
+FROM pg_constraint co
+JOIN typ ty ON ty.oid = co.contypid
+WHERE co.contype = 'c'`
+
+// Indexes that no constraint owns (the constraint stands for those).
+var indexesSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'index', r.nspname || '.' || ic.relname, r.key,
+  pg_get_indexdef(i.indexrelid), i.indisvalid::text
+FROM pg_index i
+JOIN rel r ON r.oid = i.indrelid
+JOIN pg_class ic ON ic.oid = i.indexrelid
+WHERE r.relkind IN ('r', 'p', 'm')
+  AND NOT EXISTS (SELECT FROM pg_constraint co
+                  WHERE co.conrelid = i.indrelid AND co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x'))`
+
+var viewsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized_view' END, r.key, r.nspname,
+  pg_get_viewdef(r.oid, true),
+  (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) AS o)
+FROM rel r
+WHERE r.relkind IN ('v', 'm')`
+
+var sequencesSQL = with(extCTE, nsCTE, goneCTE, seqCTE) + `SELECT 'sequence', s.key, s.nspname,
+  format_type(q.seqtypid, NULL), q.seqstart::text, q.seqincrement::text, q.seqmin::text,
+  q.seqmax::text, q.seqcache::text, q.seqcycle::text,
+  (SELECT tn.nspname || '.' || t.relname || '.' || a.attname
+   FROM pg_class t
+   JOIN pg_namespace tn ON tn.oid = t.relnamespace
+   JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = s.owner_column
+   WHERE t.oid = s.owner_table)
+FROM seq s
+JOIN pg_sequence q ON q.seqrelid = s.oid`
+
+var functionsSQL = with(extCTE, nsCTE, procCTE) + `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.key, p.nspname,
+  pg_get_functiondef(p.oid), p.prosecdef::text, l.lanname
+FROM proc p
+JOIN pg_language l ON l.oid = p.prolang`
+
+// User triggers: internal ones (foreign keys, deferred uniqueness) are part of their
+// constraint.
+var triggersSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'trigger', r.key || '.' || t.tgname, r.key, pg_get_triggerdef(t.oid),
+  CASE t.tgenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END
+FROM pg_trigger t
+JOIN rel r ON r.oid = t.tgrelid
+WHERE NOT t.tgisinternal`
+
+var typesSQL = with(extCTE, nsCTE, typCTE, `labels AS (
+  SELECT e.enumtypid, string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) AS labels
+  FROM pg_enum e
+  GROUP BY e.enumtypid
+)`) + `SELECT 'type', ty.key, ty.nspname,
+  CASE ty.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite' WHEN 'r' THEN 'range' END,
+  labels.labels,
+  CASE WHEN ty.typtype = 'd' THEN format_type(ty.typbasetype, ty.typtypmod) END,
+  CASE WHEN ty.typtype = 'd' THEN ty.typnotnull::text END,
+  CASE WHEN ty.typtype = 'd' THEN pg_get_expr(ty.typdefaultbin, 0) END,
+  CASE WHEN ty.typtype = 'd' AND ty.typcollation <> bt.typcollation THEN ` + collationName("ty.typcollation") + ` END,
+  format_type(rg.rngsubtype, NULL)
+FROM typ ty
+LEFT JOIN labels ON labels.enumtypid = ty.oid
+LEFT JOIN pg_range rg ON rg.rngtypid = ty.oid
+LEFT JOIN pg_type bt ON bt.oid = ty.typbasetype`
+
+var policiesSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'policy', r.key || '.' || p.polname, r.key,
+  CASE p.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END,
+  p.polpermissive::text,
+  (SELECT string_agg(g.name, ', ' ORDER BY g.name COLLATE "C")
+   FROM (SELECT CASE WHEN x.oid = 0 THEN 'PUBLIC' ELSE coalesce(ro.rolname, 'unknown role') END AS name
+         FROM unnest(p.polroles) AS x(oid)
+         LEFT JOIN pg_roles ro ON ro.oid = x.oid) AS g),
+  pg_get_expr(p.polqual, p.polrelid),
+  pg_get_expr(p.polwithcheck, p.polrelid)
+FROM pg_policy p
+JOIN rel r ON r.oid = p.polrelid`
+
+// relKind names a pg_class relkind the way findings do.
+const relKind = `CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' ELSE 'table' END`
+
+// Privileges: one row per object with its ACL as text, a NULL ACL folded into acldefault()
+// (what it means), and the owner's name so the reader can show the owner as <owner>. The reader
+// (acl.go) splits each ACL into one privilege object per (grantee, privilege): doing that here
+// with aclexplode and a GROUP BY costs the server several times more than the parse costs drift.
+// Column ACLs have no default: a NULL one means no column grants, and the few columns with one
+// are found by a single pass over pg_attribute.
+var privilegesSQL = with(extCTE, nsCTE, goneCTE, relCTE, seqCTE, typCTE, procCTE) + `SELECT r.key, ` + relKind + `, pg_get_userbyid(r.relowner),
+  coalesce(r.relacl, acldefault('r', r.relowner))::text
+FROM rel r
+WHERE r.relkind IN ('r', 'p', 'v', 'm')
+UNION ALL
+SELECT s.key, 'sequence', pg_get_userbyid(s.relowner), coalesce(s.relacl, acldefault('s', s.relowner))::text
+FROM seq s
+UNION ALL
+SELECT r.key || '.' || a.attname, 'column', pg_get_userbyid(r.relowner), a.attacl::text
+FROM pg_attribute a
+JOIN rel r ON r.oid = a.attrelid
+WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p', 'v', 'm')
+UNION ALL
+SELECT p.key, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, pg_get_userbyid(p.proowner),
+  coalesce(p.proacl, acldefault('f', p.proowner))::text
+FROM proc p
+UNION ALL
+SELECT ns.nspname, 'schema', pg_get_userbyid(ns.nspowner), coalesce(ns.nspacl, acldefault('n', ns.nspowner))::text
+FROM ns
+UNION ALL
+SELECT ty.key, 'type', pg_get_userbyid(ty.typowner), coalesce(ty.typacl, acldefault('T', ty.typowner))::text
+FROM typ ty`
+
+// Comments, keyed like the object they describe. Each branch starts from the comments on one
+// catalog (pg_description holds few rows besides the built-in objects' comments) and keeps
+// those on objects drift reads.
+var commentsSQL = with(extCTE, nsCTE, goneCTE, relCTE, seqCTE, typCTE, procCTE, `d AS MATERIALIZED (
+  SELECT d.classoid, d.objoid, d.objsubid, d.description FROM pg_description d
+)`) + `SELECT 'comment', o.key, o.key, o.on_kind, o.description FROM (
+  SELECT ns.nspname AS key, 'schema' AS on_kind, d.description
+  FROM d JOIN ns ON ns.oid = d.objoid
+  WHERE d.classoid = 'pg_namespace'::regclass
+  UNION ALL
+  SELECT e.extname, 'extension', d.description
+  FROM d JOIN pg_extension e ON e.oid = d.objoid
+  WHERE d.classoid = 'pg_extension'::regclass
+  UNION ALL
+  SELECT r.key, ` + relKind + `, d.description
+  FROM d JOIN rel r ON r.oid = d.objoid
+  WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND r.relkind IN ('r', 'p', 'v', 'm')
+  UNION ALL
+  SELECT s.key, 'sequence', d.description
+  FROM d JOIN seq s ON s.oid = d.objoid
+  WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+  UNION ALL
+  SELECT r.key || '.' || a.attname, 'column', d.description
+  FROM d
+  JOIN rel r ON r.oid = d.objoid
+  JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+  WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0
+  UNION ALL
+  SELECT r.nspname || '.' || ic.relname, 'index', d.description
+  FROM d
+  JOIN pg_index i ON i.indexrelid = d.objoid
+  JOIN rel r ON r.oid = i.indrelid
+  JOIN pg_class ic ON ic.oid = i.indexrelid
+  WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+  UNION ALL
+  SELECT coalesce(r.key, ty.key) || '.' || co.conname, 'constraint', d.description
+  FROM d
+  JOIN pg_constraint co ON co.oid = d.objoid
+  LEFT JOIN rel r ON r.oid = co.conrelid AND co.conrelid <> 0
+  LEFT JOIN typ ty ON ty.oid = co.contypid AND co.contypid <> 0
+  WHERE d.classoid = 'pg_constraint'::regclass AND (r.oid IS NOT NULL OR ty.oid IS NOT NULL)
+  UNION ALL
+  SELECT p.key, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, d.description
+  FROM d JOIN proc p ON p.oid = d.objoid
+  WHERE d.classoid = 'pg_proc'::regclass
+  UNION ALL
+  SELECT r.key || '.' || t.tgname, 'trigger', d.description
+  FROM d
+  JOIN pg_trigger t ON t.oid = d.objoid
+  JOIN rel r ON r.oid = t.tgrelid
+  WHERE d.classoid = 'pg_trigger'::regclass AND NOT t.tgisinternal
+  UNION ALL
+  SELECT ty.key, 'type', d.description
+  FROM d JOIN typ ty ON ty.oid = d.objoid
+  WHERE d.classoid = 'pg_type'::regclass
+  UNION ALL
+  SELECT r.key || '.' || p.polname, 'policy', d.description
+  FROM d
+  JOIN pg_policy p ON p.oid = d.objoid
+  JOIN rel r ON r.oid = p.polrelid
+  WHERE d.classoid = 'pg_policy'::regclass
+) AS o`
+
+// unsupportedSQL names what drift sees but does not model, so that it is flagged rather than
+// silently dropped. Extension members are left out here too.
+var unsupportedSQL = with(extCTE, nsCTE) + `SELECT CASE p.prokind WHEN 'a' THEN 'aggregate ' ELSE 'window function ' END
+       || ns.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+WHERE p.prokind IN ('a', 'w')
+  AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+UNION ALL
+SELECT 'foreign table ' || ns.nspname || '.' || c.relname
+FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+WHERE c.relkind = 'f' AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+UNION ALL
+SELECT 'base type ' || ns.nspname || '.' || t.typname
+FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
+WHERE t.typtype = 'b' AND t.typcategory <> 'A'
+  AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
+UNION ALL
+SELECT 'rule ' || ns.nspname || '.' || c.relname || '.' || rw.rulename
+FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN ns ON ns.oid = c.relnamespace
+WHERE rw.rulename <> '_RETURN'
+  AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
+UNION ALL
+SELECT 'statistics ' || ns.nspname || '.' || s.stxname
+FROM pg_statistic_ext s JOIN ns ON ns.oid = s.stxnamespace
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_statistic_ext'::regclass AND ext.objid = s.oid)
+UNION ALL
+SELECT 'operator ' || ns.nspname || '.' || o.oprname || '(' || format_type(o.oprleft, NULL) || ', ' || format_type(o.oprright, NULL) || ')'
+FROM pg_operator o JOIN ns ON ns.oid = o.oprnamespace
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
+UNION ALL
+SELECT 'collation ' || ns.nspname || '.' || co.collname
+FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_collation'::regclass AND ext.objid = co.oid)
+UNION ALL
+SELECT 'event trigger ' || e.evtname
+FROM pg_event_trigger e
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_event_trigger'::regclass AND ext.objid = e.oid)`

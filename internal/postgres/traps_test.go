@@ -1,0 +1,179 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/pgtest"
+)
+
+// currentDatabase returns the name of the database dsn points at.
+func currentDatabase(t *testing.T, dsn string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var name string
+	require.NoError(t, conn.QueryRow(ctx, "SELECT current_database()").Scan(&name))
+	return name
+}
+
+func requireNoFindings(t *testing.T, expDSN, actDSN string, opts diff.Options) {
+	t.Helper()
+	exp, act := snap(t, expDSN, Options{}), snap(t, actDSN, Options{})
+	fs := diff.Compare(exp, act, opts)
+	require.Empty(t, fs, "findings:\n%s", describe(fs))
+}
+
+func TestDatabaseSearchPathGivesNoFinding(t *testing.T) {
+	role := newRole(t, "")
+	exp := build(t, withRole(richSchema, role))
+	act := pgtest.NewDB(t)
+	pgtest.Exec(t, act, "ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+" SET search_path = app, public, pg_temp")
+	// A new connection picks the database setting up, so the schema is created under it.
+	pgtest.Exec(t, act, withRole(richSchema, role))
+	requireNoFindings(t, exp, act, diff.Options{})
+}
+
+func TestGrantThenRevokeGivesNoFinding(t *testing.T) {
+	role := newRole(t, "")
+	exp := build(t, withRole(richSchema, role))
+	act := build(t, withRole(richSchema, role)+`
+GRANT SELECT, UPDATE ON app.orders TO `+role+`; REVOKE SELECT, UPDATE ON app.orders FROM `+role+`;
+GRANT EXECUTE ON FUNCTION app.touch(bigint) TO `+role+`; REVOKE EXECUTE ON FUNCTION app.touch(bigint) FROM `+role+`;
+GRANT UPDATE (total) ON app.orders TO `+role+`; REVOKE UPDATE (total) ON app.orders FROM `+role+`;
+GRANT CREATE ON SCHEMA app TO PUBLIC; REVOKE CREATE ON SCHEMA app FROM PUBLIC;
+REVOKE ALL ON app.base FROM PUBLIC;
+`)
+	// The ACLs really are no longer NULL on the actual side: the fold into acldefault() is what
+	// makes the comparison clean.
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, act)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var explicit bool
+	require.NoError(t, conn.QueryRow(ctx, "SELECT relacl IS NOT NULL FROM pg_class WHERE oid = 'app.orders'::regclass").Scan(&explicit))
+	require.True(t, explicit)
+	requireNoFindings(t, exp, act, diff.Options{})
+}
+
+func TestAdvancedSequencesGiveNoFinding(t *testing.T) {
+	role := newRole(t, "")
+	exp := build(t, withRole(richSchema, role))
+	act := build(t, withRole(richSchema, role)+`
+INSERT INTO app.accounts (email, name, score) SELECT 'u' || g || '@x', 'u', g FROM generate_series(1, 500) g;
+INSERT INTO app.orders (account_id, total) SELECT 1, g FROM generate_series(1, 500) g;
+SELECT nextval('app.invoice_no') FROM generate_series(1, 50);
+SELECT setval('app.orders_id_seq', 90000);
+ANALYZE;
+`)
+	requireNoFindings(t, exp, act, diff.Options{})
+}
+
+func TestColumnOrder(t *testing.T) {
+	exp := build(t, `CREATE TABLE public.x (a int, b text, c int);`)
+	act := build(t, `CREATE TABLE public.x (a int); ALTER TABLE public.x ADD COLUMN c int; ALTER TABLE public.x ADD COLUMN b text;`)
+	// A dropped column leaves a hole in attnum but not in position.
+	holes := build(t, `CREATE TABLE public.x (a int, junk int, b text, c int); ALTER TABLE public.x DROP COLUMN junk;`)
+
+	se, sa, sh := snap(t, exp, Options{}), snap(t, act, Options{}), snap(t, holes, Options{})
+	require.Empty(t, diff.Compare(se, sa, diff.Options{}), "column order is not compared by default")
+	require.Empty(t, diff.Compare(se, sh, diff.Options{ColumnOrder: true}), "dropped columns do not shift positions")
+
+	require.Equal(t, "2", find(se, "column", "public.x.b").Attrs["position"])
+	require.Equal(t, "3", find(sa, "column", "public.x.b").Attrs["position"])
+	require.Equal(t, "3", find(se, "column", "public.x.c").Attrs["position"])
+	require.Equal(t, "2", find(sa, "column", "public.x.c").Attrs["position"])
+	require.Equal(t, "2", find(sh, "column", "public.x.b").Attrs["position"])
+
+	fs := diff.Compare(se, sa, diff.Options{ColumnOrder: true})
+	var objects []string
+	for _, f := range fs {
+		require.Equal(t, "column", f.Kind)
+		require.Equal(t, diff.Changed, f.Change)
+		objects = append(objects, f.Object)
+	}
+	require.ElementsMatch(t, []string{"public.x.b", "public.x.c"}, objects)
+}
+
+// clientBin finds pg_dump or psql of the server's version: beside the throwaway cluster's
+// server binaries, else on PATH.
+func clientBin(t *testing.T, name string) string {
+	t.Helper()
+	if c := pgtest.Cluster(); c != nil {
+		return filepath.Join(c.BinDir(), name)
+	}
+	p, err := exec.LookPath(name)
+	require.NoError(t, err, "this test needs %s", name)
+	return p
+}
+
+func TestPgDumpRestoreIsClean(t *testing.T) {
+	role := newRole(t, "")
+	exp := build(t, withRole(richSchema, role))
+	act := pgtest.NewDB(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var dump, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, clientBin(t, "pg_dump"), "--no-password", "-d", exp)
+	cmd.Stdout, cmd.Stderr = &dump, &stderr
+	require.NoError(t, cmd.Run(), "pg_dump: %s", stderr.String())
+	require.Contains(t, dump.String(), "CREATE TABLE app.accounts")
+
+	stderr.Reset()
+	cmd = exec.CommandContext(ctx, clientBin(t, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password", "-d", act)
+	cmd.Stdin, cmd.Stderr = &dump, &stderr
+	require.NoError(t, cmd.Run(), "psql: %s", stderr.String())
+
+	se, sa := snap(t, exp, Options{}), snap(t, act, Options{})
+	require.NotEmpty(t, keysOf(sa, "table"))
+	fs := diff.Compare(se, sa, diff.Options{ColumnOrder: true})
+	t.Logf("%d objects, %d findings after a pg_dump restore", len(sa.Objects), len(fs))
+	for _, f := range fs {
+		require.Equal(t, diff.Info, f.Severity, "a pg_dump restore drifted: %s %s %s\nexpected: %s\nactual: %s", f.Kind, f.Object, f.Change, f.Expected, f.Actual)
+	}
+}
+
+// TestInvalidIndexIsReported leaves a unique index INVALID the way production does: CREATE
+// UNIQUE INDEX CONCURRENTLY over duplicate data fails and leaves the index behind.
+func TestInvalidIndexIsReported(t *testing.T) {
+	const base = `CREATE TABLE public.u (id int, email text);`
+	exp := build(t, base+`CREATE UNIQUE INDEX u_email_key ON public.u (email);`)
+	act := build(t, base+`INSERT INTO public.u VALUES (1, 'a'), (2, 'a');`)
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, act)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `CREATE UNIQUE INDEX CONCURRENTLY u_email_key ON public.u (email)`)
+	require.Error(t, err, "the concurrent build must fail on duplicates")
+
+	se, sa := snap(t, exp, Options{}), snap(t, act, Options{})
+	ei, ai := find(se, "index", "public.u_email_key"), find(sa, "index", "public.u_email_key")
+	require.NotNil(t, ei)
+	require.NotNil(t, ai, "the invalid index is still in the catalog and must be listed")
+	require.Equal(t, "true", ei.Attrs["valid"])
+	require.Equal(t, "false", ai.Attrs["valid"])
+	require.Equal(t, ei.Attrs["definition"], ai.Attrs["definition"], "only validity tells them apart")
+
+	fs := diff.Compare(se, sa, diff.Options{})
+	requireOnlyFinding(t, se, sa, fs, "index", "public.u_email_key", diff.Changed)
+}
+
+// TestInvalidIndexByCatalogUpdate marks an index invalid directly, as a superuser can.
+func TestInvalidIndexByCatalogUpdate(t *testing.T) {
+	dsn := build(t, `CREATE TABLE public.u (id int); CREATE INDEX u_id_idx ON public.u (id);
+UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.u_id_idx'::regclass;`)
+	s := snap(t, dsn, Options{})
+	require.Equal(t, "false", find(s, "index", "public.u_id_idx").Attrs["valid"])
+}
