@@ -1,0 +1,162 @@
+package migrations
+
+import (
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Convention is a migration file naming convention. One folder uses one convention.
+type Convention string
+
+// The naming conventions drift recognises.
+const (
+	// Flyway: V1__init.sql, V1.1__fix.sql (or V1_1__fix.sql), repeatable R__views.sql, undo
+	// U1__init.sql; also V001__name.cypher for Neo4j migrations.
+	Flyway Convention = "flyway"
+	// GolangMigrate: 000001_init.up.sql with 000001_init.down.sql.
+	GolangMigrate Convention = "golang-migrate"
+	// UpDown: V001-add-session-tags-up.sql with V001-add-session-tags-down.sql.
+	UpDown Convention = "up-down"
+	// Numbered: 001_initial_schema.sql, rollbacks in a rollback/ subfolder.
+	Numbered Convention = "numbered"
+	// Timestamped: 20251120_143000_schema_add_email_verification.sql (the word after the
+	// timestamp, such as "schema", is optional and kept in the description).
+	Timestamped Convention = "timestamped"
+	// Dated: 2025-01-15-001-add-rating-index.cypher (a date and a sequence number of that day).
+	Dated Convention = "dated"
+)
+
+// Kind says how a migration is replayed.
+type Kind string
+
+// Migration kinds.
+const (
+	// Versioned migrations run once, in version order.
+	Versioned Kind = "versioned"
+	// Repeatable migrations (Flyway R__) run after all versioned ones, in name order.
+	Repeatable Kind = "repeatable"
+	// Down marks down, undo and rollback files: recognised, listed, never replayed.
+	Down Kind = "down"
+)
+
+// Languages of migration files.
+const (
+	LanguageSQL    = "sql"
+	LanguageCypher = "cypher"
+)
+
+// rollbackDirs are the subfolders whose files are rollbacks of the Numbered convention (and of
+// any other: a rollback is never replayed, whatever its name).
+var rollbackDirs = map[string]bool{"rollback": true, "rollbacks": true}
+
+// parsed is what a file name says about a migration.
+type parsed struct {
+	convention  Convention
+	version     string
+	description string
+	kind        Kind
+	language    string
+}
+
+// A file name pattern and how to read it. Patterns are tried in order; the first match wins,
+// which is how 000001_init.up.sql is golang-migrate and not Numbered.
+type pattern struct {
+	convention Convention
+	re         *regexp.Regexp
+	read       func(m []string) parsed
+}
+
+const ext = `\.((?i:sql|cypher))$`
+
+var patterns = []pattern{
+	{Flyway, regexp.MustCompile(`^V(\d+(?:[._]\d+)*)__(.*)` + ext), func(m []string) parsed {
+		return parsed{version: strings.ReplaceAll(m[1], "_", "."), description: words(m[2]), kind: Versioned, language: m[3]}
+	}},
+	{Flyway, regexp.MustCompile(`^R__(.+)` + ext), func(m []string) parsed {
+		return parsed{description: words(m[1]), kind: Repeatable, language: m[2]}
+	}},
+	{Flyway, regexp.MustCompile(`^U(\d+(?:[._]\d+)*)__(.*)` + ext), func(m []string) parsed {
+		return parsed{version: strings.ReplaceAll(m[1], "_", "."), description: words(m[2]), kind: Down, language: m[3]}
+	}},
+	{UpDown, regexp.MustCompile(`^V(\d+)-(.+)-(up|down)` + ext), func(m []string) parsed {
+		return parsed{version: m[1], description: words(m[2]), kind: upOrDown(m[3]), language: m[4]}
+	}},
+	{GolangMigrate, regexp.MustCompile(`^(\d+)_(.*)\.(up|down)` + ext), func(m []string) parsed {
+		return parsed{version: m[1], description: words(m[2]), kind: upOrDown(m[3]), language: m[4]}
+	}},
+	{Dated, regexp.MustCompile(`^(\d{4}-\d{2}-\d{2}-\d+)-(.+)` + ext), func(m []string) parsed {
+		return parsed{version: m[1], description: words(m[2]), kind: Versioned, language: m[3]}
+	}},
+	{Timestamped, regexp.MustCompile(`^(\d{8}_\d{6})_(.+)` + ext), func(m []string) parsed {
+		return parsed{version: m[1], description: words(m[2]), kind: Versioned, language: m[3]}
+	}},
+	{Numbered, regexp.MustCompile(`^(\d+)_(.+)` + ext), func(m []string) parsed {
+		return parsed{version: m[1], description: words(m[2]), kind: Versioned, language: m[3]}
+	}},
+}
+
+// ParseName reads a migration file name (the base name, without folders). ok is false when the
+// name follows none of the conventions.
+func ParseName(name string) (conv Convention, version, description string, kind Kind, ok bool) {
+	p, ok := parseName(path.Base(name))
+	return p.convention, p.version, p.description, p.kind, ok
+}
+
+func parseName(base string) (parsed, bool) {
+	for _, pt := range patterns {
+		m := pt.re.FindStringSubmatch(base)
+		if m == nil {
+			continue
+		}
+		p := pt.read(m)
+		p.convention = pt.convention
+		p.language = strings.ToLower(p.language)
+		return p, true
+	}
+	return parsed{}, false
+}
+
+// isMigrationLike reports whether a file looks like it was meant to be a migration: its
+// extension is one that migrations use. Anything else (README.md, .keep) is ignored.
+func isMigrationLike(base string) bool {
+	e := strings.ToLower(path.Ext(base))
+	return e == ".sql" || e == ".cypher"
+}
+
+// languageOf returns the migration language of a file name, from its extension.
+func languageOf(base string) string {
+	return strings.TrimPrefix(strings.ToLower(path.Ext(base)), ".")
+}
+
+func upOrDown(s string) Kind {
+	if s == "down" {
+		return Down
+	}
+	return Versioned
+}
+
+// words turns a file name's description part into words, as Flyway does: "add_user-email" →
+// "add user email".
+func words(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return ' '
+		}
+		return r
+	}, s))
+}
+
+// rollbackVersion reads the version of a file in a rollback/ folder, whatever its naming: the
+// leading digits (and date or timestamp parts), or "" when there are none.
+func rollbackVersion(base string) string {
+	if p, ok := parseName(base); ok {
+		return p.version
+	}
+	s := strings.TrimLeft(base, "VvUu")
+	end := 0
+	for end < len(s) && (s[end] >= '0' && s[end] <= '9' || s[end] == '.') {
+		end++
+	}
+	return strings.TrimRight(s[:end], ".")
+}

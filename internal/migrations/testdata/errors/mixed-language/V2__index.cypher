@@ -1,0 +1,1 @@
+CREATE INDEX x FOR (n:N) ON (n.p);

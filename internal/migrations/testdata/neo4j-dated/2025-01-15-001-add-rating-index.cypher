@@ -1,0 +1,1 @@
+CREATE INDEX rating_idx IF NOT EXISTS FOR (r:Rating) ON (r.value);

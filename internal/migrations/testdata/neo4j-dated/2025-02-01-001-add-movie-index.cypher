@@ -1,0 +1,1 @@
+CREATE INDEX movie_title IF NOT EXISTS FOR (m:Movie) ON (m.title);

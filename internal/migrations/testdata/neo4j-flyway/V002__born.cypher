@@ -1,0 +1,1 @@
+CREATE INDEX person_born IF NOT EXISTS FOR (p:Person) ON (p.born);

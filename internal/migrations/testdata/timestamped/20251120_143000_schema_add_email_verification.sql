@@ -1,0 +1,1 @@
+CREATE TABLE email_verifications (token text PRIMARY KEY);

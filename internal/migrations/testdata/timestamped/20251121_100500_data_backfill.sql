@@ -1,0 +1,1 @@
+UPDATE email_verifications SET expires_at = now();

@@ -1,0 +1,1 @@
+CREATE TABLE session_tags (id bigint PRIMARY KEY, tag text);

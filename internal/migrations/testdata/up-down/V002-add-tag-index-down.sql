@@ -1,0 +1,1 @@
+DROP INDEX session_tags_tag_idx;

@@ -1,0 +1,1 @@
+ALTER TABLE session_tags ADD COLUMN notes text;

@@ -1,0 +1,270 @@
+// Package shadow builds the expected schema of a PostgreSQL database from its migration set:
+// it replays the migrations into a throwaway shadow database and introspects it.
+//
+// The shadow database is a temporary database (drift_shadow_<random>, from template0, marked
+// with a comment) on a configured shadow server, or, by default, a database in a throwaway
+// local cluster started from the PostgreSQL binaries on the machine. It is dropped after use,
+// on failure too, and only ever after checking its name prefix and marker; SweepOrphans drops
+// the marked leftovers of crashed runs. Results are cached (Cache), because the same set is
+// replayed for many targets and runs.
+package shadow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/pgcluster"
+	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+// BuildOptions configure Build.
+type BuildOptions struct {
+	// ShadowDSN is a server on which drift may create and drop databases (the role needs
+	// CREATEDB). Empty: start a throwaway local cluster of LiveMajor's version.
+	ShadowDSN string
+	// LiveMajor is the live server's major version (15 for 15.18); 0 when there is no live
+	// server (drift snapshot --from migrations). A shadow of another major version is reported
+	// as a warning, because the server renders the definitions and its output changes between
+	// majors.
+	LiveMajor int
+	// Logger receives progress; nil discards it.
+	Logger *slog.Logger
+	// Cache, when not nil, answers repeated builds without replaying.
+	Cache *Cache
+	// Introspection are the options used to read the shadow database; use the live side's, so
+	// that both snapshots cover the same schemas.
+	Introspection postgres.Options
+}
+
+func (o BuildOptions) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
+}
+
+// Build replays upTo (migrations of set, in order; set.Migrations for all of it, or the toReplay
+// of migrations.Plan) into a shadow database and returns its snapshot, with Source
+// {Kind: "migrations", Checksum: set checksum, Version: last versioned migration replayed}.
+// Target is left for the caller.
+//
+// warnings are conditions the caller must show, such as a shadow server of another major
+// version than the live one. A migration that fails is a *ReplayError naming the file and
+// line; there is never a partial snapshot.
+func Build(ctx context.Context, opts BuildOptions, set *migrations.Set, upTo []migrations.Migration) (_ *snapshot.Snapshot, warnings []string, err error) {
+	if err := checkUpTo(set, upTo); err != nil {
+		return nil, nil, err
+	}
+	// Split every file first: a file drift cannot read fails the build before any server is
+	// touched.
+	files, err := splitAll(upTo)
+	if err != nil {
+		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
+	}
+	b := &builder{opts: opts, set: set, upTo: upTo, files: files, logger: opts.logger()}
+	var major int
+	if opts.ShadowDSN != "" {
+		cfg, err := pgx.ParseConfig(opts.ShadowDSN)
+		if err != nil {
+			return nil, nil, errors.New("building the expected schema: the shadow server connection string cannot be parsed (not shown: it may hold a password)")
+		}
+		admin, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return nil, nil, scrub(fmt.Errorf("building the expected schema: connecting to the shadow server: %w", err), cfg.Password)
+		}
+		defer closeConn(ctx, admin)
+		num, err := postgres.ServerVersionNum(ctx, admin)
+		if err != nil {
+			return nil, nil, fmt.Errorf("building the expected schema: %w", err)
+		}
+		major, b.admin, b.adminCfg = Major(num), admin, cfg
+	} else {
+		if _, major, err = pgcluster.FindBinaries(opts.LiveMajor); err != nil {
+			return nil, nil, fmt.Errorf("building the expected schema: %w", err)
+		}
+	}
+	key := cacheKey(set.Checksum, upTo, major, fmt.Sprintf("%q %q", opts.Introspection.Schemas, opts.Introspection.ExcludeTables))
+	snap, err := opts.Cache.get(ctx, key, b.logger, func() (*snapshot.Snapshot, error) {
+		if b.admin != nil {
+			return b.replayOn(ctx, b.admin, b.adminCfg)
+		}
+		return b.replayEmbedded(ctx)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
+	}
+	return snap, versionWarnings(Major(snap.ServerVersionNum), opts.LiveMajor), nil
+}
+
+// Major is the major version of a server_version_num: 15 for 150018 (9.6 gives 906).
+func Major(versionNum int) int {
+	if versionNum >= 100000 {
+		return versionNum / 10000
+	}
+	return versionNum / 100
+}
+
+func versionWarnings(shadow, live int) []string {
+	if live == 0 || shadow == 0 || shadow == live {
+		return nil
+	}
+	return []string{fmt.Sprintf("the shadow server runs PostgreSQL %d but the live server runs PostgreSQL %d: "+
+		"definitions rendered by different major versions can differ and show as drift; use a shadow server of the live server's major version", shadow, live)}
+}
+
+// checkUpTo makes sure the migrations to replay come from the set as loaded.
+func checkUpTo(set *migrations.Set, upTo []migrations.Migration) error {
+	if set == nil {
+		return errors.New("building the expected schema: no migration set")
+	}
+	if set.Language != migrations.LanguageSQL {
+		return fmt.Errorf("building the expected schema: the migration set is %s; only SQL migrations replay into PostgreSQL", set.Language)
+	}
+	known := make(map[string]string, len(set.Migrations))
+	for _, m := range set.Migrations {
+		known[m.File] = m.Checksum
+	}
+	for _, m := range upTo {
+		if sum, ok := known[m.File]; !ok || sum != m.Checksum {
+			return fmt.Errorf("building the expected schema: migration %s is not in the set as loaded", m.File)
+		}
+	}
+	return nil
+}
+
+type builder struct {
+	opts     BuildOptions
+	set      *migrations.Set
+	upTo     []migrations.Migration
+	files    []plannedFile
+	logger   *slog.Logger
+	admin    *pgx.Conn
+	adminCfg *pgx.ConnConfig
+}
+
+// replayEmbedded starts a throwaway local cluster, replays into a database of it, and stops it.
+func (b *builder) replayEmbedded(ctx context.Context) (snap *snapshot.Snapshot, err error) {
+	started := time.Now()
+	cluster, err := pgcluster.Start(ctx, pgcluster.Options{Major: b.opts.LiveMajor})
+	if err != nil {
+		return nil, fmt.Errorf("starting a throwaway PostgreSQL cluster for the shadow database (or configure a shadow server): %w", err)
+	}
+	b.logger.Info("started a throwaway shadow cluster", "major", cluster.Major(), "duration", time.Since(started))
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if serr := cluster.Stop(sctx); serr != nil {
+			err = errors.Join(err, fmt.Errorf("stopping the throwaway shadow cluster: %w", serr))
+		}
+		if err != nil {
+			snap = nil
+		}
+	}()
+	cfg, err := pgx.ParseConfig(cluster.DSN("postgres"))
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the throwaway shadow cluster: %w", err)
+	}
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, scrub(fmt.Errorf("connecting to the throwaway shadow cluster: %w", err), cfg.Password)
+	}
+	defer closeConn(ctx, admin)
+	return b.replayOn(ctx, admin, cfg)
+}
+
+// replayOn creates a shadow database with admin, replays into it, introspects it, and drops it
+// whatever happened.
+func (b *builder) replayOn(ctx context.Context, admin *pgx.Conn, adminCfg *pgx.ConnConfig) (snap *snapshot.Snapshot, err error) {
+	name, err := CreateDatabase(ctx, admin)
+	if err != nil {
+		return nil, err
+	}
+	b.logger.Info("created shadow database", "database", name, "migrations", len(b.upTo))
+	defer func() {
+		if derr := b.drop(ctx, admin, adminCfg, name); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		if err != nil {
+			snap = nil
+		}
+	}()
+	cfg := adminCfg.Copy()
+	cfg.Database = name
+	started := time.Now()
+	if err := withConn(ctx, cfg, func(conn *pgx.Conn) error { return replayFiles(ctx, conn, b.files, b.logger) }); err != nil {
+		return nil, err
+	}
+	replayed := time.Since(started)
+	err = withConn(ctx, cfg, func(conn *pgx.Conn) error {
+		var ierr error
+		snap, ierr = postgres.Introspect(ctx, conn, b.opts.Introspection)
+		if ierr == nil && snap.ServerVersionNum == 0 {
+			snap.ServerVersionNum, ierr = postgres.ServerVersionNum(ctx, conn)
+		}
+		return ierr
+	})
+	if err != nil {
+		return nil, fmt.Errorf("introspecting shadow database %s: %w", name, err)
+	}
+	snap.Source = snapshot.Source{Kind: snapshot.SourceMigrations, Checksum: b.set.Checksum}
+	if last, ok := migrations.Last(b.upTo); ok {
+		snap.Source.Version = last.Version
+	}
+	b.logger.Info("built the expected schema", "database", name, "version", snap.Source.Version,
+		"replay", replayed, "objects", len(snap.Objects))
+	return snap, nil
+}
+
+// drop drops the shadow database with a context of its own, so that a cancelled or timed-out
+// check still cleans up, reconnecting when the admin connection was lost.
+func (b *builder) drop(ctx context.Context, admin *pgx.Conn, adminCfg *pgx.ConnConfig, name string) error {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if admin.IsClosed() {
+		fresh, err := pgx.ConnectConfig(dctx, adminCfg)
+		if err != nil {
+			return fmt.Errorf("dropping shadow database %s: reconnecting: %w", name, err)
+		}
+		defer fresh.Close(dctx)
+		admin = fresh
+	}
+	if err := DropDatabase(dctx, admin, name); err != nil {
+		return err
+	}
+	b.logger.Debug("dropped shadow database", "database", name)
+	return nil
+}
+
+func withConn(ctx context.Context, cfg *pgx.ConnConfig, fn func(*pgx.Conn) error) error {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return scrub(fmt.Errorf("connecting to shadow database %s: %w", cfg.Database, err), cfg.Password)
+	}
+	defer closeConn(ctx, conn)
+	return fn(conn)
+}
+
+// closeConn closes a connection with a context of its own. A failure to close only means the
+// goodbye message was not sent (the server notices the socket closing), so it is not reported.
+func closeConn(ctx context.Context, conn *pgx.Conn) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = conn.Close(cctx)
+}
+
+// scrub keeps a password out of an error. pgx leaves passwords out of its connection errors;
+// this makes sure of it, at the cost of the error chain when it has to act.
+func scrub(err error, password string) error {
+	if err == nil || password == "" || !strings.Contains(err.Error(), password) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), password, "xxxxx"))
+}

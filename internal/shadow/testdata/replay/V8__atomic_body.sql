@@ -1,0 +1,4 @@
+CREATE FUNCTION add_one(x int) RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+    SELECT x + 1;
+END;
