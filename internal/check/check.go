@@ -40,9 +40,13 @@ type Target struct {
 	MigrationsDir string // absolute path when Expected is ExpectMigrations
 	Schemas       []string
 	ColumnOrder   bool
-	Ignore        []diff.IgnoreRule
-	Severities    []diff.SeverityRule
-	Timeout       time.Duration
+	// TrackingTable and TrackingColumn name a custom migration tracking table; empty finds
+	// golang-migrate's schema_migrations and Flyway's flyway_schema_history by themselves.
+	TrackingTable  string
+	TrackingColumn string
+	Ignore         []diff.IgnoreRule
+	Severities     []diff.SeverityRule
+	Timeout        time.Duration
 }
 
 // Migration is a migration file not yet applied to the live database.

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/config"
+)
+
+type checkOptions struct {
+	configPath string
+	targets    []string
+	shadowDSN  string
+	out        outputOptions
+}
+
+func newCheckCmd(g *globals) *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check every configured database against its expected schema",
+		Long: `Check every configured target (or those named with --target): build the expected schema
+(a committed snapshot, or the migration set replayed into a throwaway shadow database), read
+the live catalog, and report the differences.
+
+Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be checked.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			failOn, err := o.out.validate()
+			if err != nil {
+				return err
+			}
+			cfg, err := loadConfig(o.configPath)
+			if err != nil {
+				return &exitError{code: check.ExitError, err: err}
+			}
+			targets, err := selectTargets(cfg, o.targets)
+			if err != nil {
+				return err
+			}
+			w := newWiring(cfg, o.shadowDSN, g.logger())
+			defer w.Close()
+			results := checkAll(cmd, w.Runner(), buildTargets(cfg, targets))
+			if err := o.out.render(g.stdout, results); err != nil {
+				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
+			}
+			return exitWith(check.ExitCode(results, failOn, o.out.failOnPending))
+		},
+	}
+	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.Flags().StringArrayVarP(&o.targets, "target", "t", nil, "check only this target (repeatable)")
+	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases (default: shadow.postgres_dsn, $DRIFT_SHADOW_DSN, else a throwaway local cluster)")
+	addOutputFlags(cmd, &o.out)
+	return cmd
+}
+
+func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
+	cmd.Flags().StringVarP(&o.format, "format", "f", "text", "output format: text, json or markdown")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding is at least this severe: critical, warning or info")
+	cmd.Flags().BoolVar(&o.failOnPending, "fail-on-pending", false, "exit 1 when migrations are pending")
+	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "show full definitions in text output")
+}
+
+// loadConfig reads the config from --config, $DRIFT_CONFIG or ./drift.yaml.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		path = os.Getenv("DRIFT_CONFIG")
+	}
+	if path == "" {
+		path = "drift.yaml"
+	}
+	return config.Load(path)
+}
+
+func selectTargets(cfg *config.Config, names []string) ([]config.Target, error) {
+	if len(names) == 0 {
+		return cfg.Targets, nil
+	}
+	var out []config.Target
+	for _, n := range names {
+		t, ok := cfg.Target(n)
+		if !ok {
+			return nil, usageErr("no target named %q in %s", n, cfg.Path())
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// checkAll checks targets concurrently (they are independent databases) and returns results in
+// config order. One target failing never stops the others.
+func checkAll(cmd *cobra.Command, r *check.Runner, targets []check.Target) []check.Result {
+	results := make([]check.Result, len(targets))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = r.Check(cmd.Context(), t)
+		}()
+	}
+	wg.Wait()
+	return results
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drift-schema/drift/internal/pgtest"
+)
+
+var migrationFiles = []struct{ name, sql string }{
+	{"000001_init.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);"},
+	{"000002_orders.up.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));"},
+	{"000003_index.up.sql", "CREATE INDEX CONCURRENTLY orders_user_id_idx ON orders (user_id);"},
+	{"000004_nick.up.sql", "ALTER TABLE users ADD COLUMN nickname text;"},
+}
+
+// migrationsDir writes the migration set, with a down file that would destroy everything if it
+// were ever replayed.
+func migrationsDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range migrationFiles {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f.name), []byte(f.sql), 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000001_init.down.sql"), []byte("DROP SCHEMA public CASCADE;"), 0o644))
+	return dir
+}
+
+// migrateLive applies the first n migrations to a live database the way golang-migrate does,
+// recording the version in schema_migrations.
+func migrateLive(t *testing.T, dsn string, n int, dirty bool) {
+	t.Helper()
+	for _, f := range migrationFiles[:n] {
+		pgtest.Exec(t, dsn, f.sql)
+	}
+	pgtest.Exec(t, dsn, fmt.Sprintf(`CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+		INSERT INTO schema_migrations VALUES (%d, %t);`, n, dirty))
+}
+
+func migrationsConfig(t *testing.T, live, dir string) string {
+	return writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n    migrations: %q\n    expected: migrations\n", live, dir))
+}
+
+func TestCheckFromMigrationsBehindIsPendingNotDrift(t *testing.T) {
+	shadow := pgtest.AdminDSN(t)
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 2, false)
+	cfg := migrationsConfig(t, live, dir)
+
+	code, out, stderr := drift(t, "check", "--config", cfg, "--shadow-dsn", shadow, "--format", "json")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	var rep struct {
+		Targets []struct {
+			Status   string            `json:"status"`
+			Findings []json.RawMessage `json:"findings"`
+			Pending  []struct{ Version, File string }
+		} `json:"targets"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Equal(t, "pending", rep.Targets[0].Status)
+	require.Empty(t, rep.Targets[0].Findings)
+	require.Len(t, rep.Targets[0].Pending, 2)
+	require.Equal(t, "000003_index.up.sql", rep.Targets[0].Pending[0].File)
+
+	code, _, _ = drift(t, "check", "--config", cfg, "--shadow-dsn", shadow, "--fail-on-pending")
+	require.Equal(t, 1, code)
+
+	// Drift on top of a database that is behind is still drift.
+	pgtest.Exec(t, live, "DROP TABLE orders")
+	code, out, _ = drift(t, "check", "--config", cfg, "--shadow-dsn", shadow, "--format", "json")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, `"object": "public.orders"`)
+}
+
+func TestCheckFromMigrationsDirtyIsCritical(t *testing.T) {
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 4, true)
+	code, out, stderr := drift(t, "check", "--config", migrationsConfig(t, live, dir), "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.Equal(t, 1, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, `"kind": "migration"`)
+	require.Contains(t, out, `"severity": "critical"`)
+	require.Contains(t, out, "dirty")
+}
+
+func TestCheckFromMigrationsFailingFileIsExit2AndLeavesNoDatabase(t *testing.T) {
+	shadow := pgtest.AdminDSN(t)
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 4, false)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000003_index.up.sql"), []byte("-- oops\n\nCREATE INDEXX orders_user_id_idx ON orders (user_id);\n"), 0o644))
+	before := databases(t, shadow)
+
+	code, out, stderr := drift(t, "check", "--config", migrationsConfig(t, live, dir), "--shadow-dsn", shadow)
+	require.Equal(t, 2, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "000003_index.up.sql")
+	require.Contains(t, out, "line 3")
+	require.Equal(t, before, databases(t, shadow), "no shadow database may be left behind")
+}
+
+func TestDiffAndSnapshotFromMigrationDirectory(t *testing.T) {
+	shadow := pgtest.AdminDSN(t)
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 4, false)
+	code, out, stderr := drift(t, "diff", "--from", dir, "--to", live, "--shadow-dsn", shadow)
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+
+	// `drift snapshot` with no --from rebuilds every target's snapshot; --verify catches a stale one.
+	cfg := writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n    migrations: %q\n    expected: snapshot\n", live, dir))
+	code, _, stderr = drift(t, "snapshot", "--config", cfg, "--shadow-dsn", shadow, "--verify")
+	require.Equal(t, 1, code, "a missing snapshot is stale: %s", stderr)
+	code, _, stderr = drift(t, "snapshot", "--config", cfg, "--shadow-dsn", shadow)
+	require.Equal(t, 0, code, stderr)
+	snap := filepath.Join(filepath.Dir(cfg), "snapshots", "app.json")
+	first, err := os.ReadFile(snap)
+	require.NoError(t, err)
+	require.Contains(t, string(first), `"kind": "migrations"`)
+	code, _, stderr = drift(t, "snapshot", "--config", cfg, "--shadow-dsn", shadow, "--verify")
+	require.Equal(t, 0, code, stderr)
+	code, out, _ = drift(t, "check", "--config", cfg)
+	require.Equal(t, 0, code, "the live database matches its committed snapshot: %s", out)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000005_more.up.sql"), []byte("ALTER TABLE users ADD COLUMN age int;"), 0o644))
+	code, out, _ = drift(t, "snapshot", "--config", cfg, "--shadow-dsn", shadow, "--verify")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "stale")
+	after, err := os.ReadFile(snap)
+	require.NoError(t, err)
+	require.Equal(t, first, after, "--verify writes nothing")
+}
+
+func databases(t *testing.T, dsn string) []string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'drift_shadow%' ORDER BY 1")
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return names
+}

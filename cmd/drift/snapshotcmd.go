@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/config"
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+type snapshotOptions struct {
+	from       string
+	out        string
+	targets    []string
+	schemas    []string
+	shadowDSN  string
+	configPath string
+	verify     bool
+}
+
+func newSnapshotCmd(g *globals) *cobra.Command {
+	o := &snapshotOptions{}
+	cmd := &cobra.Command{
+		Use:   "snapshot [--from SOURCE --out FILE] [--verify]",
+		Short: "Write schema snapshots (deterministic JSON) of a source, or of every target's migrations",
+		Long: `Write a schema snapshot: deterministic JSON with no OIDs, timestamps, statistics or sequence
+positions, so the same schema always gives the same bytes and the file can be committed under
+snapshots/ and reviewed in pull requests.
+
+With --from SOURCE --out FILE: snapshot one source (database URL, snapshot file or migration
+directory); --out - writes to standard output.
+
+Without --from: rebuild snapshots/<target>.json of every configured target (or the --target
+ones) from its migrations. With --verify nothing is written; the command exits 1 when a committed
+snapshot is stale against its migrations (for CI) and 2 when one cannot be built.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.from != "" {
+				return o.one(cmd.Context(), g)
+			}
+			if o.out != "" {
+				return usageErr("--out goes with --from; without --from every target's snapshot is written to its own file")
+			}
+			return o.all(cmd.Context(), g)
+		},
+	}
+	cmd.Flags().StringVar(&o.from, "from", "", "schema source: database URL, snapshot file or migration directory")
+	cmd.Flags().StringVar(&o.out, "out", "", "file to write, or - for standard output (with --from)")
+	cmd.Flags().StringArrayVarP(&o.targets, "target", "t", nil, "with --from: the target name recorded in the snapshot; without: only these targets")
+	cmd.Flags().StringSliceVar(&o.schemas, "schema", nil, "only these PostgreSQL schemas (repeatable; default all)")
+	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
+	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file, without --from (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.Flags().BoolVar(&o.verify, "verify", false, "without --from: write nothing, exit 1 when a committed snapshot is stale")
+	return cmd
+}
+
+func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
+	if o.out == "" {
+		return usageErr("snapshot --from needs --out FILE (or --out -)")
+	}
+	if len(o.targets) > 1 {
+		return usageErr("snapshot --from records one --target name")
+	}
+	w := newWiring(nil, o.shadowDSN, g.logger())
+	defer w.Close()
+	s, _, err := loadSource(ctx, w, o.from, sourceOptions{schemas: o.schemas})
+	if err != nil {
+		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
+	}
+	if len(o.targets) == 1 {
+		s.Target = o.targets[0]
+	}
+	if o.out == "-" {
+		data, err := s.Marshal()
+		if err != nil {
+			return &exitError{code: check.ExitError, err: err}
+		}
+		_, err = g.stdout.Write(data)
+		return err
+	}
+	if err := snapshot.WriteFile(o.out, s); err != nil {
+		return &exitError{code: check.ExitError, err: err}
+	}
+	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", o.out, len(s.Objects))
+	return nil
+}
+
+// all rebuilds (or verifies) every selected target's committed snapshot from its migrations.
+func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
+	cfg, err := loadConfig(o.configPath)
+	if err != nil {
+		return &exitError{code: check.ExitError, err: err}
+	}
+	targets, err := selectTargets(cfg, o.targets)
+	if err != nil {
+		return err
+	}
+	w := newWiring(cfg, o.shadowDSN, g.logger())
+	defer w.Close()
+	code := check.ExitClean
+	var errs []error
+	for _, t := range targets {
+		if t.Migrations == "" {
+			if len(o.targets) > 0 {
+				errs = append(errs, fmt.Errorf("target %s: has no migrations directory to build a snapshot from", t.Name))
+			}
+			continue
+		}
+		path := cfg.SnapshotPath(t)
+		stale, err := o.target(ctx, g, w, cfg, t, path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+			continue
+		}
+		if stale {
+			code = check.ExitDrift
+		}
+	}
+	if len(errs) > 0 {
+		return &exitError{code: check.ExitError, err: errors.Join(errs...)}
+	}
+	return exitWith(code)
+}
+
+func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg *config.Config, t config.Target, path string) (stale bool, err error) {
+	s, warnings, err := w.buildFromMigrations(ctx, t.Engine, cfg.Resolve(t.Migrations), t.Schemas)
+	if err != nil {
+		return false, err
+	}
+	for _, warning := range warnings {
+		fmt.Fprintf(g.stderr, "target %s: warning: %s\n", t.Name, warning)
+	}
+	s.Target = t.Name
+	data, err := s.Marshal()
+	if err != nil {
+		return false, err
+	}
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if bytes.Equal(old, data) {
+		fmt.Fprintf(g.stderr, "%s is up to date\n", path)
+		return false, nil
+	}
+	if o.verify {
+		if old == nil {
+			fmt.Fprintf(g.stdout, "%s is missing: run `drift snapshot` and commit it\n", path)
+		} else {
+			fmt.Fprintf(g.stdout, "%s is stale against %s: run `drift snapshot` and commit it\n", path, t.Migrations)
+		}
+		return true, nil
+	}
+	if err := snapshot.WriteFile(path, s); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", path, len(s.Objects))
+	return false, nil
+}
