@@ -121,7 +121,7 @@ func (r *Runner) Check(ctx context.Context, t Target) (res Result) {
 	opts := diff.Options{Target: t.Name, ColumnOrder: t.ColumnOrder, Ignore: t.Ignore, Severities: t.Severities, Now: now()}
 	res.Findings = Compare(expected, actual, append(extra, health...), opts)
 	for _, rule := range diff.StaleIgnores(t.Ignore, opts.Now) {
-		res.StaleIgnores = append(res.StaleIgnores, fmt.Sprintf("ignore rule kind=%s object=%s expired on %s (%s)", rule.Kind, rule.Object, rule.Expires.Format("2006-01-02"), rule.Reason))
+		res.StaleIgnores = append(res.StaleIgnores, "ignore rule "+rule.String())
 	}
 	res.Status = statusOf(res)
 	return res
