@@ -1,0 +1,371 @@
+// Package daemon is `drift daemon`: it checks every target on a cron schedule, records what it
+// finds in the store, and tells Slack.
+//
+// The order of work is what makes it safe when nobody is watching:
+//
+//  1. claim (target, scheduled tick) in the store — exactly one replica wins, so several
+//     replicas on one store check each target once per tick;
+//  2. check the target under its own timeout;
+//  3. record the result and the alert decisions in one transaction, with the messages they call
+//     for left pending in the same rows (store first);
+//  4. claim the pending messages, send them, mark them sent (notify after). A message that could
+//     not be sent stays pending and is retried on the next tick; a message is only marked sent
+//     by the replica holding its claim, so it is not sent twice.
+//
+// A replica killed mid-run leaves claims behind; they carry a time, and once older than the work
+// could take, another replica (or the restarted one) takes them over.
+package daemon
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/slack"
+	"github.com/drift-schema/drift/internal/store"
+)
+
+// DefaultSchedule is every six hours, on the hour, UTC.
+const DefaultSchedule = "0 */6 * * *"
+
+// Defaults for Options fields left zero.
+const (
+	DefaultConcurrency     = 4
+	DefaultTimeout         = 5 * time.Minute
+	DefaultShutdownTimeout = 30 * time.Second
+	DefaultClaimGrace      = time.Minute
+	DefaultNotifyTimeout   = 2 * time.Minute
+)
+
+// Checker checks one target. (*check.Runner) is the real one.
+type Checker interface {
+	Check(ctx context.Context, t check.Target) check.Result
+}
+
+// Notifier delivers messages: *slack.Webhook, *slack.Bot or *slack.LogNotifier.
+type Notifier interface {
+	// Post sends a new message, as a reply in thread when thread is not zero; it returns the
+	// message's reference when the transport has one.
+	Post(ctx context.Context, msg slack.Message, thread slack.Ref) (slack.Ref, error)
+	// Update replaces a posted message.
+	Update(ctx context.Context, ref slack.Ref, msg slack.Message) error
+	// CanUpdate says whether Update and threads work.
+	CanUpdate() bool
+}
+
+var (
+	_ Checker  = (*check.Runner)(nil)
+	_ Notifier = (*slack.Webhook)(nil)
+	_ Notifier = (*slack.Bot)(nil)
+	_ Notifier = (*slack.LogNotifier)(nil)
+)
+
+// Target is a target with its schedule.
+type Target struct {
+	check.Target
+	// Schedule overrides Options.Schedule for this target.
+	Schedule string
+}
+
+// Options configure a Daemon. Zero values mean the defaults above.
+type Options struct {
+	Targets []Target
+	// Schedule is a cron expression: five fields (minute precision) or six (seconds first), or
+	// a descriptor such as @hourly. Evaluated in UTC unless prefixed with CRON_TZ=Area/City.
+	// @every is refused: it is relative to each replica's start, so replicas would disagree on
+	// the tick and each check every target.
+	Schedule string
+	// Concurrency bounds how many targets are checked at once.
+	Concurrency int
+	// Timeout bounds a target's check when its own Timeout is zero.
+	Timeout time.Duration
+	// FailureThreshold is how many consecutive failed checks raise a "cannot check" alert.
+	FailureThreshold int
+	// HTTPAddr serves /healthz, /readyz and /metrics (e.g. ":9090"); empty: no server.
+	HTTPAddr string
+	// ShutdownTimeout bounds how long Run waits for running checks after ctx is cancelled;
+	// after it, their contexts are cancelled too.
+	ShutdownTimeout time.Duration
+	// ReplicaID names this process in claims; empty: hostname-pid-random.
+	ReplicaID string
+	// CatchUp runs, at start, the latest tick each schedule had before now when it was not
+	// completed (the process was down or was killed mid-run). Replicas that already did it are
+	// not repeated: the claim is per tick.
+	CatchUp bool
+	// ClaimGrace is added to a target's timeout to decide that a run claim is stale.
+	ClaimGrace time.Duration
+	// NotifyTimeout bounds sending one target's messages; a notification claim older than
+	// twice this is taken over.
+	NotifyTimeout time.Duration
+	// Message tunes the Slack messages.
+	Message slack.Options
+	// Secrets are removed from every error and log line (the targets' DSNs are added).
+	Secrets []string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Daemon is a configured daemon. Create it with New.
+type Daemon struct {
+	opts     Options
+	store    *store.Store
+	checker  Checker
+	notifier Notifier
+	logger   *slog.Logger
+	replica  string
+	secrets  []string
+	groups   []*group
+	sem      chan struct{}
+	metrics  *metricSet
+	running  sync.WaitGroup
+}
+
+// group is the targets sharing one schedule.
+type group struct {
+	spec    string
+	sched   cron.Schedule
+	targets []Target
+	busy    atomic.Bool
+}
+
+// parser accepts five-field and six-field (seconds first) expressions and descriptors.
+var parser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a schedule as the daemon does, so config validation can reject a bad
+// one before the daemon starts.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	if strings.Contains(spec, "@every") {
+		return nil, fmt.Errorf("schedule %q: @every is not aligned across replicas; use a cron expression", spec)
+	}
+	s, err := parser.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return s, nil
+}
+
+// New validates the options and builds a daemon. The store must be migrated already.
+func New(opts Options, st *store.Store, checker Checker, notifier Notifier, logger *slog.Logger) (*Daemon, error) {
+	if st == nil || checker == nil || notifier == nil {
+		return nil, errors.New("daemon: store, checker and notifier are required")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Schedule == "" {
+		opts.Schedule = DefaultSchedule
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if opts.ClaimGrace <= 0 {
+		opts.ClaimGrace = DefaultClaimGrace
+	}
+	if opts.NotifyTimeout <= 0 {
+		opts.NotifyTimeout = DefaultNotifyTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ReplicaID == "" {
+		opts.ReplicaID = defaultReplicaID()
+	}
+	d := &Daemon{opts: opts, store: st, checker: checker, notifier: notifier, replica: opts.ReplicaID,
+		sem: make(chan struct{}, opts.Concurrency), metrics: newMetrics()}
+	d.logger = logger.With("replica", d.replica)
+	d.secrets = append([]string(nil), opts.Secrets...)
+	byName := map[string]bool{}
+	bySpec := map[string]*group{}
+	for _, t := range opts.Targets {
+		if t.Name == "" {
+			return nil, errors.New("daemon: a target has no name")
+		}
+		if byName[t.Name] {
+			return nil, fmt.Errorf("daemon: target %q is listed twice", t.Name)
+		}
+		byName[t.Name] = true
+		if t.DSN != "" {
+			d.secrets = append(d.secrets, t.DSN)
+		}
+		spec := t.Schedule
+		if spec == "" {
+			spec = opts.Schedule
+		}
+		g, ok := bySpec[spec]
+		if !ok {
+			sched, err := ParseSchedule(spec)
+			if err != nil {
+				return nil, fmt.Errorf("daemon: target %s: %w", t.Name, err)
+			}
+			g = &group{spec: spec, sched: sched}
+			bySpec[spec] = g
+			d.groups = append(d.groups, g)
+		}
+		g.targets = append(g.targets, t)
+	}
+	return d, nil
+}
+
+// ReplicaID is the name this daemon claims work under.
+func (d *Daemon) ReplicaID() string { return d.replica }
+
+// Run serves the operations endpoints and runs every schedule until ctx is cancelled, then
+// waits up to ShutdownTimeout for running checks before cancelling them. It returns an error
+// only when it cannot start (the HTTP address is taken).
+func (d *Daemon) Run(ctx context.Context) error {
+	var srv *http.Server
+	if d.opts.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", d.opts.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("listening on %s: %w", d.opts.HTTPAddr, err)
+		}
+		srv = &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				d.logger.Error("operations server stopped", "error", err)
+			}
+		}()
+		d.logger.Info("operations server listening", "address", ln.Addr().String())
+	}
+
+	// Checks run on a context that outlives ctx by up to ShutdownTimeout: a SIGTERM lets the
+	// running checks finish and record, instead of throwing their work away.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+
+	d.logger.Info("daemon started", "targets", len(d.opts.Targets), "schedules", len(d.groups), "concurrency", d.opts.Concurrency)
+	d.flushAll(work, nil) // messages left pending by an earlier process
+	var loops sync.WaitGroup
+	for _, g := range d.groups {
+		loops.Go(func() { d.loop(ctx, work, g) })
+	}
+	<-ctx.Done()
+	loops.Wait()
+	d.logger.Info("shutting down: waiting for running checks", "timeout", d.opts.ShutdownTimeout.String())
+
+	done := make(chan struct{})
+	go func() { d.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d.opts.ShutdownTimeout):
+		d.logger.Warn("running checks did not finish in time; cancelling them")
+		cancelWork()
+		<-done
+	}
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}
+	d.logger.Info("daemon stopped")
+	return nil
+}
+
+// loop fires g's ticks until ctx is done.
+func (d *Daemon) loop(ctx, work context.Context, g *group) {
+	if d.opts.CatchUp {
+		if prev := previous(g.sched, d.opts.Now().UTC()); !prev.IsZero() {
+			d.start(work, g, prev)
+		}
+	}
+	for {
+		next := g.sched.Next(d.opts.Now().UTC())
+		if next.IsZero() {
+			d.logger.Error("schedule never fires again", "schedule", g.spec)
+			return
+		}
+		timer := time.NewTimer(time.Until(next))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+		d.start(work, g, next)
+	}
+}
+
+// start runs one tick of g in the background, unless the previous one is still running.
+func (d *Daemon) start(work context.Context, g *group, scheduledFor time.Time) {
+	if !g.busy.CompareAndSwap(false, true) {
+		d.metrics.ticksSkipped.Inc(g.spec)
+		d.logger.Warn("previous run still going; skipping this tick", "schedule", g.spec, "scheduled_for", scheduledFor)
+		return
+	}
+	d.running.Go(func() {
+		defer g.busy.Store(false)
+		d.tick(work, scheduledFor, g.targets)
+	})
+}
+
+// previous returns the latest activation of s at or before now, or zero when there is none in
+// the past year.
+func previous(s cron.Schedule, now time.Time) time.Time {
+	for back := time.Minute; back <= 366*24*time.Hour; back *= 2 {
+		t := s.Next(now.Add(-back))
+		if t.IsZero() || t.After(now) {
+			continue
+		}
+		for {
+			n := s.Next(t)
+			if n.IsZero() || n.After(now) {
+				return t
+			}
+			t = n
+		}
+	}
+	return time.Time{}
+}
+
+// RunOnce checks every target once, as one tick scheduled now, sends the messages, and returns
+// what happened to each target, in configuration order. It is `drift daemon --once`, for a
+// Kubernetes CronJob or a crontab.
+func (d *Daemon) RunOnce(ctx context.Context) []Outcome {
+	var all []Target
+	for _, g := range d.groups {
+		all = append(all, g.targets...)
+	}
+	outs := d.tick(ctx, d.opts.Now().UTC().Truncate(time.Microsecond), all)
+	order := map[string]int{}
+	for i, t := range d.opts.Targets {
+		order[t.Name] = i
+	}
+	sorted := make([]Outcome, len(outs))
+	for _, o := range outs {
+		sorted[order[o.Target]] = o
+	}
+	return sorted
+}
+
+// redact removes every known secret from s.
+func (d *Daemon) redact(s string) string { return redact.String(s, d.secrets...) }
+
+func defaultReplicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "drift"
+	}
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
