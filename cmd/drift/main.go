@@ -92,6 +92,8 @@ func newRootCmd(g *globals) *cobra.Command {
 		newCheckCmd(g),
 		newDiffCmd(g),
 		newSnapshotCmd(g),
+		newDaemonCmd(g),
+		newAlertsCmd(g),
 		newVersionCmd(g),
 	)
 	return root
@@ -124,4 +126,12 @@ func oneOf(v string, allowed ...string) bool {
 		}
 	}
 	return false
+}
+
+// currentUser names who runs the command, for acknowledgements; $USER, else "unknown".
+func currentUser() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
 }

@@ -51,7 +51,8 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Config is the whole configuration file.
 type Config struct {
-	// Schedule is the daemon's cron expression (five fields).
+	// Schedule is the daemon's cron expression (five fields, or six with seconds first, or a
+	// @descriptor); `drift daemon` validates it.
 	Schedule string `yaml:"schedule"`
 	// SnapshotsDir holds committed expected snapshots, <target>.json.
 	SnapshotsDir string     `yaml:"snapshots_dir"`
@@ -394,13 +395,7 @@ func (c *Config) Validate() error {
 		default:
 			add("%s: expected must be migrations or snapshot, not %q", where, t.Expected)
 		}
-		if t.Schedule != "" && len(strings.Fields(t.Schedule)) != 5 {
-			add("%s: schedule %q must have five cron fields", where, t.Schedule)
-		}
 		errs = append(errs, validateRules(where, t.Ignore, t.Severity)...)
-	}
-	if len(strings.Fields(c.Schedule)) != 5 && !strings.HasPrefix(c.Schedule, "@") {
-		add("schedule %q must have five cron fields (minute hour day month weekday) or be a @descriptor", c.Schedule)
 	}
 	errs = append(errs, validateRules("top level", c.Ignore, c.Severity)...)
 	if c.Slack.Token != "" && c.Slack.Channel == "" {

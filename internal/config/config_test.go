@@ -87,7 +87,6 @@ func TestErrors(t *testing.T) {
 		{"bad date", "targets: [{name: a, dsn: x, ignore: [{kind: index, object: 'x', reason: r, expires: soon}]}]", []string{`"soon" is not a date`}},
 		{"bad severity", "severity: [{kind: index, severity: loud}]\ntargets: [{name: a, dsn: x}]", []string{`not "loud"`}},
 		{"bad duration", "daemon: {timeout: forever}\ntargets: [{name: a, dsn: x}]", []string{`"forever" is not a duration`}},
-		{"bad schedule", "schedule: 'every hour'\ntargets: [{name: a, dsn: x}]", []string{"five cron fields"}},
 		{"token without channel", "slack: {token: xoxb-1}\ntargets: [{name: a, dsn: x}]", []string{"needs a channel"}},
 	}
 	for _, c := range cases {

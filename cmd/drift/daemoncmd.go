@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
+
+	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/config"
+	"github.com/drift-schema/drift/internal/daemon"
+	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/shadow"
+	"github.com/drift-schema/drift/internal/slack"
+	"github.com/drift-schema/drift/internal/store"
+)
+
+type daemonOptions struct {
+	configPath string
+	once       bool
+	shadowDSN  string
+	failOn     string
+}
+
+func newDaemonCmd(g *globals) *cobra.Command {
+	o := &daemonOptions{}
+	cmd := &cobra.Command{
+		Use:   "daemon",
+		Short: "Check every target on a cron schedule, store alerts and notify Slack",
+		Long: `Run unattended: on the configured cron schedule (default every six hours) check every
+target, record findings in schema_drift_alerts in the store database, and post to Slack once per
+new drift and again when it is resolved. Several replicas may share one store: each target is
+checked by one replica per tick and each message is sent once.
+
+--once runs the latest tick and exits (for a Kubernetes CronJob or a crontab); its exit code
+follows drift check's: 0 clean, 1 drift at or above --fail-on, 2 a target could not be checked.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("log-level") {
+				g.logLevel = "info"
+			}
+			failOn, err := (&outputOptions{format: "text", failOn: o.failOn}).validate()
+			if err != nil {
+				return err
+			}
+			cfg, err := loadConfig(o.configPath)
+			if err != nil {
+				return &exitError{code: check.ExitError, err: err}
+			}
+			log := g.logger()
+			d, closeAll, err := buildDaemon(cmd.Context(), cfg, o.shadowDSN, log, g.stdout)
+			if err != nil {
+				return &exitError{code: check.ExitError, err: err}
+			}
+			defer closeAll()
+			if !o.once {
+				log.Info("daemon started", "replica", d.ReplicaID(), "targets", len(cfg.Targets), "schedule", cfg.Schedule)
+				if err := d.Run(cmd.Context()); err != nil {
+					return &exitError{code: check.ExitError, err: err}
+				}
+				return nil
+			}
+			outcomes := d.RunOnce(cmd.Context())
+			results := make([]check.Result, 0, len(outcomes))
+			code := check.ExitClean
+			for _, oc := range outcomes {
+				if oc.Err != nil {
+					fmt.Fprintf(g.stderr, "drift: target %s: %v\n", oc.Target, oc.Err)
+					code = check.ExitError
+					continue
+				}
+				if oc.Checked {
+					results = append(results, oc.Result)
+				}
+			}
+			if c := check.ExitCode(results, failOn, false); c > code {
+				code = c
+			}
+			return exitWith(code)
+		},
+	}
+	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.Flags().BoolVar(&o.once, "once", false, "run one tick and exit with drift check's exit code")
+	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "with --once: exit 1 when a finding is at least this severe")
+	return cmd
+}
+
+// buildDaemon wires the store, the runner, the notifier and the schedule from the config.
+func buildDaemon(ctx context.Context, cfg *config.Config, shadowDSN string, log *slog.Logger, out io.Writer) (*daemon.Daemon, func(), error) {
+	if cfg.Store.DSN == "" {
+		return nil, nil, fmt.Errorf("config %s: the daemon needs store.dsn (a PostgreSQL database for schema_drift_alerts)", cfg.Path())
+	}
+	if _, err := daemon.ParseSchedule(cfg.Schedule); err != nil {
+		return nil, nil, fmt.Errorf("config %s: schedule: %w", cfg.Path(), err)
+	}
+	var targets []daemon.Target
+	for _, t := range buildTargets(cfg, cfg.Targets) {
+		ct, _ := cfg.Target(t.Name)
+		if ct.Schedule != "" {
+			if _, err := daemon.ParseSchedule(ct.Schedule); err != nil {
+				return nil, nil, fmt.Errorf("config %s: target %q: schedule: %w", cfg.Path(), t.Name, err)
+			}
+		}
+		targets = append(targets, daemon.Target{Target: t, Schedule: ct.Schedule})
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	w := newWiring(cfg, shadowDSN, log)
+	if w.shadowDSN != "" {
+		sweepShadowOrphans(ctx, w.shadowDSN, log)
+	}
+	d, err := daemon.New(daemon.Options{
+		Targets:          targets,
+		Schedule:         cfg.Schedule,
+		Concurrency:      cfg.Daemon.Concurrency,
+		Timeout:          time.Duration(cfg.Daemon.Timeout),
+		FailureThreshold: cfg.Daemon.FailureThreshold,
+		HTTPAddr:         cfg.Daemon.HTTPAddress,
+		ShutdownTimeout:  time.Duration(cfg.Daemon.ShutdownTimeout),
+		CatchUp:          true,
+		Secrets:          secretsOf(cfg, w.shadowDSN),
+	}, st, w.Runner(), notifierFor(cfg, log, out), log)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return d, func() { w.Close(); st.Close() }, nil
+}
+
+// openStore opens and migrates the store database.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	if cfg.Store.DSN == "" {
+		return nil, fmt.Errorf("config %s: store.dsn is not set", cfg.Path())
+	}
+	st, err := store.Open(ctx, cfg.Store.DSN.Value(), log)
+	if err != nil {
+		return nil, fmt.Errorf("opening the store: %w", err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrating the store: %w", err)
+	}
+	return st, nil
+}
+
+// notifierFor picks Slack's bot API, an incoming webhook, or — without Slack — the log, which
+// also prints the Block Kit message that would have been sent.
+func notifierFor(cfg *config.Config, log *slog.Logger, out io.Writer) daemon.Notifier {
+	opts := slack.SenderOptions{Logger: log, APIURL: cfg.Slack.APIURL}
+	switch {
+	case cfg.Slack.Token != "":
+		return slack.NewBot(cfg.Slack.Token.Value(), cfg.Slack.Channel, opts)
+	case cfg.Slack.WebhookURL != "":
+		return slack.NewWebhook(cfg.Slack.WebhookURL.Value(), opts)
+	}
+	return slack.NewLogNotifier(log, out)
+}
+
+// secretsOf lists every secret of the config, so the daemon can scrub them from logs and errors.
+func secretsOf(cfg *config.Config, shadowDSN string) []string {
+	s := []string{cfg.Store.DSN.Value(), shadowDSN, cfg.Slack.Token.Value(), cfg.Slack.WebhookURL.Value(), cfg.Shadow.Neo4jURI.Value()}
+	for _, t := range cfg.Targets {
+		s = append(s, t.DSN.Value(), t.URI.Value())
+	}
+	return s
+}
+
+// sweepShadowOrphans drops shadow databases left by a crashed run (only marked ones, older than
+// an hour). A failure is logged: it must not stop the daemon.
+func sweepShadowOrphans(ctx context.Context, dsn string, log *slog.Logger) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		log.Warn("connecting to the shadow server to sweep orphaned shadow databases", "error", redact.String(err.Error(), dsn))
+		return
+	}
+	defer conn.Close(context.Background())
+	dropped, err := shadow.SweepOrphans(ctx, conn, time.Hour)
+	if err != nil {
+		log.Warn("sweeping orphaned shadow databases", "error", err)
+		return
+	}
+	for _, name := range dropped {
+		log.Info("dropped an orphaned shadow database", "database", name)
+	}
+}
