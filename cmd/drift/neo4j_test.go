@@ -18,7 +18,7 @@ func TestCheckNeo4jTargetFromCypherMigrations(t *testing.T) {
 	uri := neo4jtest.Fresh(t)
 	dir := t.TempDir()
 	files := map[string]string{
-		"V001__people.cypher":  "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE;\n",
+		"V001__people.cypher":   "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE;\n",
 		"V002__ratings.cypher":  "CREATE INDEX FOR (m:Movie) ON (m.rating);\nMATCH (m:Movie) SET m.rating = 0;\n",
 		"V010__fulltext.cypher": "CREATE FULLTEXT INDEX movie_titles FOR (m:Movie) ON EACH [m.title];\n",
 	}
