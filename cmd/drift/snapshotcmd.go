@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -77,12 +79,11 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 		s.Target = o.targets[0]
 	}
 	if o.out == "-" {
-		data, err := s.Marshal()
-		if err != nil {
+		// Streamed: a large schema's JSON is never held in memory whole.
+		if err := snapshot.Encode(g.stdout, s); err != nil {
 			return &exitError{code: check.ExitError, err: err}
 		}
-		_, err = g.stdout.Write(data)
-		return err
+		return nil
 	}
 	if err := snapshot.WriteFile(o.out, s); err != nil {
 		return &exitError{code: check.ExitError, err: err}
@@ -137,20 +138,16 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 		fmt.Fprintf(g.stderr, "target %s: warning: %s\n", t.Name, warning)
 	}
 	s.Target = t.Name
-	data, err := s.Marshal()
+	same, exists, err := sameAsFile(path, s)
 	if err != nil {
 		return false, err
 	}
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return false, fmt.Errorf("reading %s: %w", path, err)
-	}
-	if bytes.Equal(old, data) {
+	if same {
 		fmt.Fprintf(g.stderr, "%s is up to date\n", path)
 		return false, nil
 	}
 	if o.verify {
-		if old == nil {
+		if !exists {
 			fmt.Fprintf(g.stdout, "%s is missing: run `drift snapshot` and commit it\n", path)
 		} else {
 			fmt.Fprintf(g.stdout, "%s is stale against %s: run `drift snapshot` and commit it\n", path, t.Migrations)
@@ -162,4 +159,64 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 	}
 	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", path, len(s.Objects))
 	return false, nil
+}
+
+// sameAsFile reports whether the file at path holds exactly the bytes s encodes to, and whether
+// it exists. The encoding is compared as it is produced, against the file as it is read, so
+// neither is held in memory whole.
+func sameAsFile(path string, s *snapshot.Snapshot) (same, exists bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, false, s.Normalize() // a snapshot that cannot be written is an error, not "missing"
+	}
+	if err != nil {
+		return false, false, fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	c := &comparer{file: bufio.NewReaderSize(f, 64<<10)}
+	err = snapshot.Encode(c, s)
+	if c.err != nil {
+		return false, true, fmt.Errorf("reading %s: %w", path, c.err)
+	}
+	if err != nil && !errors.Is(err, errDiffers) {
+		return false, true, err
+	}
+	if c.differs {
+		return false, true, nil
+	}
+	// Everything written matched; the file must also end where the encoding ended.
+	if _, err := c.file.ReadByte(); err == nil {
+		return false, true, nil
+	} else if !errors.Is(err, io.EOF) {
+		return false, true, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return true, true, nil
+}
+
+// errDiffers stops an encoding as soon as it departs from the file it is compared with.
+var errDiffers = errors.New("differs from the file")
+
+// comparer is a writer that checks what is written against a file's bytes.
+type comparer struct {
+	file    *bufio.Reader
+	buf     []byte
+	differs bool
+	err     error // reading the file failed
+}
+
+func (c *comparer) Write(p []byte) (int, error) {
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	got := c.buf[:len(p)]
+	n, err := io.ReadFull(c.file, got)
+	switch {
+	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
+		c.err = err
+		return 0, err
+	case n < len(p) || !bytes.Equal(got, p):
+		c.differs = true
+		return 0, errDiffers
+	}
+	return len(p), nil
 }

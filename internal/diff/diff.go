@@ -176,8 +176,8 @@ func compareObject(e, a snapshot.Object, opts Options) (Finding, bool) {
 		if name == "position" && !opts.ColumnOrder {
 			continue
 		}
-		ev, eok := e.Attrs[name]
-		av, aok := a.Attrs[name]
+		ev, eok := e.Attrs.Get(name)
+		av, aok := a.Attrs.Get(name)
 		if eok != aok || ev != av {
 			changed = append(changed, name)
 		}
@@ -202,18 +202,9 @@ func compareObject(e, a snapshot.Object, opts Options) (Finding, bool) {
 
 // attrNames returns the union of both objects' attribute names, sorted.
 func attrNames(e, a snapshot.Object) []string {
-	seen := map[string]bool{}
-	var names []string
-	for _, o := range []snapshot.Object{e, a} {
-		for name := range o.Attrs {
-			if !seen[name] {
-				seen[name] = true
-				names = append(names, name)
-			}
-		}
-	}
-	sort.Strings(names)
-	return names
+	names := append(e.Attrs.Names(), a.Attrs.Names()...)
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // renameKinds are the kinds whose names PostgreSQL generates (t_col_key, t_check1, t_col_idx)
@@ -279,20 +270,12 @@ func pairRenames(exp, act side, missing, unexpected map[snapshot.ID]bool, opts O
 // objects differing only in a generated name compare equal.
 func nameFreeSignature(o snapshot.Object) string {
 	if o.Kind == "index" {
-		o.Attrs = copyAttrs(o.Attrs)
-		if def, ok := o.Attrs["definition"]; ok {
-			o.Attrs["definition"] = indexDefWithoutName(def)
+		if def, ok := o.Attrs.Get("definition"); ok {
+			o.Attrs = o.Attrs.Clone()
+			o.Attrs.Set("definition", indexDefWithoutName(def))
 		}
 	}
 	return definitionText(o, nil)
-}
-
-func copyAttrs(m map[string]string) map[string]string {
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }
 
 // indexDefWithoutName replaces the index name in a pg_get_indexdef rendering

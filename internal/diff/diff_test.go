@@ -14,10 +14,7 @@ import (
 func obj(kind, key, parent string, kv ...string) snapshot.Object {
 	o := snapshot.Object{Kind: kind, Key: key, Parent: parent}
 	if len(kv) > 0 {
-		o.Attrs = map[string]string{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			o.Attrs[kv[i]] = kv[i+1]
-		}
+		o.Attrs = snapshot.NewAttrs(kv...)
 	}
 	return o
 }
@@ -55,12 +52,12 @@ var (
 
 func withAttrs(o snapshot.Object, kv ...string) snapshot.Object {
 	c := o
-	c.Attrs = copyAttrs(o.Attrs)
+	c.Attrs = o.Attrs.Clone()
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "<absent>" {
-			delete(c.Attrs, kv[i])
+			c.Attrs.Delete(kv[i])
 		} else {
-			c.Attrs[kv[i]] = kv[i+1]
+			c.Attrs.Set(kv[i], kv[i+1])
 		}
 	}
 	return c

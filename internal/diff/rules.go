@@ -167,9 +167,9 @@ func DefaultSeverity(f Finding, expected, actual *snapshot.Object) Severity {
 func unexpectedCritical(o snapshot.Object) bool {
 	switch {
 	case o.Kind == "privilege":
-		return o.Attrs["grantee"] == "PUBLIC"
+		return o.Attrs.Value("grantee") == "PUBLIC"
 	case isFunction(o.Kind):
-		return o.Attrs["security_definer"] == "true"
+		return o.Attrs.Value("security_definer") == "true"
 	}
 	return false
 }
@@ -182,14 +182,14 @@ func changedSeverity(f Finding, e, a *snapshot.Object) Severity {
 		return Info // a rename pair, or layout alone
 	}
 	turnedOff := func(name string) bool {
-		return slices.Contains(f.Attributes, name) && e.Attrs[name] == "true" && a.Attrs[name] != "true"
+		return slices.Contains(f.Attributes, name) && e.Attrs.Value(name) == "true" && a.Attrs.Value(name) != "true"
 	}
 	switch {
 	case e.Kind == "column" && (slices.Contains(f.Attributes, "type") || slices.Contains(f.Attributes, "not_null")):
 		return Critical
 	case e.Kind == "table" && (turnedOff("rls_enabled") || turnedOff("rls_forced")):
 		return Critical
-	case isFunction(e.Kind) && slices.Contains(f.Attributes, "security_definer") && a.Attrs["security_definer"] == "true":
+	case isFunction(e.Kind) && slices.Contains(f.Attributes, "security_definer") && a.Attrs.Value("security_definer") == "true":
 		return Critical
 	}
 	return Warning

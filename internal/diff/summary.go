@@ -2,7 +2,7 @@ package diff
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -12,28 +12,20 @@ import (
 // definition, that comes first, verbatim; the other attributes follow as "name: value" lines
 // in name order. Excluded attributes are left out.
 func definitionText(o snapshot.Object, exclude []string) string {
-	skip := map[string]bool{"definition": true}
-	for _, e := range exclude {
-		skip[e] = true
-	}
-	names := make([]string, 0, len(o.Attrs))
-	for name := range o.Attrs {
-		if !skip[name] {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	if def, ok := o.Attrs["definition"]; ok {
+	if def, ok := o.Attrs.Get("definition"); ok {
 		b.WriteString(def)
 	}
-	for _, name := range names {
+	for _, a := range o.Attrs { // sorted by name
+		if a.Name == "definition" || slices.Contains(exclude, a.Name) {
+			continue
+		}
 		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
 			b.WriteByte('\n')
 		}
-		b.WriteString(name)
+		b.WriteString(a.Name)
 		b.WriteString(": ")
-		b.WriteString(o.Attrs[name])
+		b.WriteString(a.Value)
 	}
 	return b.String()
 }
@@ -68,12 +60,12 @@ func pluralLabel(kind string, n int) string {
 func subject(o snapshot.Object) string {
 	switch o.Kind {
 	case "privilege":
-		priv, grantee, on := o.Attrs["privilege"], o.Attrs["grantee"], o.Attrs["on"]
+		priv, grantee, on := o.Attrs.Value("privilege"), o.Attrs.Value("grantee"), o.Attrs.Value("on")
 		if priv != "" && grantee != "" && on != "" {
 			return fmt.Sprintf("%s to %s on %s", priv, grantee, on)
 		}
 	case "comment":
-		if on := o.Attrs["on_kind"]; on != "" {
+		if on := o.Attrs.Value("on_kind"); on != "" {
 			return fmt.Sprintf("comment on %s %s", KindLabel(on), o.Key)
 		}
 		return "comment on " + o.Key
@@ -93,7 +85,7 @@ func unmatchedSummary(o snapshot.Object, change Change, folded []snapshot.ID) st
 		s = subject(o) + " is missing"
 	default:
 		s = subject(o) + " is unexpected"
-		if isFunction(o.Kind) && o.Attrs["security_definer"] == "true" {
+		if isFunction(o.Kind) && o.Attrs.Value("security_definer") == "true" {
 			s += " (SECURITY DEFINER)"
 		}
 	}
@@ -131,8 +123,8 @@ func whitespaceOnly(e, a *snapshot.Object, changed []string) bool {
 	if e == nil || a == nil || !whitespaceKinds[e.Kind] || len(changed) != 1 || changed[0] != "definition" {
 		return false
 	}
-	ev, eok := e.Attrs["definition"]
-	av, aok := a.Attrs["definition"]
+	ev, eok := e.Attrs.Get("definition")
+	av, aok := a.Attrs.Get("definition")
 	return eok && aok && ev != av && strings.Join(strings.Fields(ev), " ") == strings.Join(strings.Fields(av), " ")
 }
 
@@ -167,8 +159,8 @@ func changedSummary(e, a snapshot.Object, changed []string) string {
 
 // attrPhrase describes one changed attribute.
 func attrPhrase(e, a snapshot.Object, name string) phrase {
-	ev, eok := e.Attrs[name]
-	av, aok := a.Attrs[name]
+	ev, eok := e.Attrs.Get(name)
+	av, aok := a.Attrs.Get(name)
 	eTrue, aTrue := ev == "true", av == "true"
 	switch {
 	case e.Kind == "table" && name == "rls_enabled":

@@ -77,14 +77,14 @@ func TestRecorded44Details(t *testing.T) {
 	live, _, health := recordedPair(t, "neo4j-4.4-community", loadRecorded(t, "neo4j-4.4-community"))
 	idx := live.Index()
 	// A plain 4.4 CREATE INDEX is BTREE; its default spatial settings are not compared.
-	require.Equal(t, node("BTREE", "Movie", "title"), idx[snapshot.ID{Kind: KindIndex, Key: "btree (:Movie)(title)"}].Attrs)
+	require.Equal(t, node("BTREE", "Movie", "title"), idx[snapshot.ID{Kind: KindIndex, Key: "btree (:Movie)(title)"}].Attrs.Map())
 	require.Equal(t, node("POINT", "Place", "loc", "config.spatial.cartesian.min", "[-100, -100]"),
-		idx[snapshot.ID{Kind: KindIndex, Key: "place_loc"}].Attrs)
+		idx[snapshot.ID{Kind: KindIndex, Key: "place_loc"}].Attrs.Map())
 	require.Equal(t, node("NODE_PROPERTY_UNIQUENESS", "User", "email"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "unique (:User)(email)"}].Attrs)
+		idx[snapshot.ID{Kind: KindConstraint, Key: "unique (:User)(email)"}].Attrs.Map())
 	for _, o := range live.Objects {
 		require.NotContains(t, o.Key, "SchemaMigration")
-		require.NotEqual(t, "LOOKUP", o.Attrs[AttrType])
+		require.NotEqual(t, "LOOKUP", o.Attrs.Value(AttrType))
 	}
 	require.Len(t, health, 2)
 	require.Equal(t, diff.Warning, health[0].Severity)
@@ -105,15 +105,15 @@ func TestRecordedCypher5And25Agree(t *testing.T) {
 	require.Equal(t, five.Objects, twentyFive.Objects)
 	idx := five.Index()
 	require.Equal(t, node("NODE_PROPERTY_TYPE", "Movie", "tagline", AttrPropertyType, "LIST<STRING NOT NULL> | STRING"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "movie_tagline"}].Attrs)
+		idx[snapshot.ID{Kind: KindConstraint, Key: "movie_tagline"}].Attrs.Map())
 	require.Equal(t, rel("RELATIONSHIP_PROPERTY_TYPE", "RATED", "stars", AttrPropertyType, "FLOAT | INTEGER"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "type ()-[:RATED]-()(stars)"}].Attrs)
+		idx[snapshot.ID{Kind: KindConstraint, Key: "type ()-[:RATED]-()(stars)"}].Attrs.Map())
 	require.Equal(t, rel("RELATIONSHIP_PROPERTY_EXISTENCE", "PART_OF", "order"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "exists ()-[:PART_OF]-()(order)"}].Attrs)
+		idx[snapshot.ID{Kind: KindConstraint, Key: "exists ()-[:PART_OF]-()(order)"}].Attrs.Map())
 	require.Equal(t, rel("RELATIONSHIP_PROPERTY_UNIQUENESS", "OWNS", "serial"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "owns_serial"}].Attrs)
+		idx[snapshot.ID{Kind: KindConstraint, Key: "owns_serial"}].Attrs.Map())
 	require.Equal(t, node("VECTOR", "Doc", "vec", "config.vector.dimensions", "1536"),
-		idx[snapshot.ID{Kind: KindIndex, Key: "doc_vec"}].Attrs)
+		idx[snapshot.ID{Kind: KindIndex, Key: "doc_vec"}].Attrs.Map())
 }
 
 // TestRecordedDrift edits recorded rows the way drift happens on those servers and expects

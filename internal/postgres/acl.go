@@ -174,12 +174,13 @@ func (b *builder) privileges(v [][]byte) error {
 		case grantee == owner:
 			grantee = "<owner>"
 		}
-		b.add(snapshot.Object{Kind: "privilege", Key: on + ":" + grantee + ":" + g.privilege, Parent: on, Attrs: map[string]string{
-			"on":        on,
-			"on_kind":   onKind,
-			"grantee":   b.internString(grantee),
-			"privilege": g.privilege,
-			"grantable": boolText(g.grantable),
+		// Attributes in name order, as Attrs keeps them.
+		b.add(snapshot.Object{Kind: "privilege", Key: on + ":" + grantee + ":" + g.privilege, Parent: on, Attrs: snapshot.Attrs{
+			{Name: "grantable", Value: boolText(g.grantable)},
+			{Name: "grantee", Value: b.internString(grantee)},
+			{Name: "on", Value: on},
+			{Name: "on_kind", Value: onKind},
+			{Name: "privilege", Value: g.privilege},
 		}})
 	}
 	return nil

@@ -25,7 +25,7 @@ type step struct {
 	params [][]byte
 	// attrs names the attribute columns that follow kind, key and parent. nil with row == nil:
 	// a statement whose rows (if any) are not read.
-	attrs []string
+	attrs *layout
 	// row handles a row itself instead of the generic object reader.
 	row func(values [][]byte) error
 	// ordinal: the last column is the object's attnum, turned into its position attribute.
@@ -131,21 +131,21 @@ var commit = step{what: "ending the read-only transaction", sql: "COMMIT"}
 func (s *session) catalog() []step {
 	b := s.b
 	return []step{
-		{what: "schemas", sql: schemasSQL, attrs: []string{}},
-		{what: "extensions", sql: extensionsSQL, attrs: []string{"schema", "version"}},
-		{what: "tables", sql: tablesSQL, attrs: []string{"persistence", "rls_enabled", "rls_forced", "partition_key",
-			"partition_of", "partition_bound", "inherits", "reloptions", "replica_identity", "access_method"}},
-		{what: "columns", sql: columnsSQL, attrs: []string{"type", "not_null", "default", "identity", "generated", "collation"}, ordinal: true},
-		{what: "constraints", sql: constraintsSQL, attrs: []string{"type", "definition"}, second: true},
-		{what: "indexes", sql: indexesSQL, attrs: []string{"definition", "valid"}, second: true},
-		{what: "views", sql: viewsSQL, attrs: []string{"definition", "options"}},
-		{what: "sequences", sql: sequencesSQL, attrs: []string{"type", "start", "increment", "min", "max", "cache", "cycle", "owned_by"}},
-		{what: "functions", sql: functionsSQL, attrs: []string{"definition", "security_definer", "language"}},
-		{what: "triggers", sql: triggersSQL, attrs: []string{"definition", "enabled"}, second: true},
-		{what: "types", sql: typesSQL, attrs: []string{"type", "labels", "base_type", "not_null", "default", "collation", "subtype"}},
-		{what: "policies", sql: policiesSQL, attrs: []string{"command", "permissive", "roles", "using", "with_check"}, second: true},
+		{what: "schemas", sql: schemasSQL, attrs: newLayout()},
+		{what: "extensions", sql: extensionsSQL, attrs: newLayout("schema", "version")},
+		{what: "tables", sql: tablesSQL, attrs: newLayout("persistence", "rls_enabled", "rls_forced", "partition_key",
+			"partition_of", "partition_bound", "inherits", "reloptions", "replica_identity", "access_method")},
+		{what: "columns", sql: columnsSQL, attrs: newLayout("type", "not_null", "default", "identity", "generated", "collation"), ordinal: true},
+		{what: "constraints", sql: constraintsSQL, attrs: newLayout("type", "definition"), second: true},
+		{what: "indexes", sql: indexesSQL, attrs: newLayout("definition", "valid"), second: true},
+		{what: "views", sql: viewsSQL, attrs: newLayout("definition", "options")},
+		{what: "sequences", sql: sequencesSQL, attrs: newLayout("type", "start", "increment", "min", "max", "cache", "cycle", "owned_by")},
+		{what: "functions", sql: functionsSQL, attrs: newLayout("definition", "security_definer", "language")},
+		{what: "triggers", sql: triggersSQL, attrs: newLayout("definition", "enabled"), second: true},
+		{what: "types", sql: typesSQL, attrs: newLayout("type", "labels", "base_type", "not_null", "default", "collation", "subtype")},
+		{what: "policies", sql: policiesSQL, attrs: newLayout("command", "permissive", "roles", "using", "with_check"), second: true},
 		{what: "privileges", sql: privilegesSQL, row: b.privileges},
-		{what: "comments", sql: commentsSQL, attrs: []string{"on_kind", "text"}},
+		{what: "comments", sql: commentsSQL, attrs: newLayout("on_kind", "text")},
 		{what: "unsupported objects", sql: unsupportedSQL, row: func(v [][]byte) error {
 			if len(v) != 1 || v[0] == nil {
 				return errors.New("expected one non-null column")
@@ -410,7 +410,7 @@ func (s *session) handle(st step, v [][]byte) error {
 	case st.ordinal:
 		return s.b.column(v, st.attrs)
 	default:
-		_, err := s.b.object(v, st.attrs)
+		_, err := s.b.object(v, st.attrs, 0)
 		return err
 	}
 }

@@ -99,17 +99,17 @@ CREATE INDEX t_e_trgm ON public.t USING gin ((e::text) gin_trgm_ops);`)
 	for _, ext := range []string{"citext", "hstore", "pg_trgm", "plpgsql"} {
 		require.NotNil(t, find(s, "extension", ext), "extension %s", ext)
 	}
-	require.Equal(t, "public", find(s, "extension", "citext").Attrs["schema"])
+	require.Equal(t, "public", find(s, "extension", "citext").Attrs.Value("schema"))
 	require.Empty(t, keysOf(s, "function"), "extension functions leaked")
 	require.Empty(t, keysOf(s, "type"), "extension types leaked")
 	require.Empty(t, s.Unsupported, "extension aggregates and operators leaked")
 	for _, o := range s.Objects {
 		if o.Kind == "privilege" {
-			require.Contains(t, []string{"table", "schema"}, o.Attrs["on_kind"], "privilege on an extension member: %s", o.Key)
+			require.Contains(t, []string{"table", "schema"}, o.Attrs.Value("on_kind"), "privilege on an extension member: %s", o.Key)
 		}
 	}
 	// The user's objects that use the extensions are there.
-	require.Equal(t, "public.citext", find(s, "column", "public.t.e").Attrs["type"])
+	require.Equal(t, "public.citext", find(s, "column", "public.t.e").Attrs.Value("type"))
 	require.NotNil(t, find(s, "index", "public.t_e_trgm"))
 }
 
@@ -207,9 +207,9 @@ COMMENT ON COLUMN public.t.x IS 'the column';
 COMMENT ON CONSTRAINT x ON public.t IS 'the constraint';
 COMMENT ON COLUMN public.t.y IS 'plain';`)
 	s := snap(t, dsn, Options{})
-	require.Equal(t, "the column", find(s, "comment", "public.t.x (column)").Attrs["text"])
-	require.Equal(t, "the constraint", find(s, "comment", "public.t.x (constraint)").Attrs["text"])
-	require.Equal(t, "plain", find(s, "comment", "public.t.y").Attrs["text"])
+	require.Equal(t, "the column", find(s, "comment", "public.t.x (column)").Attrs.Value("text"))
+	require.Equal(t, "the constraint", find(s, "comment", "public.t.x (constraint)").Attrs.Value("text"))
+	require.Equal(t, "plain", find(s, "comment", "public.t.y").Attrs.Value("text"))
 	require.Equal(t, "public.t.x", find(s, "comment", "public.t.x (column)").Parent)
 }
 

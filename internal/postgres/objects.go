@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -27,22 +28,24 @@ type builder struct {
 	chunks  [][]snapshot.Object
 	count   int
 	strings map[string]string
-	// attnums holds, for each column read, its object number and attnum; finish turns them
-	// into positions.
+	// attnums holds, for each column read, its object number, attnum and table; finish turns
+	// them into positions. tables numbers the tables (columns' parents) in the order seen.
 	attnums []attnum
+	tables  map[string]int32
 	// grants is reused by every ACL parse.
 	grants []grant
 }
 
 type attnum struct {
 	object int
-	num    int
+	num    int32
+	table  int32
 }
 
 func newBuilder() *builder {
 	s := snapshot.New(snapshot.EnginePostgres)
 	s.Source = snapshot.Source{Kind: snapshot.SourceLive}
-	return &builder{snap: s, strings: make(map[string]string, 1024)}
+	return &builder{snap: s, strings: make(map[string]string, 1024), tables: make(map[string]int32)}
 }
 
 // intern returns v as a string, sharing one copy of short values that repeat. The map lookup
@@ -87,11 +90,28 @@ func (b *builder) at(n int) *snapshot.Object {
 	return &b.chunks[n/chunkSize][n%chunkSize]
 }
 
-// object reads one row laid out as kind, key, parent, attribute values (named by attrs). The
-// values are only valid during the call, so everything kept is copied.
-func (b *builder) object(v [][]byte, attrs []string) (int, error) {
-	if len(v) != 3+len(attrs) {
-		return 0, fmt.Errorf("expected %d columns, got %d", 3+len(attrs), len(v))
+// layout names the attribute columns of a step's rows, and the order that reads them sorted by
+// name (the order Attrs keeps), so rows become attributes without sorting each one.
+type layout struct {
+	names  []string
+	sorted []int
+}
+
+func newLayout(names ...string) *layout {
+	l := &layout{names: names, sorted: make([]int, len(names))}
+	for i := range l.sorted {
+		l.sorted[i] = i
+	}
+	slices.SortFunc(l.sorted, func(x, y int) int { return cmp.Compare(names[x], names[y]) })
+	return l
+}
+
+// object reads one row laid out as kind, key, parent, attribute values (named by l). The values
+// are only valid during the call, so everything kept is copied. extra is room left in the
+// attributes for ones added later (a column's position), so adding them does not reallocate.
+func (b *builder) object(v [][]byte, l *layout, extra int) (int, error) {
+	if len(v) != 3+len(l.names) {
+		return 0, fmt.Errorf("expected %d columns, got %d", 3+len(l.names), len(v))
 	}
 	if v[0] == nil || v[1] == nil {
 		return 0, fmt.Errorf("row without kind or key")
@@ -100,17 +120,18 @@ func (b *builder) object(v [][]byte, attrs []string) (int, error) {
 	if v[2] != nil {
 		o.Parent = b.intern(v[2])
 	}
+	values := v[3:]
 	n := 0
-	for _, a := range v[3:] {
+	for _, a := range values {
 		if a != nil {
 			n++
 		}
 	}
-	if n > 0 {
-		o.Attrs = make(map[string]string, n)
-		for i, a := range v[3:] {
-			if a != nil {
-				o.Attrs[attrs[i]] = b.intern(a)
+	if n+extra > 0 {
+		o.Attrs = make(snapshot.Attrs, 0, n+extra)
+		for _, i := range l.sorted {
+			if values[i] != nil {
+				o.Attrs = append(o.Attrs, snapshot.Attr{Name: l.names[i], Value: b.intern(values[i])})
 			}
 		}
 	}
@@ -118,44 +139,68 @@ func (b *builder) object(v [][]byte, attrs []string) (int, error) {
 }
 
 // column reads a column row: the generic layout followed by attnum.
-func (b *builder) column(v [][]byte, attrs []string) error {
-	if len(v) != 4+len(attrs) {
-		return fmt.Errorf("expected %d columns, got %d", 4+len(attrs), len(v))
+func (b *builder) column(v [][]byte, l *layout) error {
+	if len(v) != 4+len(l.names) {
+		return fmt.Errorf("expected %d columns, got %d", 4+len(l.names), len(v))
 	}
 	num, err := strconv.Atoi(string(v[len(v)-1]))
 	if err != nil {
 		return fmt.Errorf("attnum %q is not a number", v[len(v)-1])
 	}
-	n, err := b.object(v[:len(v)-1], attrs)
+	n, err := b.object(v[:len(v)-1], l, 1)
 	if err != nil {
 		return err
 	}
-	b.attnums = append(b.attnums, attnum{object: n, num: num})
+	parent := b.at(n).Parent
+	table, ok := b.tables[parent]
+	if !ok {
+		table = int32(len(b.tables))
+		b.tables[parent] = table
+	}
+	b.attnums = append(b.attnums, attnum{object: n, num: int32(num), table: table})
 	return nil
 }
 
 // positions sets each column's position: its 1-based ordinal by attnum among the live columns
-// of its parent (dropped columns are not read, so they leave no hole).
+// of its parent (dropped columns are not read, so they leave no hole). The columns are grouped
+// by table with a counting sort on the table number and ordered by attnum within each table
+// (rows mostly arrive in that order already); then the positions are set in the order the
+// columns were read, which is the order they lie in memory.
 func (b *builder) positions() {
-	slices.SortFunc(b.attnums, func(x, y attnum) int {
-		if c := cmp.Compare(b.at(x.object).Parent, b.at(y.object).Parent); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.num, y.num)
-	})
-	pos := 0
-	for i, a := range b.attnums {
-		o := b.at(a.object)
-		if i == 0 || o.Parent != b.at(b.attnums[i-1].object).Parent {
-			pos = 0
-		}
-		pos++
-		if o.Attrs == nil {
-			o.Attrs = make(map[string]string, 1)
-		}
-		o.Attrs["position"] = b.internString(strconv.Itoa(pos))
+	start := make([]int, len(b.tables)+1)
+	for _, a := range b.attnums {
+		start[a.table+1]++
 	}
-	b.attnums = nil
+	for t := 1; t < len(start); t++ {
+		start[t] += start[t-1]
+	}
+	grouped := make([]int32, len(b.attnums)) // indexes into attnums
+	next := slices.Clone(start[:len(b.tables)])
+	for i, a := range b.attnums {
+		grouped[next[a.table]] = int32(i)
+		next[a.table]++
+	}
+	byNum := func(x, y int32) int { return cmp.Compare(b.attnums[x].num, b.attnums[y].num) }
+	rank := make([]int32, len(b.attnums)) // 0-based position of each column
+	longest := 0
+	for t := range len(b.tables) {
+		cols := grouped[start[t]:start[t+1]]
+		if !slices.IsSortedFunc(cols, byNum) {
+			slices.SortFunc(cols, byNum)
+		}
+		for r, i := range cols {
+			rank[i] = int32(r)
+		}
+		longest = max(longest, len(cols))
+	}
+	texts := make([]string, longest) // "1", "2", ...: one string per position, shared by every table
+	for i := range texts {
+		texts[i] = strconv.Itoa(i + 1)
+	}
+	for i, a := range b.attnums {
+		b.at(a.object).Attrs.Set("position", texts[rank[i]])
+	}
+	b.attnums, b.tables = nil, nil
 }
 
 // finish resolves what can only be seen once every row is in, and returns the snapshot with
@@ -168,32 +213,87 @@ func (b *builder) positions() {
 func (b *builder) finish() *snapshot.Snapshot {
 	b.positions()
 	b.strings = nil
-	objects := make([]snapshot.Object, 0, b.count)
-	for _, c := range b.chunks {
-		objects = append(objects, c...)
-	}
+	objects := b.byKind()
 	b.chunks = nil
-	byKind := func(x, y snapshot.Object) int {
-		if c := cmp.Compare(x.Kind, y.Kind); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Key, y.Key)
-	}
-	slices.SortFunc(objects, byKind)
-	collided := false
 	for i := 1; i < len(objects); i++ {
 		if objects[i].Kind == "comment" && objects[i-1].Kind == "comment" && objects[i].Key == objects[i-1].Key {
-			collided = true
+			renameCollidingComments(objects)
+			sortByKey(objects)
 			break
 		}
-	}
-	if collided {
-		renameCollidingComments(objects)
-		slices.SortFunc(objects, byKind)
 	}
 	b.snap.Objects = objects
 	slices.Sort(b.snap.Unsupported)
 	return b.snap
+}
+
+// byKind copies the objects into one slice of the exact size, grouped by kind in kind order and
+// sorted by key within each kind. The copy is a counting sort on the kind (there are a dozen
+// kinds, and kinds are interned, so telling them apart is cheap), which leaves the comparison
+// sort to compare keys alone, kind by kind.
+func (b *builder) byKind() []snapshot.Object {
+	type group struct {
+		kind       string
+		count, off int
+	}
+	var groups []group
+	find := func(kind string) int {
+		for i := range groups {
+			if groups[i].kind == kind {
+				return i
+			}
+		}
+		groups = append(groups, group{kind: kind})
+		return len(groups) - 1
+	}
+	// Consecutive objects mostly share a kind: remember the last one's group.
+	last := -1
+	for _, c := range b.chunks {
+		for i := range c {
+			if last < 0 || groups[last].kind != c[i].Kind {
+				last = find(c[i].Kind)
+			}
+			groups[last].count++
+		}
+	}
+	order := make([]int, len(groups))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int { return strings.Compare(groups[x].kind, groups[y].kind) })
+	off := 0
+	for _, g := range order {
+		groups[g].off = off
+		off += groups[g].count
+	}
+	objects := make([]snapshot.Object, b.count)
+	last = -1
+	for _, c := range b.chunks {
+		for i := range c {
+			if last < 0 || groups[last].kind != c[i].Kind {
+				last = find(c[i].Kind)
+			}
+			objects[groups[last].off] = c[i]
+			groups[last].off++
+		}
+	}
+	sortByKey(objects)
+	return objects
+}
+
+// sortByKey sorts each run of objects of one kind by key. objects is grouped by kind.
+func sortByKey(objects []snapshot.Object) {
+	byKey := func(x, y snapshot.Object) int { return strings.Compare(x.Key, y.Key) }
+	for start := 0; start < len(objects); {
+		end := start + 1
+		for end < len(objects) && objects[end].Kind == objects[start].Kind {
+			end++
+		}
+		if run := objects[start:end]; !slices.IsSortedFunc(run, byKey) {
+			slices.SortFunc(run, byKey)
+		}
+		start = end
+	}
 }
 
 // renameCollidingComments appends the commented object's kind to the key of comments that share
@@ -206,7 +306,7 @@ func renameCollidingComments(objects []snapshot.Object) {
 		}
 		if j-i > 1 {
 			for k := i; k < j; k++ {
-				objects[k].Key += " (" + objects[k].Attrs["on_kind"] + ")"
+				objects[k].Key += " (" + objects[k].Attrs.Value("on_kind") + ")"
 			}
 		}
 		i = j

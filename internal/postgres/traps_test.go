@@ -89,11 +89,11 @@ func TestColumnOrder(t *testing.T) {
 	require.Empty(t, diff.Compare(se, sa, diff.Options{}), "column order is not compared by default")
 	require.Empty(t, diff.Compare(se, sh, diff.Options{ColumnOrder: true}), "dropped columns do not shift positions")
 
-	require.Equal(t, "2", find(se, "column", "public.x.b").Attrs["position"])
-	require.Equal(t, "3", find(sa, "column", "public.x.b").Attrs["position"])
-	require.Equal(t, "3", find(se, "column", "public.x.c").Attrs["position"])
-	require.Equal(t, "2", find(sa, "column", "public.x.c").Attrs["position"])
-	require.Equal(t, "2", find(sh, "column", "public.x.b").Attrs["position"])
+	require.Equal(t, "2", find(se, "column", "public.x.b").Attrs.Value("position"))
+	require.Equal(t, "3", find(sa, "column", "public.x.b").Attrs.Value("position"))
+	require.Equal(t, "3", find(se, "column", "public.x.c").Attrs.Value("position"))
+	require.Equal(t, "2", find(sa, "column", "public.x.c").Attrs.Value("position"))
+	require.Equal(t, "2", find(sh, "column", "public.x.b").Attrs.Value("position"))
 
 	fs := diff.Compare(se, sa, diff.Options{ColumnOrder: true})
 	var objects []string
@@ -162,9 +162,9 @@ func TestInvalidIndexIsReported(t *testing.T) {
 	ei, ai := find(se, "index", "public.u_email_key"), find(sa, "index", "public.u_email_key")
 	require.NotNil(t, ei)
 	require.NotNil(t, ai, "the invalid index is still in the catalog and must be listed")
-	require.Equal(t, "true", ei.Attrs["valid"])
-	require.Equal(t, "false", ai.Attrs["valid"])
-	require.Equal(t, ei.Attrs["definition"], ai.Attrs["definition"], "only validity tells them apart")
+	require.Equal(t, "true", ei.Attrs.Value("valid"))
+	require.Equal(t, "false", ai.Attrs.Value("valid"))
+	require.Equal(t, ei.Attrs.Value("definition"), ai.Attrs.Value("definition"), "only validity tells them apart")
 
 	fs := diff.Compare(se, sa, diff.Options{})
 	requireOnlyFinding(t, se, sa, fs, "index", "public.u_email_key", diff.Changed)
@@ -175,5 +175,5 @@ func TestInvalidIndexByCatalogUpdate(t *testing.T) {
 	dsn := build(t, `CREATE TABLE public.u (id int); CREATE INDEX u_id_idx ON public.u (id);
 UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.u_id_idx'::regclass;`)
 	s := snap(t, dsn, Options{})
-	require.Equal(t, "false", find(s, "index", "public.u_id_idx").Attrs["valid"])
+	require.Equal(t, "false", find(s, "index", "public.u_id_idx").Attrs.Value("valid"))
 }

@@ -24,11 +24,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func obj(kind, key, parent string, kv ...string) snapshot.Object {
-	o := snapshot.Object{Kind: kind, Key: key, Parent: parent, Attrs: map[string]string{}}
-	for i := 0; i+1 < len(kv); i += 2 {
-		o.Attrs[kv[i]] = kv[i+1]
-	}
-	return o
+	return snapshot.Object{Kind: kind, Key: key, Parent: parent, Attrs: snapshot.NewAttrs(kv...)}
 }
 
 func snap(objs ...snapshot.Object) *snapshot.Snapshot {
@@ -69,7 +65,7 @@ func appFindings() []diff.Finding {
 	actual := snap(users, with(accounts, "rls_enabled", "false"), with(email, "type", "character varying(200)"),
 		with(idx, "valid", "false"),
 		with(touch, "definition", strings.Replace(touchBody, "now()", "clock_timestamp()", 1)),
-		with(slug, "definition", strings.Replace(slug.Attrs["definition"], " SELECT lower(t) ", "\n  SELECT lower(t)\n", 1)),
+		with(slug, "definition", strings.Replace(slug.Attrs.Value("definition"), " SELECT lower(t) ", "\n  SELECT lower(t)\n", 1)),
 		key("users_email_key1"),
 		obj("comment", "public.users", "public.users", "on_kind", "table", "text", "people who log in | customers"),
 		obj("privilege", "public.profiles:PUBLIC:SELECT", "public.profiles", "on", "public.profiles", "on_kind", "table", "grantee", "PUBLIC", "privilege", "SELECT", "grantable", "false"),
@@ -109,12 +105,9 @@ func fixture() []check.Result {
 
 func with(o snapshot.Object, kv ...string) snapshot.Object {
 	c := o
-	c.Attrs = map[string]string{}
-	for k, v := range o.Attrs {
-		c.Attrs[k] = v
-	}
+	c.Attrs = o.Attrs.Clone()
 	for i := 0; i+1 < len(kv); i += 2 {
-		c.Attrs[kv[i]] = kv[i+1]
+		c.Attrs.Set(kv[i], kv[i+1])
 	}
 	return c
 }

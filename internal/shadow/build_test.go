@@ -52,10 +52,10 @@ func TestBuildReplaysEveryKindOfStatement(t *testing.T) {
 	} {
 		require.NotNil(t, find(first, o.kind, o.key), "missing %s %s", o.kind, o.key)
 	}
-	require.Equal(t, "sad, ok, happy", find(first, "type", "public.mood").Attrs["labels"])
-	require.Equal(t, "true", find(first, "table", "public.people").Attrs["rls_enabled"])
-	require.Equal(t, "true", find(first, "index", "public.people_name_idx").Attrs["valid"])
-	require.Contains(t, find(first, "column", "public.people.note").Attrs["default"], "it''s; fine")
+	require.Equal(t, "sad, ok, happy", find(first, "type", "public.mood").Attrs.Value("labels"))
+	require.Equal(t, "true", find(first, "table", "public.people").Attrs.Value("rls_enabled"))
+	require.Equal(t, "true", find(first, "index", "public.people_name_idx").Attrs.Value("valid"))
+	require.Contains(t, find(first, "column", "public.people.note").Attrs.Value("default"), "it''s; fine")
 	var functions int
 	for _, o := range first.Objects {
 		if o.Kind == "function" {

@@ -1,11 +1,11 @@
 // Package snapshot is drift's engine-neutral model of a database schema.
 //
-// A snapshot is a flat list of objects, each with a kind, a stable key and a map of comparable
-// attributes. Children (columns, indexes, grants) point at their owner through Parent, so the
-// differ can fold everything that belongs to a missing table into one finding. The model holds
-// plain values only: no OIDs, timestamps, statistics or sequence positions, and no back-pointers,
-// so the same schema always serializes to the same bytes and snapshot files can be committed and
-// reviewed.
+// A snapshot is a flat list of objects, each with a kind, a stable key and a sorted list of
+// comparable attributes. Children (columns, indexes, grants) point at their owner through
+// Parent, so the differ can fold everything that belongs to a missing table into one finding.
+// The model holds plain values only: no OIDs, timestamps, statistics or sequence positions, and
+// no back-pointers, so the same schema always serializes to the same bytes and snapshot files
+// can be committed and reviewed. Encode writes them as a stream (see encode.go).
 package snapshot
 
 import (
@@ -16,7 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -72,8 +72,9 @@ type Object struct {
 	Key string `json:"key"`
 	// Parent is the Key of the object this one belongs to (a column's table), or empty.
 	Parent string `json:"parent,omitempty"`
-	// Attrs are the comparable attributes. Values are text as the server rendered them.
-	Attrs map[string]string `json:"attrs,omitempty"`
+	// Attrs are the comparable attributes, sorted by name. Values are text as the server
+	// rendered them.
+	Attrs Attrs `json:"attrs,omitempty"`
 }
 
 // ID is the identity of an object within a snapshot.
@@ -89,28 +90,20 @@ func (o Object) ID() ID { return ID{Kind: o.Kind, Key: o.Key} }
 // sorted order, or the "definition" attribute alone when the server rendered one. Excluded names
 // are left out (the differ leaves out attributes it was told not to compare).
 func (o Object) Definition(exclude ...string) string {
-	if def, ok := o.Attrs["definition"]; ok && len(o.Attrs) == 1 {
-		return def
+	if len(o.Attrs) == 1 && o.Attrs[0].Name == "definition" {
+		return o.Attrs[0].Value
 	}
-	skip := make(map[string]bool, len(exclude))
-	for _, e := range exclude {
-		skip[e] = true
-	}
-	names := make([]string, 0, len(o.Attrs))
-	for name := range o.Attrs {
-		if !skip[name] {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	for _, name := range names {
+	for _, a := range o.Attrs {
+		if slices.Contains(exclude, a.Name) {
+			continue
+		}
 		if b.Len() > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(name)
+		b.WriteString(a.Name)
 		b.WriteString(": ")
-		b.WriteString(o.Attrs[name])
+		b.WriteString(a.Value)
 	}
 	return b.String()
 }
@@ -120,35 +113,62 @@ func New(engine string) *Snapshot {
 	return &Snapshot{FormatVersion: FormatVersion, Engine: engine, Objects: []Object{}}
 }
 
-// Add appends an object. Nil attribute maps are allowed.
+// Add appends an object. Nil attributes are allowed.
 func (s *Snapshot) Add(o Object) { s.Objects = append(s.Objects, o) }
 
-// Normalize sorts objects by (kind, key) and drops empty attribute maps, so that equal schemas
-// give equal bytes. It returns an error when two objects share an identity: that is an
-// introspection bug, and hiding it would hide drift.
+// Normalize sorts objects by (kind, key) and their attributes by name, and makes empty
+// attributes nil, so that equal schemas give equal bytes. It returns an error when two objects
+// share an identity or an object has an attribute twice: that is an introspection bug, and
+// hiding it would hide drift.
 func (s *Snapshot) Normalize() error {
 	if s.Objects == nil {
 		s.Objects = []Object{}
 	}
 	for i := range s.Objects {
-		if len(s.Objects[i].Attrs) == 0 {
-			s.Objects[i].Attrs = nil
+		o := &s.Objects[i]
+		if len(o.Attrs) == 0 {
+			o.Attrs = nil
+			continue
+		}
+		if err := o.Attrs.normalize(); err != nil {
+			return fmt.Errorf("%s %q: %w", o.Kind, o.Key, err)
 		}
 	}
-	sort.SliceStable(s.Objects, func(i, j int) bool {
-		a, b := s.Objects[i], s.Objects[j]
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.Key < b.Key
-	})
-	for i := 1; i < len(s.Objects); i++ {
-		if s.Objects[i].ID() == s.Objects[i-1].ID() {
-			return fmt.Errorf("duplicate %s %q in snapshot", s.Objects[i].Kind, s.Objects[i].Key)
+	// Introspection hands over objects already in order: checking is much cheaper than sorting.
+	if !strictlyIncreasing(s.Objects) {
+		slices.SortStableFunc(s.Objects, compareObjects)
+		for i := 1; i < len(s.Objects); i++ {
+			if s.Objects[i].Kind == s.Objects[i-1].Kind && s.Objects[i].Key == s.Objects[i-1].Key {
+				return fmt.Errorf("duplicate %s %q in snapshot", s.Objects[i].Kind, s.Objects[i].Key)
+			}
 		}
 	}
-	sort.Strings(s.Unsupported)
+	slices.Sort(s.Unsupported)
 	return nil
+}
+
+// strictlyIncreasing reports whether objects are sorted by (kind, key) without duplicates.
+func strictlyIncreasing(objects []Object) bool {
+	for i := 1; i < len(objects); i++ {
+		x, y := &objects[i-1], &objects[i]
+		// Kinds are mostly shared strings, so == is usually a pointer comparison.
+		if x.Kind == y.Kind {
+			if x.Key >= y.Key {
+				return false
+			}
+		} else if x.Kind > y.Kind {
+			return false
+		}
+	}
+	return true
+}
+
+// compareObjects orders objects by kind, then key.
+func compareObjects(a, b Object) int {
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key, b.Key)
 }
 
 // Index returns the objects keyed by identity.
@@ -160,32 +180,39 @@ func (s *Snapshot) Index() map[ID]Object {
 	return m
 }
 
-// Marshal normalizes the snapshot and renders it as indented JSON with a trailing newline.
+// Marshal normalizes the snapshot and renders it as indented JSON with a trailing newline: the
+// bytes Encode writes.
 func (s *Snapshot) Marshal() ([]byte, error) {
-	if err := s.Normalize(); err != nil {
-		return nil, err
-	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s); err != nil {
-		return nil, fmt.Errorf("encoding snapshot: %w", err)
+	if err := Encode(&buf, s); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
 // Hash is a content hash of the schema objects alone (not the envelope), for "did the live
-// schema change since last time" questions.
+// schema change since last time" questions. It hashes the objects' compact JSON as
+// encoding/json's default encoder renders it (HTML-escaped, trailing newline), so hashes
+// recorded by earlier versions stay comparable.
 func (s *Snapshot) Hash() (string, error) {
 	if err := s.Normalize(); err != nil {
 		return "", err
 	}
 	h := sha256.New()
-	enc := json.NewEncoder(h)
-	if err := enc.Encode(s.Objects); err != nil {
-		return "", fmt.Errorf("hashing snapshot: %w", err)
+	buf := make([]byte, 0, flushAt+4096)
+	buf = append(buf, '[')
+	for i := range s.Objects {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendObjectCompact(buf, &s.Objects[i], true)
+		if len(buf) >= flushAt {
+			h.Write(buf)
+			buf = buf[:0]
+		}
 	}
+	buf = append(buf, "]\n"...)
+	h.Write(buf)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
@@ -224,17 +251,17 @@ func ReadFile(path string) (*Snapshot, error) {
 }
 
 // WriteFile writes a snapshot file atomically (temp file and rename), so an interrupted write
-// never leaves a half snapshot that would later read as drift.
+// never leaves a half snapshot that would later read as drift. The JSON is streamed to the
+// temporary file, never held in memory whole.
 func WriteFile(path string, s *Snapshot) error {
-	data, err := s.Marshal()
-	if err != nil {
+	if err := s.Normalize(); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dirOf(path), ".snapshot-*.json")
 	if err != nil {
 		return fmt.Errorf("writing snapshot %s: %w", path, err)
 	}
-	if _, err := tmp.Write(data); err != nil {
+	if err := encodeNormalized(tmp, s); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("writing snapshot %s: %w", path, err)
