@@ -34,16 +34,11 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			if err != nil {
 				return err
 			}
-			cfg, err := loadConfig(o.configPath)
-			if err != nil {
-				return &exitError{code: check.ExitError, err: err}
-			}
-			targets, err := selectTargets(cfg, o.targets)
+			cfg, targets, err := loadTargets(o.configPath, o.targets)
 			if err != nil {
 				return err
 			}
 			w := newWiring(cfg, o.shadowDSN, g.logger())
-			defer w.Close()
 			results := checkAll(cmd, w.Runner(), buildTargets(cfg, targets))
 			if err := o.out.render(g.stdout, results); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
@@ -76,19 +71,25 @@ func loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
 }
 
-func selectTargets(cfg *config.Config, names []string) ([]config.Target, error) {
+// loadTargets loads the config and picks the named targets (all of them when none are named).
+// Its errors carry exit code 2.
+func loadTargets(configPath string, names []string) (*config.Config, []config.Target, error) {
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		return nil, nil, &exitError{code: check.ExitError, err: err}
+	}
 	if len(names) == 0 {
-		return cfg.Targets, nil
+		return cfg, cfg.Targets, nil
 	}
 	var out []config.Target
 	for _, n := range names {
 		t, ok := cfg.Target(n)
 		if !ok {
-			return nil, usageErr("no target named %q in %s", n, cfg.Path())
+			return nil, nil, usageErr("no target named %q in %s", n, cfg.Path())
 		}
 		out = append(out, t)
 	}
-	return out, nil
+	return cfg, out, nil
 }
 
 // checkAll checks targets concurrently (they are independent databases) and returns results in

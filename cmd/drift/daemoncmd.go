@@ -131,7 +131,7 @@ func buildDaemon(ctx context.Context, cfg *config.Config, shadowDSN string, log 
 		st.Close()
 		return nil, nil, err
 	}
-	return d, func() { w.Close(); st.Close() }, nil
+	return d, st.Close, nil
 }
 
 // openStore opens and migrates the store database.

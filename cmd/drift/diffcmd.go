@@ -11,7 +11,6 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/diff"
-	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/redact"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
@@ -46,7 +45,6 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 				return usageErr("diff needs both --from and --to")
 			}
 			w := newWiring(nil, o.shadowDSN, g.logger())
-			defer w.Close()
 			res := o.run(cmd.Context(), w)
 			if err := o.out.render(g.stdout, []check.Result{res}); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
@@ -114,11 +112,7 @@ func loadSource(ctx context.Context, w *wiring, spec string, o sourceOptions) (*
 		return nil, nil, fmt.Errorf("%s is neither a database URL nor a readable file: %w", redact.String(spec), err)
 	}
 	if st.IsDir() {
-		engine := snapshot.EnginePostgres
-		if set, err := migrations.LoadDir(spec); err == nil && set.Language == migrations.LanguageCypher {
-			engine = snapshot.EngineNeo4j
-		}
-		s, warnings, err := w.buildFromMigrations(ctx, engine, spec, o.schemas)
+		s, warnings, err := w.buildFromMigrations(ctx, "", spec, o.schemas)
 		for _, warning := range warnings {
 			w.log.Warn(warning, "source", spec)
 		}

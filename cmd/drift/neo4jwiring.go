@@ -27,26 +27,27 @@ type neo4jMigrations struct {
 }
 
 func (m *neo4jMigrations) Plan(ctx context.Context, t check.Target, live *snapshot.Snapshot) (*check.Planned, error) {
-	s, err := m.build(ctx, t.Name, t.MigrationsDir, live.ServerVersionNum)
+	set, err := loadSet(t.MigrationsDir, migrations.LanguageCypher)
+	if err != nil {
+		return nil, err
+	}
+	s, err := m.buildSet(ctx, t.Name, set, live.ServerVersionNum)
 	if err != nil {
 		return nil, err
 	}
 	return &check.Planned{Expected: s}, nil
 }
 
-// build parses (or replays) a .cypher migration directory. serverVersionNum selects 4.x
-// semantics for a plain CREATE INDEX; zero means 5.x or later.
-func (m *neo4jMigrations) build(ctx context.Context, target, dir string, serverVersionNum int) (*snapshot.Snapshot, error) {
-	set, err := loadSet(dir, migrations.LanguageCypher)
-	if err != nil {
-		return nil, err
-	}
+// buildSet parses (or replays) a .cypher migration set. serverVersionNum selects 4.x semantics
+// for a plain CREATE INDEX; zero means 5.x or later.
+func (m *neo4jMigrations) buildSet(ctx context.Context, target string, set *migrations.Set, serverVersionNum int) (*snapshot.Snapshot, error) {
 	files := make([]neo4j.File, 0, len(set.Migrations))
 	for _, mig := range set.Migrations {
 		files = append(files, neo4j.File{Name: mig.File, Content: mig.Content})
 	}
 	var s *snapshot.Snapshot
 	if m.scratchURI != "" {
+		var err error
 		s, err = neo4j.Replay(ctx, m.scratchURI, files, neo4j.ReplayOptions{Logger: m.log})
 		if err != nil {
 			return nil, fmt.Errorf("replaying into the scratch Neo4j: %w", err)

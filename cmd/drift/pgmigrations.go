@@ -79,13 +79,9 @@ func readApplied(ctx context.Context, t check.Target) (*migrations.Applied, erro
 	return applied, nil
 }
 
-// buildAll replays a whole directory (a SOURCE given as a directory, or `drift
-// snapshot` of a target) with no live database to compare versions with.
-func (m *pgMigrations) buildAll(ctx context.Context, dir string, schemas []string) (*snapshot.Snapshot, []string, error) {
-	set, err := loadSet(dir, migrations.LanguageSQL)
-	if err != nil {
-		return nil, nil, err
-	}
+// buildSet replays a whole migration set (a SOURCE given as a directory, or `drift snapshot`
+// of a target) with no live database to compare versions with.
+func (m *pgMigrations) buildSet(ctx context.Context, set *migrations.Set, schemas []string) (*snapshot.Snapshot, []string, error) {
 	s, warnings, err := shadow.Build(ctx, shadow.BuildOptions{
 		ShadowDSN:     m.shadowDSN,
 		Logger:        m.log,

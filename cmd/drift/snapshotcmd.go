@@ -70,7 +70,6 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 		return usageErr("snapshot --from records one --target name")
 	}
 	w := newWiring(nil, o.shadowDSN, g.logger())
-	defer w.Close()
 	s, _, err := loadSource(ctx, w, o.from, sourceOptions{schemas: o.schemas})
 	if err != nil {
 		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
@@ -94,16 +93,11 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 
 // all rebuilds (or verifies) every selected target's committed snapshot from its migrations.
 func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
-	cfg, err := loadConfig(o.configPath)
-	if err != nil {
-		return &exitError{code: check.ExitError, err: err}
-	}
-	targets, err := selectTargets(cfg, o.targets)
+	cfg, targets, err := loadTargets(o.configPath, o.targets)
 	if err != nil {
 		return err
 	}
 	w := newWiring(cfg, o.shadowDSN, g.logger())
-	defer w.Close()
 	code := check.ExitClean
 	var errs []error
 	for _, t := range targets {

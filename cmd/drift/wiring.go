@@ -10,6 +10,7 @@ import (
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/postgres"
 	"github.com/drift-schema/drift/internal/shadow"
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -56,19 +57,27 @@ func (w *wiring) Runner() *check.Runner {
 	}
 }
 
-// Close releases what the wiring started (a throwaway shadow cluster, drivers).
-func (w *wiring) Close() {}
-
-// buildFromMigrations builds the schema a whole migration directory describes.
+// buildFromMigrations builds the schema a whole migration directory describes. An empty engine
+// is taken from the directory's language (.sql: PostgreSQL, .cypher: Neo4j).
 func (w *wiring) buildFromMigrations(ctx context.Context, engine, dir string, schemas []string) (*snapshot.Snapshot, []string, error) {
-	switch engine {
-	case snapshot.EnginePostgres:
-		return w.pgMig.buildAll(ctx, dir, schemas)
-	case snapshot.EngineNeo4j:
-		s, err := w.neoMig.build(ctx, "", dir, 0)
+	set, err := migrations.LoadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if engine == "" {
+		engine = snapshot.EnginePostgres
+		if set.Language == migrations.LanguageCypher {
+			engine = snapshot.EngineNeo4j
+		}
+	}
+	switch {
+	case engine == snapshot.EnginePostgres && set.Language == migrations.LanguageSQL:
+		return w.pgMig.buildSet(ctx, set, schemas)
+	case engine == snapshot.EngineNeo4j && set.Language == migrations.LanguageCypher:
+		s, err := w.neoMig.buildSet(ctx, "", set, 0)
 		return s, nil, err
 	}
-	return nil, nil, fmt.Errorf("engine %s cannot build a snapshot from migrations", engine)
+	return nil, nil, fmt.Errorf("%s holds %s migrations, which a %s target cannot use", dir, set.Language, engine)
 }
 
 // pgLive reads a live PostgreSQL schema.

@@ -61,7 +61,7 @@ type Result struct {
 	Name     string         `json:"name"`
 	Engine   string         `json:"engine"`
 	Status   Status         `json:"status"`
-	Error    string         `json:"error,omitempty"`
+	Error    string         `json:"error"` // always present, empty unless Status is error
 	Findings []diff.Finding `json:"findings"`
 	// Pending lists migrations the live database has not applied yet: reported, not drift.
 	Pending []Migration `json:"pending,omitempty"`
