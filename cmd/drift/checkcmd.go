@@ -34,6 +34,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			if err != nil {
 				return err
 			}
+			if o.out.verbose && !cmd.Flags().Changed("log-level") {
+				g.logLevel = "info" // verbose also shows what was skipped, e.g. Neo4j data statements
+			}
 			cfg, targets, err := loadTargets(o.configPath, o.targets)
 			if err != nil {
 				return err
