@@ -137,17 +137,18 @@ CREATE TABLE public.drift_snapshots (id serial PRIMARY KEY);
 CREATE TABLE public.drift_schema_version (version int);
 COMMENT ON TABLE public.drift_runs IS 'drift''s own';
 CREATE TABLE public.skipme (id int);
+CREATE TABLE public.drift_events (id int);
 CREATE TABLE public.users (id int PRIMARY KEY);
 CREATE TABLE other.things (id int);`)
 
 	s := snap(t, dsn, Options{ExcludeTables: []string{"public.skipme"}})
-	require.Equal(t, []string{"other.things", "public.users"}, keysOf(s, "table"))
+	require.Equal(t, []string{"other.things", "public.drift_events", "public.users"}, keysOf(s, "table"), "a user's drift_events table is watched")
 	require.Empty(t, keysOf(s, "sequence"), "sequences owned by tracking tables leaked")
 	require.Empty(t, keysOf(s, "index"))
 	require.Equal(t, []string{"public.users.users_pkey"}, keysOf(s, "constraint"))
 	require.Equal(t, []string{"plpgsql", "public"}, keysOf(s, "comment"), "comments on drift tables leaked")
 	for _, o := range s.Objects {
-		for _, name := range []string{"migrations", "flyway", "goose", "drift_", "skipme"} {
+		for _, name := range []string{"migrations", "flyway", "goose", "drift_runs", "drift_snapshots", "drift_schema_version", "schema_drift_alerts", "skipme"} {
 			require.NotContains(t, o.Key, name, "%s %s leaked", o.Kind, o.Key)
 		}
 	}

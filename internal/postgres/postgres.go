@@ -10,8 +10,8 @@
 // connections sharing one exported snapshot (Options.Connections).
 //
 // Left out of every snapshot: system schemas, TimescaleDB internals, extension members,
-// migration-tracking tables (TrackingTables), drift's own tables (schema_drift_alerts and
-// drift_*), and anything hanging off them. Never recorded: OIDs, attnum, sequence positions,
+// migration-tracking tables and drift's own store tables (TrackingTables), and anything hanging
+// off them. Never recorded: OIDs, attnum, sequence positions,
 // statistics, enum sort-order numbers, collation versions.
 //
 // Like pg_dump, the deparsers read the server's current catalog rather than the transaction's
@@ -75,11 +75,16 @@ var trackingTables = []string{
 	"knex_migrations_lock",       // Knex
 	"alembic_version",            // Alembic
 	"django_migrations",          // Django
-	"schema_drift_alerts",        // drift's own alert store; drift_* tables are left out by prefix
+	// drift's own store (internal/store), when it shares a database with a target. Exact names,
+	// not a drift_ prefix: a user's drift_events table is theirs and must be watched.
+	"schema_drift_alerts",
+	"drift_runs",
+	"drift_snapshots",
+	"drift_schema_version",
 }
 
-// TrackingTables returns the table names left out of every snapshot in every schema (besides
-// drift's own drift_* tables, left out by prefix).
+// TrackingTables returns the table names left out of every snapshot in every schema: migration
+// tracking tables and drift's own store tables.
 func TrackingTables() []string {
 	return append([]string(nil), trackingTables...)
 }

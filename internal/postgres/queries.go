@@ -53,14 +53,14 @@ const nsCTE = `ns AS (
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid)
 )`
 
-// goneCTE lists the tables left out by name: migration tracking tables ($2) and drift's own
-// tables (the drift_ prefix) in every schema, found through pg_class's name index, and the
+// goneCTE lists the tables left out by name: migration tracking tables and drift's own store
+// tables ($2) in every schema, found through pg_class's name index, and the
 // caller's exclusions ($3 schemas and $4 tables, pairwise), looked up by name.
 const goneCTE = `gone AS MATERIALIZED (
   SELECT c.oid
   FROM pg_class c
   WHERE c.relkind IN ('r', 'p')
-    AND (c.relname = ANY ($2::name[]) OR (c.relname >= 'drift_' AND c.relname < 'drift` + "`" + `'))
+    AND c.relname = ANY ($2::name[])
   UNION
   SELECT to_regclass(format('%I.%I', x.nsp, x.rel))::oid
   FROM unnest($3::text[], $4::text[]) AS x(nsp, rel)
