@@ -137,6 +137,13 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 		return nil, fmt.Errorf("creating a directory for a throwaway cluster: %w", err)
 	}
 	c := &Cluster{dir: dir, binDir: binDir, major: major}
+	// A crashed owner (a killed test binary, a SIGKILLed drift) cannot stop its cluster; the
+	// owner file lets the next Start find and stop it.
+	SweepOrphans(ctx)
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(fmt.Sprintf("%d\n%s\n", os.Getpid(), binDir)), 0o644); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("creating a throwaway cluster: %w", err)
+	}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, c.Stop(context.Background()))
@@ -217,6 +224,45 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	}
 	c.dir = ""
 	return errors.Join(errs...)
+}
+
+// ownerFile in a cluster's directory holds the owning process's PID and the binaries' directory.
+const ownerFile = "owner"
+
+// SweepOrphans stops and removes throwaway clusters whose owning process is gone, and returns
+// their directories. Only directories this package created (the drift-pg- prefix in the temp
+// directory, with an owner file) are touched, and only when their owner is dead. It is
+// best-effort: a cluster it cannot stop is left for the next sweep.
+func SweepOrphans(ctx context.Context) []string {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "drift-pg-*"))
+	var swept []string
+	for _, dir := range dirs {
+		data, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue
+		}
+		pidText, binDir, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || processAlive(pid) || binDir == "" {
+			continue
+		}
+		c := &Cluster{dir: dir, binDir: binDir}
+		if os.Geteuid() == 0 {
+			if c.cred, err = unprivileged(); err != nil {
+				continue
+			}
+		}
+		if c.Stop(ctx) == nil {
+			swept = append(swept, dir)
+		}
+	}
+	return swept
+}
+
+// processAlive reports whether a process with this PID exists (signal 0 checks without sending).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func (c *Cluster) run(ctx context.Context, name string, args ...string) error {

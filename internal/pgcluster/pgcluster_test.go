@@ -2,7 +2,10 @@ package pgcluster
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -37,4 +40,30 @@ func TestFindBinariesOfAMissingMajor(t *testing.T) {
 	_, _, err := FindBinaries(7)
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "PostgreSQL 7")
+}
+
+func TestSweepOrphansStopsClustersOfDeadOwnersOnly(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	orphan, err := Start(ctx, Options{})
+	require.NoError(t, err)
+	alive, err := Start(ctx, Options{})
+	require.NoError(t, err)
+	defer alive.Stop(ctx)
+
+	// Make the first cluster look like the leftover of a process that died.
+	dead := exec.Command("true")
+	require.NoError(t, dead.Run())
+	require.NoError(t, os.WriteFile(filepath.Join(orphan.Dir(), ownerFile), []byte(fmt.Sprintf("%d\n%s\n", dead.Process.Pid, orphan.BinDir())), 0o644))
+
+	swept := SweepOrphans(ctx)
+	require.Contains(t, swept, orphan.Dir())
+	require.NotContains(t, swept, alive.Dir(), "a cluster whose owner lives is never touched")
+	_, err = os.Stat(orphan.Dir())
+	require.True(t, os.IsNotExist(err))
+	_, err = pgx.Connect(ctx, orphan.DSN("postgres"))
+	require.Error(t, err, "the orphan's server is stopped")
+	conn, err := pgx.Connect(ctx, alive.DSN("postgres"))
+	require.NoError(t, err)
+	conn.Close(ctx)
 }
