@@ -105,7 +105,10 @@ func TestUnreachableTargetIsExit2AndOthersStillChecked(t *testing.T) {
   - name: up
     dsn: %q
 `, live))
-	_, _, stderr := drift(t, "snapshot", "--from", live, "--out", filepath.Join(filepath.Dir(cfg), "snapshots", "up.json"))
+	for _, name := range []string{"up", "down"} {
+		code, _, stderr := drift(t, "snapshot", "--from", live, "--out", filepath.Join(filepath.Dir(cfg), "snapshots", name+".json"))
+		require.Equal(t, 0, code, stderr)
+	}
 	code, out, stderr := drift(t, "check", "--config", cfg, "--format", "json")
 	require.Equal(t, 2, code, stderr)
 	require.NotContains(t, out+stderr, "hunter2secret")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/drift-schema/drift/internal/diff"
@@ -85,6 +86,21 @@ func (r *Runner) Check(ctx context.Context, t Target) (res Result) {
 	if !ok || eng.Live == nil {
 		return fail(fmt.Errorf("engine %q is not supported", t.Engine))
 	}
+	// The expected side's files are checked first: a typo in a path is reported as such, not
+	// hidden behind a slow or failing connection to the live database.
+	var expected *snapshot.Snapshot
+	var err error
+	switch t.Expected {
+	case ExpectSnapshot, "":
+		expected, err = snapshot.ReadFile(t.SnapshotPath)
+		if err != nil {
+			return fail(fmt.Errorf("reading the expected snapshot: %w (write one with `drift snapshot`)", err))
+		}
+	case ExpectMigrations:
+		if st, err := os.Stat(t.MigrationsDir); err != nil || !st.IsDir() {
+			return fail(fmt.Errorf("the migrations directory %s does not exist or is not a directory", t.MigrationsDir))
+		}
+	}
 	actual, health, err := eng.Live.Live(ctx, t)
 	if err != nil {
 		return fail(fmt.Errorf("reading the live schema: %w", err))
@@ -92,14 +108,9 @@ func (r *Runner) Check(ctx context.Context, t Target) (res Result) {
 	actual.Target = t.Name
 	res.Actual = actual
 
-	var expected *snapshot.Snapshot
 	var extra []diff.Finding
 	switch t.Expected {
 	case ExpectSnapshot, "":
-		expected, err = snapshot.ReadFile(t.SnapshotPath)
-		if err != nil {
-			return fail(fmt.Errorf("reading the expected snapshot: %w (write one with `drift snapshot`)", err))
-		}
 	case ExpectMigrations:
 		if eng.Migrations == nil {
 			return fail(fmt.Errorf("engine %s cannot build the expected schema from migrations", t.Engine))

@@ -60,14 +60,15 @@ func TestRunnerStatuses(t *testing.T) {
 		errPart  string
 		warnPart string
 	}{
-		{"clean", planned(&check.Planned{Expected: pgSnap(150018, table)}), check.Target{Expected: check.ExpectMigrations}, check.StatusClean, "", ""},
-		{"drift", planned(&check.Planned{Expected: pgSnap(150018)}), check.Target{Expected: check.ExpectMigrations}, check.StatusDrift, "", ""},
-		{"pending", planned(&check.Planned{Expected: pgSnap(150018, table), Pending: []check.Migration{{Version: "3"}}}), check.Target{Expected: check.ExpectMigrations}, check.StatusPending, "", ""},
-		{"major mismatch warns", planned(&check.Planned{Expected: pgSnap(160004, table)}), check.Target{Expected: check.ExpectMigrations}, check.StatusClean, "", "16.4"},
-		{"unreadable live", check.Engine{Live: stubLive{err: errors.New("connection refused for postgres://u:sekrit99@h/d")}}, check.Target{Expected: check.ExpectSnapshot, DSN: "postgres://u:sekrit99@h/d"}, check.StatusError, "reading the live schema: connection refused", ""},
-		{"timeout", check.Engine{Live: stubLive{wait: time.Minute}}, check.Target{Timeout: 50 * time.Millisecond}, check.StatusError, "timeout 50ms", ""},
+		{"clean", planned(&check.Planned{Expected: pgSnap(150018, table)}), check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusClean, "", ""},
+		{"drift", planned(&check.Planned{Expected: pgSnap(150018)}), check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusDrift, "", ""},
+		{"pending", planned(&check.Planned{Expected: pgSnap(150018, table), Pending: []check.Migration{{Version: "3"}}}), check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusPending, "", ""},
+		{"major mismatch warns", planned(&check.Planned{Expected: pgSnap(160004, table)}), check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusClean, "", "16.4"},
+		{"unreadable live", check.Engine{Live: stubLive{err: errors.New("connection refused for postgres://u:sekrit99@h/d")}, Migrations: stubMigrations{}}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: ".", DSN: "postgres://u:sekrit99@h/d"}, check.StatusError, "reading the live schema: connection refused", ""},
+		{"timeout", check.Engine{Live: stubLive{wait: time.Minute}, Migrations: stubMigrations{}}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: ".", Timeout: 50 * time.Millisecond}, check.StatusError, "timeout 50ms", ""},
 		{"missing snapshot", check.Engine{Live: stubLive{snap: pgSnap(150018)}}, check.Target{Expected: check.ExpectSnapshot, SnapshotPath: "/nonexistent/app.json"}, check.StatusError, "reading the expected snapshot", ""},
-		{"no migrations support", check.Engine{Live: stubLive{snap: pgSnap(150018)}}, check.Target{Expected: check.ExpectMigrations}, check.StatusError, "cannot build the expected schema from migrations", ""},
+		{"no migrations support", check.Engine{Live: stubLive{snap: pgSnap(150018)}}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusError, "cannot build the expected schema from migrations", ""},
+		{"missing migrations dir comes before the live database", check.Engine{Live: stubLive{err: errors.New("unreachable")}, Migrations: stubMigrations{}}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: "/nonexistent/migrations"}, check.StatusError, "the migrations directory /nonexistent/migrations does not exist", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
