@@ -103,6 +103,11 @@ func (s *session) settings(tx *txInfo) []step {
 	return []step{
 		{what: "setting search_path", sql: "SET LOCAL search_path = ''"},
 		{what: "turning off jit", sql: "SET LOCAL jit = off"},
+		// Deparsed constants (partition bounds, CHECK constraints, defaults) are rendered in the
+		// session's display settings, which a database or role may change. Fix them, so a live
+		// server in another time zone or date style renders exactly like the shadow.
+		{what: "setting display settings", sql: "SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, MDY', true), " +
+			"set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '1', true), set_config('bytea_output', 'hex', true)"},
 		// The catalog queries read nearly every row of the catalogs they join, so hash joins are
 		// the right plan; row estimates over catalogs are poor, and a nested loop planned for a
 		// handful of rows over a CTE turns quadratic on a schema of thousands of tables.

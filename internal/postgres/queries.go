@@ -211,6 +211,10 @@ var constraintsSQL = with(extCTE, nsCTE, goneCTE, relCTE, typCTE) + `SELECT 'con
 FROM pg_constraint co
 JOIN rel r ON r.oid = co.conrelid
 WHERE co.contype IN ('p', 'u', 'f', 'c', 'x', 't') AND r.relkind IN ('r', 'p')
+  -- A foreign key to a partitioned table gets one internal copy per referenced partition on the
+  -- same referencing table, with names generated in partition-creation order: the parent
+  -- constraint stands for them.
+  AND NOT (co.conparentid <> 0 AND EXISTS (SELECT FROM pg_constraint pc WHERE pc.oid = co.conparentid AND pc.conrelid = co.conrelid))
 UNION ALL
 SELECT 'constraint', ty.key || '.' || co.conname, ty.key, 'check', pg_get_constraintdef(co.oid)
 FROM pg_constraint co

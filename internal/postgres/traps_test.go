@@ -44,6 +44,48 @@ func TestDatabaseSearchPathGivesNoFinding(t *testing.T) {
 	requireNoFindings(t, exp, act, diff.Options{})
 }
 
+// TestDatabaseDisplaySettingsGiveNoFinding: a live server in another time zone, date style and
+// interval style deparses the same constants differently unless introspection fixes them.
+func TestDatabaseDisplaySettingsGiveNoFinding(t *testing.T) {
+	const schema = `
+CREATE TABLE events (at timestamptz NOT NULL, day date DEFAULT '2024-01-31', span interval DEFAULT '1 day 02:00:00',
+  ratio float8 DEFAULT 0.1, blob bytea DEFAULT '\x0102',
+  CHECK (at > '2020-06-01 12:00:00+00')) PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00');
+CREATE VIEW recent AS SELECT * FROM events WHERE at > '2024-03-01 00:00:00+00'::timestamptz - interval '3 days';`
+	exp := build(t, schema)
+	act := pgtest.NewDB(t)
+	pgtest.Exec(t, act, "ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+
+		" SET timezone = 'America/New_York'; ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+
+		" SET datestyle = 'SQL, DMY'; ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+
+		" SET intervalstyle = 'sql_standard'; ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+
+		" SET extra_float_digits = 0; ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+" SET bytea_output = 'escape'")
+	// A new connection picks the settings up, so the constants are even parsed under them.
+	pgtest.Exec(t, act, "SET timezone = 'UTC'; SET datestyle = 'ISO, MDY';"+schema)
+	requireNoFindings(t, exp, act, diff.Options{})
+}
+
+// TestForeignKeyToPartitionedTable: PostgreSQL copies such a foreign key once per referenced
+// partition, naming the copies in partition-creation order; only the declared key is compared.
+func TestForeignKeyToPartitionedTable(t *testing.T) {
+	const parent = `CREATE TABLE customers (id int, region text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE orders (id int PRIMARY KEY, cid int, region text, FOREIGN KEY (cid, region) REFERENCES customers);`
+	exp := build(t, parent+`
+CREATE TABLE customers_eu PARTITION OF customers FOR VALUES IN ('eu');
+CREATE TABLE customers_us PARTITION OF customers FOR VALUES IN ('us');`)
+	act := build(t, parent+`
+CREATE TABLE customers_us PARTITION OF customers FOR VALUES IN ('us');
+CREATE TABLE customers_eu PARTITION OF customers FOR VALUES IN ('eu');`)
+	requireNoFindings(t, exp, act, diff.Options{})
+
+	// A partition added on the live side is one finding: the table, not a constraint copy.
+	pgtest.Exec(t, act, "CREATE TABLE customers_ap PARTITION OF customers FOR VALUES IN ('ap')")
+	fs := diff.Compare(snap(t, exp, Options{}), snap(t, act, Options{}), diff.Options{})
+	require.Len(t, fs, 1, "%+v", fs)
+	require.Equal(t, "table", fs[0].Kind)
+	require.Equal(t, "public.customers_ap", fs[0].Object)
+}
+
 func TestGrantThenRevokeGivesNoFinding(t *testing.T) {
 	role := newRole(t, "")
 	exp := build(t, withRole(richSchema, role))
