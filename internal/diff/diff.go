@@ -363,6 +363,22 @@ func foldUnmatched(s side, set map[snapshot.ID]bool, change Change, opts Options
 		}
 		f.Summary = unmatchedSummary(o, change, children)
 		f.Severity = DefaultSeverity(f, e, a)
+		// Folding must not hide how bad a child is: a new schema holding a SECURITY DEFINER
+		// function, or a new table granted to PUBLIC, is as critical as either alone.
+		for _, c := range children {
+			co := s.objs[c]
+			cf := Finding{Kind: co.Kind, Object: co.Key, Change: change}
+			var ce, ca *snapshot.Object
+			if change == Missing {
+				ce = &co
+			} else {
+				ca = &co
+			}
+			if sev := DefaultSeverity(cf, ce, ca); sev.Rank() > f.Severity.Rank() {
+				f.Severity = sev
+				f.Summary += fmt.Sprintf("; %s because of %s %s", sev, co.Kind, co.Key)
+			}
+		}
 		out = append(out, f)
 	}
 	return out

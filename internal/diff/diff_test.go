@@ -626,3 +626,30 @@ func TestIndexDefWithoutName(t *testing.T) {
 	require.Equal(t, "CREATE INDEX <name> ON ONLY public.t USING btree (a)", indexDefWithoutName(`CREATE INDEX "odd ""name""" ON ONLY public.t USING btree (a)`))
 	require.Equal(t, "not an index", indexDefWithoutName("not an index"))
 }
+
+// TestFoldingKeepsTheWorstSeverity: a child folded into an unexpected owner still decides how
+// bad the finding is, so --fail-on critical cannot miss it.
+func TestFoldingKeepsTheWorstSeverity(t *testing.T) {
+	exp := snapshot.New(snapshot.EnginePostgres)
+	act := snapshot.New(snapshot.EnginePostgres)
+	act.Add(snapshot.Object{Kind: "schema", Key: "ops"})
+	act.Add(snapshot.Object{Kind: "function", Key: "ops.escalate()", Parent: "ops", Attrs: snapshot.NewAttrs("definition", "CREATE FUNCTION ops.escalate() ...", "security_definer", "true", "language", "sql")})
+	act.Add(snapshot.Object{Kind: "table", Key: "public.leaky", Parent: "public", Attrs: snapshot.NewAttrs("persistence", "permanent")})
+	act.Add(snapshot.Object{Kind: "privilege", Key: "public.leaky:PUBLIC:SELECT", Parent: "public.leaky", Attrs: snapshot.NewAttrs("on", "public.leaky", "on_kind", "table", "grantee", "PUBLIC", "privilege", "SELECT", "grantable", "false")})
+	act.Add(snapshot.Object{Kind: "table", Key: "public.plain", Parent: "public", Attrs: snapshot.NewAttrs("persistence", "permanent")})
+	fs := Compare(exp, act, Options{})
+	got := map[string]Severity{}
+	for _, f := range fs {
+		got[f.Kind+" "+f.Object] = f.Severity
+	}
+	require.Equal(t, map[string]Severity{
+		"schema ops":         Critical,
+		"table public.leaky": Critical,
+		"table public.plain": Warning,
+	}, got)
+	for _, f := range fs {
+		if f.Object == "public.leaky" {
+			require.Contains(t, f.Summary, "critical because of privilege public.leaky:PUBLIC:SELECT")
+		}
+	}
+}
