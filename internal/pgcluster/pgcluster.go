@@ -235,28 +235,69 @@ const ownerFile = "owner"
 // best-effort: a cluster it cannot stop is left for the next sweep.
 func SweepOrphans(ctx context.Context) []string {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "drift-pg-*"))
+	// The temporary directory is world-writable: anyone can plant a drift-pg-* directory. Only
+	// a private directory of the user drift's clusters run as is trusted, and the binaries are
+	// only ever ones FindBinaries would pick, never a path read from the directory.
+	var cred *syscall.Credential
+	uid := os.Geteuid()
+	if uid == 0 {
+		var err error
+		if cred, err = unprivileged(); err != nil {
+			return nil
+		}
+		uid = int(cred.Uid)
+	}
 	var swept []string
 	for _, dir := range dirs {
+		if !privateDirOf(dir, uid) {
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(dir, ownerFile))
 		if err != nil {
 			continue
 		}
 		pidText, binDir, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
 		pid, err := strconv.Atoi(pidText)
-		if err != nil || pid <= 0 || processAlive(pid) || binDir == "" {
+		if err != nil || pid <= 0 || processAlive(pid) || !knownBinDir(binDir) {
 			continue
 		}
-		c := &Cluster{dir: dir, binDir: binDir}
-		if os.Geteuid() == 0 {
-			if c.cred, err = unprivileged(); err != nil {
-				continue
-			}
-		}
+		c := &Cluster{dir: dir, binDir: binDir, cred: cred}
 		if c.Stop(ctx) == nil {
 			swept = append(swept, dir)
 		}
 	}
 	return swept
+}
+
+// privateDirOf reports whether dir is a real directory (not a link), owned by uid, that no one
+// else may enter.
+func privateDirOf(dir string, uid int) bool {
+	st, err := os.Lstat(dir)
+	if err != nil || !st.IsDir() || st.Mode().Perm()&0o077 != 0 {
+		return false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	return ok && int(sys.Uid) == uid
+}
+
+// knownBinDir reports whether dir is one of the server binary directories FindBinaries considers.
+func knownBinDir(dir string) bool {
+	if dir == "" {
+		return false
+	}
+	candidates, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		candidates = append(candidates, filepath.Dir(p))
+	}
+	for _, c := range candidates {
+		if c == dir {
+			return true
+		}
+	}
+	return false
 }
 
 // processAlive reports whether a process with this PID exists (signal 0 checks without sending).

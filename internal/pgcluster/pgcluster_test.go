@@ -67,3 +67,35 @@ func TestSweepOrphansStopsClustersOfDeadOwnersOnly(t *testing.T) {
 	require.NoError(t, err)
 	conn.Close(ctx)
 }
+
+// TestSweepOrphansIgnoresPlantedDirectories: the temporary directory is world-writable, so a
+// drift-pg-* directory that is not private to the cluster user, or that names binaries of its
+// own, is never acted on.
+func TestSweepOrphansIgnoresPlantedDirectories(t *testing.T) {
+	ctx := context.Background()
+	evil := t.TempDir()
+	marker := filepath.Join(evil, "ran")
+	require.NoError(t, os.WriteFile(filepath.Join(evil, "pg_ctl"), []byte("#!/bin/sh\ntouch "+marker+"\n"), 0o755))
+	dead := exec.Command("true")
+	require.NoError(t, dead.Run())
+	for _, mode := range []os.FileMode{0o700, 0o777} {
+		dir, err := os.MkdirTemp("", "drift-pg-")
+		require.NoError(t, err)
+		defer os.RemoveAll(dir)
+		require.NoError(t, os.Chmod(dir, mode))
+		if os.Geteuid() == 0 {
+			// Owned by the clusters' user, so only the binaries check stands in the way.
+			cred, err := unprivileged()
+			require.NoError(t, err)
+			require.NoError(t, os.Chown(dir, int(cred.Uid), int(cred.Gid)))
+		}
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "data"), 0o700))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "data", "postmaster.pid"), []byte("1\n"), 0o600))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, ownerFile), []byte(fmt.Sprintf("%d\n%s\n", dead.Process.Pid, evil)), 0o644))
+		require.Empty(t, SweepOrphans(ctx))
+		_, err = os.Stat(dir)
+		require.NoError(t, err, "a planted directory is left alone")
+	}
+	_, err := os.Stat(marker)
+	require.True(t, os.IsNotExist(err), "a program named by a planted directory must never run")
+}
