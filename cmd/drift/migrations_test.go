@@ -150,3 +150,27 @@ func databases(t *testing.T, dsn string) []string {
 	require.NoError(t, err)
 	return names
 }
+
+// TestCheckWithACustomTrackingTable: a team's own table of applied file names decides the
+// version, and is itself never reported as an unexpected table.
+func TestCheckWithACustomTrackingTable(t *testing.T) {
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	for _, f := range migrationFiles[:3] {
+		pgtest.Exec(t, live, f.sql)
+	}
+	pgtest.Exec(t, live, `CREATE SCHEMA ops; CREATE TABLE ops.applied (filename text PRIMARY KEY, at timestamptz DEFAULT now());
+		INSERT INTO ops.applied (filename) VALUES ('000001_init.up.sql'), ('000002_orders.up.sql'), ('000003_index.up.sql');`)
+	cfg := writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n    migrations: %q\n    tracking: {table: ops.applied, column: filename}\n    schemas: [public]\n", live, dir))
+	code, out, stderr := drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, `"status": "pending"`)
+	require.Contains(t, out, "000004_nick.up.sql")
+
+	// Without the schema filter the tracking table's schema is seen, but not the table itself.
+	cfg = writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n    migrations: %q\n    tracking: {table: ops.applied, column: filename}\n", live, dir))
+	code, out, _ = drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.NotContains(t, out, "ops.applied", "the tracking table is never a finding")
+	require.Contains(t, out, `"object": "ops"`, "the schema holding it is still compared")
+	require.Equal(t, 1, code)
+}

@@ -84,8 +84,18 @@ func (w *wiring) buildFromMigrations(ctx context.Context, engine, dir string, sc
 type pgLive struct{}
 
 func (pgLive) Live(ctx context.Context, t check.Target) (*snapshot.Snapshot, []diff.Finding, error) {
-	s, err := postgres.IntrospectDSN(ctx, t.DSN, postgres.Options{Schemas: t.Schemas})
+	s, err := postgres.IntrospectDSN(ctx, t.DSN, introspectionOptions(t))
 	return s, nil, err
+}
+
+// introspectionOptions are the options both sides of a target are read with: its schemas, and
+// its custom migration tracking table left out like the well-known ones.
+func introspectionOptions(t check.Target) postgres.Options {
+	o := postgres.Options{Schemas: t.Schemas}
+	if t.TrackingTable != "" {
+		o.ExcludeTables = []string{t.TrackingTable}
+	}
+	return o
 }
 
 // buildTargets turns config targets into the option structs the runner takes.

@@ -62,10 +62,13 @@ type session struct {
 
 func newSession(opts Options) (*session, error) {
 	var exclSchemas, exclTables []string
+	byName := append([]string(nil), trackingTables...)
 	for _, t := range opts.ExcludeTables {
 		nsp, rel, ok := strings.Cut(t, ".")
 		if !ok {
-			return nil, fmt.Errorf("introspecting: excluded table %q is not schema-qualified (schema.table)", t)
+			// An unqualified name is left out in every schema, like the tracking tables.
+			byName = append(byName, t)
+			continue
 		}
 		exclSchemas, exclTables = append(exclSchemas, nsp), append(exclTables, rel)
 	}
@@ -76,7 +79,7 @@ func newSession(opts Options) (*session, error) {
 	return &session{
 		params: [][]byte{
 			encodeTextArray(opts.Schemas),
-			encodeTextArray(trackingTables),
+			encodeTextArray(byName),
 			encodeTextArray(exclSchemas),
 			encodeTextArray(exclTables),
 		},

@@ -44,7 +44,8 @@ type Options struct {
 	// Schemas limits the snapshot to these schemas; empty means every non-system schema.
 	// Extensions are database-wide and are listed whatever this says.
 	Schemas []string
-	// ExcludeTables are extra tables to leave out, as "schema.table", on top of the
+	// ExcludeTables are extra tables to leave out, as "schema.table" (or "table" in every
+	// schema), on top of the
 	// migration-tracking tables and drift's own tables. Their columns, indexes, constraints,
 	// triggers, policies, grants, comments and owned sequences go with them.
 	ExcludeTables []string
