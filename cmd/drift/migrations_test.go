@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -172,5 +173,35 @@ func TestCheckWithACustomTrackingTable(t *testing.T) {
 	code, out, _ = drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
 	require.NotContains(t, out, "ops.applied", "the tracking table is never a finding")
 	require.Contains(t, out, `"object": "ops"`, "the schema holding it is still compared")
+	require.Equal(t, 1, code)
+}
+
+// TestSnapshotVerifyIgnoresAServerMinorUpdate: a committed snapshot whose only difference is the
+// minor version of the server that rendered it is up to date, not stale.
+func TestSnapshotVerifyIgnoresAServerMinorUpdate(t *testing.T) {
+	shadow := pgtest.AdminDSN(t)
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	cfg := writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n    migrations: %q\n    expected: snapshot\n", live, dir))
+	code, _, stderr := drift(t, "snapshot", "--config", cfg, "--shadow-dsn", shadow)
+	require.Equal(t, 0, code, stderr)
+	path := filepath.Join(filepath.Dir(cfg), "snapshots", "app.json")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	older := regexp.MustCompile(`"server_version": "(\d+)\.\d+`).ReplaceAll(data, []byte(`"server_version": "${1}.1`))
+	older = regexp.MustCompile(`"server_version_num": (\d\d)\d{4}`).ReplaceAll(older, []byte(`"server_version_num": ${1}0001`))
+	require.NotEqual(t, data, older)
+	require.NoError(t, os.WriteFile(path, older, 0o644))
+
+	code, out, stderr := drift(t, "snapshot", "--config", cfg, "--shadow-dsn", shadow, "--verify")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	require.Contains(t, stderr, "only the server version differs")
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, older, after)
+
+	// A real change is still stale.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000005_more.up.sql"), []byte("ALTER TABLE users ADD COLUMN age int;"), 0o644))
+	code, _, _ = drift(t, "snapshot", "--config", cfg, "--shadow-dsn", shadow, "--verify")
 	require.Equal(t, 1, code)
 }

@@ -140,6 +140,14 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 		fmt.Fprintf(g.stderr, "%s is up to date\n", path)
 		return false, nil
 	}
+	if exists {
+		// A server minor update changes the recorded server version and nothing else: the
+		// committed file still describes the schema, so it is neither stale nor rewritten.
+		if old, err := snapshot.ReadFile(path); err == nil && sameSchema(old, s) {
+			fmt.Fprintf(g.stderr, "%s is up to date (only the server version differs: committed from %s, rebuilt on %s)\n", path, old.ServerVersion, s.ServerVersion)
+			return false, nil
+		}
+	}
 	if o.verify {
 		if !exists {
 			fmt.Fprintf(g.stdout, "%s is missing: run `drift snapshot` and commit it\n", path)
@@ -153,6 +161,26 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 	}
 	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", path, len(s.Objects))
 	return false, nil
+}
+
+// sameSchema reports whether two snapshots describe the same schema built from the same
+// migrations, whatever server version rendered them (the differ warns about major versions).
+func sameSchema(a, b *snapshot.Snapshot) bool {
+	if a.Engine != b.Engine || a.Target != b.Target || a.Source != b.Source || shadowMajor(a) != shadowMajor(b) {
+		return false
+	}
+	ha, err1 := a.Hash()
+	hb, err2 := b.Hash()
+	return err1 == nil && err2 == nil && ha == hb
+}
+
+// shadowMajor is the major version of the server that rendered s: deparser output may change
+// between majors, so a snapshot from another major is rebuilt.
+func shadowMajor(s *snapshot.Snapshot) int {
+	if s.Engine == snapshot.EnginePostgres {
+		return s.ServerVersionNum / 10000
+	}
+	return s.ServerVersionNum
 }
 
 // sameAsFile reports whether the file at path holds exactly the bytes s encodes to, and whether
