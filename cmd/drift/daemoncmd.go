@@ -36,8 +36,9 @@ target, record findings in schema_drift_alerts in the store database, and post t
 new drift and again when it is resolved. Several replicas may share one store: each target is
 checked by one replica per tick and each message is sent once.
 
---once runs the latest tick and exits (for a Kubernetes CronJob or a crontab); its exit code
-follows drift check's: 0 clean, 1 drift at or above --fail-on, 2 a target could not be checked.`,
+--once checks every target once, now, and exits (for a Kubernetes CronJob or a crontab); its
+exit code follows drift check's: 0 clean, 1 drift at or above --fail-on, 2 a target could not be
+checked.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("log-level") {
@@ -84,7 +85,7 @@ follows drift check's: 0 clean, 1 drift at or above --fail-on, 2 a target could 
 		},
 	}
 	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
-	cmd.Flags().BoolVar(&o.once, "once", false, "run one tick and exit with drift check's exit code")
+	cmd.Flags().BoolVar(&o.once, "once", false, "check every target once, now, and exit with drift check's exit code")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "with --once: exit 1 when a finding is at least this severe")
 	return cmd
