@@ -46,6 +46,9 @@ type Observation struct {
 	Target string
 	// Findings are the findings of a successful check (ignored findings already removed).
 	Findings []diff.Finding
+	// Ignored are the fingerprints of drift still present but silenced by an ignore rule: a live
+	// alert among them is closed without a message.
+	Ignored []string
 	// CheckError is non-empty when the target could not be checked: a run error, not drift.
 	// Findings are then unknown, and the stored drift alerts are left as they are.
 	CheckError string
@@ -72,7 +75,8 @@ type Options struct {
 //   - found, acknowledged and expired: open again and announce it;
 //   - found, resolved: reopen and announce it, unless the resolution was never announced, in
 //     which case the alert simply goes on as if it had never been resolved;
-//   - not found, open or acknowledged: resolve it and announce the resolution;
+//   - not found, open or acknowledged: resolve it and announce the resolution — unless it is
+//     still there but ignored by config, which closes it without a message;
 //   - a failed check leaves drift alerts alone; at the threshold of consecutive failures it
 //     opens one "cannot check" alert, which the next successful check resolves.
 func Decide(stored []Alert, obs Observation, now time.Time, opts Options) []Action {
@@ -131,8 +135,16 @@ func Decide(stored []Alert, obs Observation, now time.Time, opts Options) []Acti
 			add(present(a, f, now, ""))
 		}
 	}
+	ignored := make(map[string]bool, len(obs.Ignored))
+	for _, fp := range obs.Ignored {
+		ignored[fp] = true
+	}
 	for _, a := range stored {
 		if a.Fingerprint == errFP || seen[a.Fingerprint] || !a.Live() {
+			continue
+		}
+		if ignored[a.Fingerprint] {
+			add(silence(a, now))
 			continue
 		}
 		reason := "drift no longer present"
@@ -207,6 +219,16 @@ func present(a Alert, f diff.Finding, now time.Time, touchReason string) *Action
 			fmt.Sprintf("severity raised from %s to %s", prev.Severity, f.Severity))
 	}
 	return &Action{Op: OpTouch, Alert: a, Notify: NotifyNone, Reason: "unchanged since last run"}
+}
+
+// silence closes a live alert whose drift is still there but now ignored by config: nobody is
+// told, and a message it still waited for is dropped.
+func silence(a Alert, now time.Time) *Action {
+	a.Status = Resolved
+	a.ResolvedAt = now
+	a.Pending = NotifyNone
+	a.PendingReason = ""
+	return &Action{Op: OpResolve, Alert: a, Notify: NotifyNone, Reason: "ignored by config"}
 }
 
 // resolve marks a live alert resolved.

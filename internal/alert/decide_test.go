@@ -400,3 +400,27 @@ func TestSilenced(t *testing.T) {
 	a.AckUntil = time.Time{}
 	require.False(t, a.Silenced(now))
 }
+
+// TestIgnoredDriftIsClosedQuietly: a rule added while an alert is open silences it; the drift is
+// still there, so announcing it as resolved would be false, and a message still waiting is dropped.
+func TestIgnoredDriftIsClosedQuietly(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	email := finding("public.users.email", diff.Critical, "text", "varchar")
+	gone := finding("public.users.nick", diff.Warning, "text", "")
+	waiting := with(stored(email, Open), func(a *Alert) { a.Pending = NotifyOpened; a.PendingReason = "new drift" })
+	acts := Decide([]Alert{waiting, stored(gone, Open)}, Observation{Target: "app", Ignored: []string{email.Fingerprint}}, now, Options{})
+	require.Len(t, acts, 2)
+	byFP := map[string]Action{}
+	for _, a := range acts {
+		byFP[a.Alert.Fingerprint] = a
+	}
+	quiet := byFP[email.Fingerprint]
+	require.Equal(t, OpResolve, quiet.Op)
+	require.Equal(t, NotifyNone, quiet.Notify)
+	require.Equal(t, NotifyNone, quiet.Alert.Pending, "the unsent 'opened' message is dropped")
+	require.Equal(t, "ignored by config", quiet.Reason)
+	require.Equal(t, Resolved, quiet.Alert.Status)
+	really := byFP[gone.Fingerprint]
+	require.Equal(t, OpResolve, really.Op)
+	require.Equal(t, NotifyResolved, really.Notify, "a drift that is really gone is still announced")
+}

@@ -68,6 +68,9 @@ type Result struct {
 	// Warnings are conditions that weaken the comparison without being drift, such as a shadow
 	// server of another PostgreSQL major version than the live one.
 	Warnings []string `json:"warnings,omitempty"`
+	// Ignored are the fingerprints of drift that is present but silenced by an ignore rule: the
+	// daemon closes such alerts quietly instead of announcing them as resolved.
+	Ignored []string `json:"-"`
 	// StaleIgnores lists ignore rules past their expiry date.
 	StaleIgnores []string      `json:"stale_ignores,omitempty"`
 	Started      time.Time     `json:"-"`

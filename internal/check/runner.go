@@ -129,8 +129,15 @@ func (r *Runner) Check(ctx context.Context, t Target) (res Result) {
 	}
 	res.Warnings = append(res.Warnings, VersionWarnings(expected, actual)...)
 
-	opts := diff.Options{Target: t.Name, ColumnOrder: t.ColumnOrder, Ignore: t.Ignore, Severities: t.Severities, Now: now()}
-	res.Findings = Compare(expected, actual, append(extra, health...), opts)
+	// Ignore rules are applied here rather than inside the comparison, so that what they
+	// silence is known (see Result.Ignored).
+	opts := diff.Options{Target: t.Name, ColumnOrder: t.ColumnOrder, Severities: t.Severities, Now: now()}
+	all := Compare(expected, actual, append(extra, health...), opts)
+	kept, ignored := diff.SplitIgnored(all, t.Ignore, opts.Now)
+	res.Findings = kept
+	for _, f := range ignored {
+		res.Ignored = append(res.Ignored, f.Fingerprint)
+	}
 	for _, rule := range diff.StaleIgnores(t.Ignore, opts.Now) {
 		res.StaleIgnores = append(res.StaleIgnores, "ignore rule "+rule.String())
 	}

@@ -106,3 +106,17 @@ func TestExitCode(t *testing.T) {
 	require.Equal(t, 1, check.ExitCode([]check.Result{pending}, diff.Warning, true))
 	require.Equal(t, 2, check.ExitCode([]check.Result{warn, broken}, diff.Warning, false), "could not check wins over drift")
 }
+
+func TestRunnerReportsWhatIgnoreRulesSilence(t *testing.T) {
+	table := snapshot.Object{Kind: "table", Key: "public.t", Parent: "public"}
+	idx := snapshot.Object{Kind: "index", Key: "public.tmp_report_idx", Parent: "public.t"}
+	r := &check.Runner{Engines: map[string]check.Engine{"postgres": {
+		Live:       stubLive{snap: pgSnap(150018, table, idx)},
+		Migrations: stubMigrations{&check.Planned{Expected: pgSnap(150018, table)}},
+	}}}
+	res := r.Check(context.Background(), check.Target{Name: "app", Engine: "postgres", Expected: check.ExpectMigrations, MigrationsDir: ".",
+		Ignore: []diff.IgnoreRule{{Kind: "index", Object: "public.tmp_*", Reason: "reports"}}})
+	require.Equal(t, check.StatusClean, res.Status)
+	require.Empty(t, res.Findings)
+	require.Equal(t, []string{diff.Fingerprint("app", "index", "public.tmp_report_idx", diff.Unexpected)}, res.Ignored)
+}

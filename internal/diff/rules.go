@@ -94,18 +94,30 @@ func StaleIgnores(rules []IgnoreRule, now time.Time) []IgnoreRule {
 	return out
 }
 
+// SplitIgnored separates the findings that an unexpired ignore rule matches from the others.
+// Callers that keep alerts need the ignored ones: a drift silenced by a new rule is still there,
+// so its alert is closed quietly rather than announced as resolved.
+func SplitIgnored(fs []Finding, rules []IgnoreRule, now time.Time) (kept, ignored []Finding) {
+	kept = make([]Finding, 0, len(fs))
+	for _, f := range fs {
+		if slices.ContainsFunc(rules, func(r IgnoreRule) bool { return !r.Expired(now) && r.Matches(f) }) {
+			ignored = append(ignored, f)
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept, ignored
+}
+
 // ApplyRules runs findings through the target's rules: a finding matched by an ignore rule
 // that has not expired is dropped; the first matching severity rule sets the severity of the
 // rest. Findings without a fingerprint get one from opts.Target. The result is sorted. Engines
 // and checks that build their own findings (Neo4j, migration state) go through it too, so one
 // set of rules governs every finding of a target. The input is not modified.
 func ApplyRules(fs []Finding, opts Options) []Finding {
-	now := opts.now()
-	out := make([]Finding, 0, len(fs))
-	for _, f := range fs {
-		if slices.ContainsFunc(opts.Ignore, func(r IgnoreRule) bool { return !r.Expired(now) && r.Matches(f) }) {
-			continue
-		}
+	kept, _ := SplitIgnored(fs, opts.Ignore, opts.now())
+	out := make([]Finding, 0, len(kept))
+	for _, f := range kept {
 		for _, r := range opts.Severities {
 			if r.Matches(f) {
 				f.Severity = r.Severity

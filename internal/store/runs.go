@@ -188,7 +188,7 @@ func (s *Store) RecordResult(ctx context.Context, run Run, res check.Result, opt
 	}
 	rec := Recorded{Run: finished[0]}
 
-	obs := alert.Observation{Target: target, Findings: res.Findings}
+	obs := alert.Observation{Target: target, Findings: res.Findings, Ignored: res.Ignored}
 	if status == check.StatusError {
 		obs.Findings = nil
 		obs.CheckError = errText
