@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/diff"
@@ -24,6 +25,9 @@ func (neo4jLive) Live(ctx context.Context, t check.Target) (*snapshot.Snapshot, 
 type neo4jMigrations struct {
 	scratchURI string
 	log        *slog.Logger
+	// replaying serializes replays: they share the one scratch instance, and each one starts
+	// by requiring it empty and ends by emptying it.
+	replaying sync.Mutex
 }
 
 func (m *neo4jMigrations) Plan(ctx context.Context, t check.Target, live *snapshot.Snapshot) (*check.Planned, error) {
@@ -48,7 +52,9 @@ func (m *neo4jMigrations) buildSet(ctx context.Context, target string, set *migr
 	var s *snapshot.Snapshot
 	if m.scratchURI != "" {
 		var err error
+		m.replaying.Lock()
 		s, err = neo4j.Replay(ctx, m.scratchURI, files, neo4j.ReplayOptions{Logger: m.log})
+		m.replaying.Unlock()
 		if err != nil {
 			return nil, fmt.Errorf("replaying into the scratch Neo4j: %w", err)
 		}
