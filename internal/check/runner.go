@@ -134,6 +134,15 @@ func (r *Runner) Check(ctx context.Context, t Target) (res Result) {
 	opts := diff.Options{Target: t.Name, ColumnOrder: t.ColumnOrder, Severities: t.Severities, Now: now()}
 	all := Compare(expected, actual, append(extra, health...), opts)
 	kept, ignored := diff.SplitIgnored(all, t.Ignore, opts.Now)
+	// Definitions can hold credentials (a dblink or FDW connection string in a function body);
+	// findings go to reports, the store and Slack, so passwords in them are replaced.
+	for i := range kept {
+		f := &kept[i]
+		f.Summary = redact.String(f.Summary, t.DSN)
+		f.Expected = redact.String(f.Expected, t.DSN)
+		f.Actual = redact.String(f.Actual, t.DSN)
+		f.Diff = redact.String(f.Diff, t.DSN)
+	}
 	res.Findings = kept
 	for _, f := range ignored {
 		res.Ignored = append(res.Ignored, f.Fingerprint)

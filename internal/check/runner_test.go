@@ -120,3 +120,21 @@ func TestRunnerReportsWhatIgnoreRulesSilence(t *testing.T) {
 	require.Empty(t, res.Findings)
 	require.Equal(t, []string{diff.Fingerprint("app", "index", "public.tmp_report_idx", diff.Unexpected)}, res.Ignored)
 }
+
+func TestRunnerScrubsCredentialsFromDefinitions(t *testing.T) {
+	fn := func(body string) snapshot.Object {
+		return snapshot.Object{Kind: "function", Key: "public.sync()", Parent: "public", Attrs: snapshot.NewAttrs("definition", body)}
+	}
+	r := &check.Runner{Engines: map[string]check.Engine{"postgres": {
+		Live:       stubLive{snap: pgSnap(150018, fn("SELECT dblink_connect('host=db user=etl password=Hunter2Hunter2 dbname=x')"))},
+		Migrations: stubMigrations{&check.Planned{Expected: pgSnap(150018, fn("SELECT dblink_connect('postgres://etl:Sw0rdfish99@db/x')"))}},
+	}}}
+	res := r.Check(context.Background(), check.Target{Name: "app", Engine: "postgres", Expected: check.ExpectMigrations, MigrationsDir: "."})
+	require.Len(t, res.Findings, 1)
+	f := res.Findings[0]
+	for _, text := range []string{f.Summary, f.Expected, f.Actual, f.Diff} {
+		require.NotContains(t, text, "Hunter2Hunter2")
+		require.NotContains(t, text, "Sw0rdfish99")
+	}
+	require.Contains(t, f.Actual, "password=<secret>")
+}
