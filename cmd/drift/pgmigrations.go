@@ -28,7 +28,7 @@ func (m *pgMigrations) Plan(ctx context.Context, t check.Target, live *snapshot.
 	if err != nil {
 		return nil, err
 	}
-	applied, err := readApplied(ctx, t)
+	applied, owner, roles, err := readLive(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,9 @@ func (m *pgMigrations) Plan(ctx context.Context, t check.Target, live *snapshot.
 		LiveMajor:     shadow.Major(live.ServerVersionNum),
 		Logger:        m.log.With("target", t.Name),
 		Cache:         m.cache,
-		Introspection: postgres.Options{Schemas: t.Schemas},
+		Introspection: introspectionOptions(t),
+		Owner:         owner,
+		Roles:         roles,
 	}, set, toReplay)
 	if err != nil {
 		return nil, redact.Error(err, m.shadowDSN)
@@ -65,22 +67,29 @@ func loadSet(dir, language string) (*migrations.Set, error) {
 	return set, nil
 }
 
-// readApplied reads the live database's migration tracking table, read-only.
-func readApplied(ctx context.Context, t check.Target) (*migrations.Applied, error) {
+// readLive reads, read-only, what replaying needs to know of the live database: its migration
+// tracking table, the role owning it (the role the migrations ran as) and the cluster's roles,
+// which the migrations may name.
+func readLive(ctx context.Context, t check.Target) (_ *migrations.Applied, owner string, roles []shadow.Role, err error) {
 	conn, err := pgx.Connect(ctx, t.DSN)
 	if err != nil {
-		return nil, redact.Error(fmt.Errorf("connecting to read the applied migrations: %w", err), t.DSN)
+		return nil, "", nil, redact.Error(fmt.Errorf("connecting to read the applied migrations: %w", err), t.DSN)
 	}
-	defer conn.Close(context.Background())
+	defer conn.Close(context.WithoutCancel(ctx))
 	applied, err := migrations.ReadApplied(ctx, conn, migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn})
 	if err != nil {
-		return nil, redact.Error(fmt.Errorf("reading the applied migrations: %w", err), t.DSN)
+		return nil, "", nil, redact.Error(fmt.Errorf("reading the applied migrations: %w", err), t.DSN)
 	}
-	return applied, nil
+	owner, roles, err = shadow.ReadLiveRoles(ctx, conn)
+	if err != nil {
+		return nil, "", nil, redact.Error(err, t.DSN)
+	}
+	return applied, owner, roles, nil
 }
 
 // buildSet replays a whole migration set (a SOURCE given as a directory, or `drift snapshot`
-// of a target) with no live database to compare versions with.
+// of a target) with no live database to compare versions with, so no owner or roles are known:
+// the migrations are replayed as the shadow server's role.
 func (m *pgMigrations) buildSet(ctx context.Context, set *migrations.Set, schemas []string) (*snapshot.Snapshot, []string, error) {
 	s, warnings, err := shadow.Build(ctx, shadow.BuildOptions{
 		ShadowDSN:     m.shadowDSN,

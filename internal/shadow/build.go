@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,16 @@ type BuildOptions struct {
 	// Introspection are the options used to read the shadow database; use the live side's, so
 	// that both snapshots cover the same schemas.
 	Introspection postgres.Options
+	// Owner is the role the migrations ran as on the live server: the owner of the live
+	// database (ReadLiveRoles). The shadow database is owned by it and the migrations are
+	// replayed as it, so that objects have the same owner on both sides (a GRANT to the owner
+	// is a no-op, CURRENT_USER is the owner). Empty: replay as the shadow server's role.
+	Owner string
+	// Roles are the live cluster's roles (ReadLiveRoles); nil when there is no live server.
+	// In the throwaway cluster, which is drift's own, those missing are created (NOLOGIN), so
+	// that GRANT ... TO and CREATE POLICY ... TO them replay. On a configured shadow server,
+	// roles belong to the whole server and are never created: it must have them.
+	Roles []Role
 }
 
 func (o BuildOptions) logger() *slog.Logger {
@@ -70,38 +81,62 @@ func Build(ctx context.Context, opts BuildOptions, set *migrations.Set, upTo []m
 		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 	}
 	b := &builder{opts: opts, set: set, upTo: upTo, files: files, logger: opts.logger()}
-	var major int
-	if opts.ShadowDSN != "" {
-		cfg, err := pgx.ParseConfig(opts.ShadowDSN)
-		if err != nil {
-			return nil, nil, errors.New("building the expected schema: the shadow server connection string cannot be parsed (not shown: it may hold a password)")
-		}
-		admin, err := pgx.ConnectConfig(ctx, cfg)
-		if err != nil {
-			return nil, nil, scrub(fmt.Errorf("building the expected schema: connecting to the shadow server: %w", err), cfg.Password)
-		}
-		defer closeConn(ctx, admin)
-		num, err := postgres.ServerVersionNum(ctx, admin)
+	intro := fmt.Sprintf("%q %q", opts.Introspection.Schemas, opts.Introspection.ExcludeTables)
+	key := func(major int, owner string) string {
+		return cacheKey(set.Checksum, upTo, major, intro+" "+rolesKey(owner, opts.Roles))
+	}
+	if opts.ShadowDSN == "" {
+		// drift's own cluster: every role can be created and the owner always used.
+		_, major, err := pgcluster.FindBinaries(opts.LiveMajor)
 		if err != nil {
 			return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 		}
-		major, b.admin, b.adminCfg = Major(num), admin, cfg
-	} else {
-		if _, major, err = pgcluster.FindBinaries(opts.LiveMajor); err != nil {
+		snap, err := opts.Cache.get(ctx, key(major, opts.Owner), b.logger, func() (*snapshot.Snapshot, error) { return b.replayEmbedded(ctx) })
+		if err != nil {
 			return nil, nil, fmt.Errorf("building the expected schema: %w", err)
+		}
+		return snap, versionWarnings(Major(snap.ServerVersionNum), opts.LiveMajor), nil
+	}
+
+	// A configured shadow server. An expected schema already cached for a shadow server of the
+	// live major version, replayed as the live owner, needs no connection: a shadow server
+	// outage does not fail checks that need no replay.
+	if opts.LiveMajor != 0 {
+		if snap, ok := opts.Cache.lookup(key(opts.LiveMajor, opts.Owner), b.logger); ok {
+			return snap, versionWarnings(Major(snap.ServerVersionNum), opts.LiveMajor), nil
 		}
 	}
-	key := cacheKey(set.Checksum, upTo, major, fmt.Sprintf("%q %q", opts.Introspection.Schemas, opts.Introspection.ExcludeTables))
-	snap, err := opts.Cache.get(ctx, key, b.logger, func() (*snapshot.Snapshot, error) {
-		if b.admin != nil {
-			return b.replayOn(ctx, b.admin, b.adminCfg)
-		}
-		return b.replayEmbedded(ctx)
-	})
+	cfg, err := pgx.ParseConfig(opts.ShadowDSN)
+	if err != nil {
+		return nil, nil, errors.New("building the expected schema: the shadow server connection string cannot be parsed (not shown: it may hold a password)")
+	}
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, nil, scrub(fmt.Errorf("building the expected schema: connecting to the shadow server: %w", err), cfg.Password)
+	}
+	defer closeConn(ctx, admin)
+	num, err := postgres.ServerVersionNum(ctx, admin)
 	if err != nil {
 		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 	}
-	return snap, versionWarnings(Major(snap.ServerVersionNum), opts.LiveMajor), nil
+	major := Major(num)
+	warning, err := b.configuredOwner(ctx, admin, major)
+	if err != nil {
+		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
+	}
+	owner := b.as
+	if owner == "" && warning == "" {
+		owner = opts.Owner // the shadow server's role is the live owner: nothing to switch
+	}
+	snap, err := opts.Cache.get(ctx, key(major, owner), b.logger, func() (*snapshot.Snapshot, error) { return b.replayOn(ctx, admin) })
+	if err != nil {
+		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
+	}
+	warnings = versionWarnings(Major(snap.ServerVersionNum), opts.LiveMajor)
+	if warning != "" {
+		warnings = append(warnings, warning)
+	}
+	return snap, warnings, nil
 }
 
 // Major is the major version of a server_version_num: 15 for 150018 (9.6 gives 906).
@@ -141,13 +176,79 @@ func checkUpTo(set *migrations.Set, upTo []migrations.Migration) error {
 }
 
 type builder struct {
-	opts     BuildOptions
-	set      *migrations.Set
-	upTo     []migrations.Migration
-	files    []plannedFile
-	logger   *slog.Logger
-	admin    *pgx.Conn
-	adminCfg *pgx.ConnConfig
+	opts   BuildOptions
+	set    *migrations.Set
+	upTo   []migrations.Migration
+	files  []plannedFile
+	logger *slog.Logger
+	// as is the role the shadow database is owned by and the migrations run as; empty: the
+	// shadow server's role.
+	as string
+	// switchRole is the SQL that makes a session of the shadow server's role run as `as`.
+	switchRole string
+}
+
+// replayAs makes the replay run as role: SET SESSION AUTHORIZATION when the shadow server's
+// role is a superuser (session_user and current_user both become role, as on live, so a RESET
+// ROLE in a migration stays with it), SET ROLE otherwise.
+func (b *builder) replayAs(role string, superuser bool) {
+	b.as = role
+	if superuser {
+		b.switchRole = "SET SESSION AUTHORIZATION " + pgx.Identifier{role}.Sanitize()
+	} else {
+		b.switchRole = "SET ROLE " + pgx.Identifier{role}.Sanitize()
+	}
+}
+
+// configuredOwner decides the role to replay as on a configured shadow server: the live owner
+// when the server has it and the shadow server's role may act as it, else the shadow
+// server's role, with a warning unless the live owner is a superuser.
+func (b *builder) configuredOwner(ctx context.Context, admin *pgx.Conn, major int) (warning string, err error) {
+	owner := b.opts.Owner
+	if owner == "" {
+		return "", nil
+	}
+	var current string
+	var super, exists bool
+	err = admin.QueryRow(ctx, `SELECT current_user, r.rolsuper, EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1)
+		FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`, owner).Scan(&current, &super, &exists)
+	if err != nil {
+		return "", fmt.Errorf("reading the roles of the shadow server: %w", err)
+	}
+	if current == owner {
+		return "", nil
+	}
+	var reason string
+	if exists {
+		// Creating a database owned by the role needs SET (membership before PostgreSQL 16);
+		// dropping it afterwards needs the role's privileges (USAGE).
+		set := "SET"
+		if major < 16 {
+			set = "MEMBER"
+		}
+		var usable bool
+		err = admin.QueryRow(ctx, "SELECT pg_catalog.pg_has_role($1, 'USAGE') AND pg_catalog.pg_has_role($1, '"+set+"')", owner).Scan(&usable)
+		if err != nil {
+			return "", fmt.Errorf("reading the roles of the shadow server: %w", err)
+		}
+		if usable {
+			b.replayAs(owner, super)
+			return "", nil
+		}
+		reason = fmt.Sprintf("role %s may not SET ROLE %s on the shadow server", current, owner)
+	} else {
+		reason = fmt.Sprintf("the shadow server has no role %s", owner)
+	}
+	for _, r := range b.opts.Roles {
+		if r.Name == owner && r.Superuser {
+			// A superuser's migrations rarely name it; replaying as the shadow role is enough.
+			b.logger.Debug("replaying as the shadow server's role, not the live owner", "role", current, "owner", owner, "reason", reason)
+			return "", nil
+		}
+	}
+	return fmt.Sprintf("the migrations were replayed as %s, not as %s, which owns the live database (%s): grants and policies that depend on "+
+		"the owning role (GRANT ... TO %s, TO CURRENT_USER) may differ; give the shadow server role %s and let %s SET ROLE to it",
+		current, owner, reason, owner, owner, current), nil
 }
 
 // replayEmbedded starts a throwaway local cluster, replays into a database of it, and stops it.
@@ -177,30 +278,44 @@ func (b *builder) replayEmbedded(ctx context.Context) (snap *snapshot.Snapshot, 
 		return nil, scrub(fmt.Errorf("connecting to the throwaway shadow cluster: %w", err), cfg.Password)
 	}
 	defer closeConn(ctx, admin)
-	return b.replayOn(ctx, admin, cfg)
+	// The cluster is drift's own: give it the live roles, the owner among them.
+	roles := b.opts.Roles
+	owner := b.opts.Owner
+	if owner != "" && !slices.ContainsFunc(roles, func(r Role) bool { return r.Name == owner }) {
+		roles = append(slices.Clone(roles), Role{Name: owner})
+	}
+	skip := rolesCreatedBy(b.files)
+	delete(skip, owner) // the owner ran the migrations: it existed before them
+	if err := createRoles(ctx, admin, roles, skip); err != nil {
+		return nil, err
+	}
+	if owner != "" && owner != pgcluster.Superuser {
+		b.replayAs(owner, true)
+	}
+	return b.replayOn(ctx, admin)
 }
 
 // replayOn creates a shadow database with admin, replays into it, introspects it, and drops it
 // whatever happened.
-func (b *builder) replayOn(ctx context.Context, admin *pgx.Conn, adminCfg *pgx.ConnConfig) (snap *snapshot.Snapshot, err error) {
-	name, err := CreateDatabase(ctx, admin)
+func (b *builder) replayOn(ctx context.Context, admin *pgx.Conn) (snap *snapshot.Snapshot, err error) {
+	name, err := createDatabase(ctx, admin, b.as)
 	if err != nil {
 		return nil, err
 	}
-	b.logger.Info("created shadow database", "database", name, "migrations", len(b.upTo))
+	b.logger.Info("created shadow database", "database", name, "migrations", len(b.upTo), "role", b.as)
 	defer func() {
-		if derr := b.drop(ctx, admin, adminCfg, name); derr != nil {
+		if derr := b.drop(ctx, admin, name); derr != nil {
 			err = errors.Join(err, derr)
 		}
 		if err != nil {
 			snap = nil
 		}
 	}()
-	cfg := adminCfg.Copy()
+	cfg := admin.Config()
 	cfg.Database = name
 	started := time.Now()
-	if err := withConn(ctx, cfg, func(conn *pgx.Conn) error { return replayFiles(ctx, conn, b.files, b.logger) }); err != nil {
-		return nil, err
+	if err := withConn(ctx, cfg, func(conn *pgx.Conn) error { return replayFiles(ctx, conn, b.files, b.logger, b.switchRole) }); err != nil {
+		return nil, b.explainMissingRole(err)
 	}
 	replayed := time.Since(started)
 	err = withConn(ctx, cfg, func(conn *pgx.Conn) error {
@@ -225,18 +340,8 @@ func (b *builder) replayOn(ctx context.Context, admin *pgx.Conn, adminCfg *pgx.C
 
 // drop drops the shadow database with a context of its own, so that a cancelled or timed-out
 // check still cleans up, reconnecting when the admin connection was lost.
-func (b *builder) drop(ctx context.Context, admin *pgx.Conn, adminCfg *pgx.ConnConfig, name string) error {
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	if admin.IsClosed() {
-		fresh, err := pgx.ConnectConfig(dctx, adminCfg)
-		if err != nil {
-			return fmt.Errorf("dropping shadow database %s: reconnecting: %w", name, err)
-		}
-		defer fresh.Close(dctx)
-		admin = fresh
-	}
-	if err := DropDatabase(dctx, admin, name); err != nil {
+func (b *builder) drop(ctx context.Context, admin *pgx.Conn, name string) error {
+	if err := dropReliably(ctx, admin, name, true); err != nil {
 		return err
 	}
 	b.logger.Debug("dropped shadow database", "database", name)

@@ -20,8 +20,8 @@ import (
 
 // Cache keeps expected snapshots built from migrations, so that replaying the same set for many
 // targets or runs is done once. Entries are keyed by the set's checksum, the exact migrations
-// replayed (the applied version), the shadow server's major version and the introspection
-// options. It lives in memory and, when given a directory, on disk as JSON files, which
+// replayed (the applied version), the shadow server's major version, the introspection
+// options and the roles (the live owner the migrations are replayed as, the live roles). It lives in memory and, when given a directory, on disk as JSON files, which
 // survive restarts. Concurrent builds of the same key wait for one replay. A nil *Cache caches
 // nothing.
 type Cache struct {
@@ -64,14 +64,15 @@ func (c *Cache) Stats() CacheStats {
 }
 
 // cacheFormat changes whenever what a cached entry means changes.
-const cacheFormat = "drift-shadow-cache-1"
+const cacheFormat = "drift-shadow-cache-2"
 
 // cacheKey identifies an expected snapshot. The build identity of the running binary is part of
 // it, so that an upgraded drift (whose introspection may render differently) does not read
-// entries written by an older one from a disk cache.
-func cacheKey(setChecksum string, upTo []migrations.Migration, major int, introspection string) string {
+// entries written by an older one from a disk cache. options renders everything else the
+// result depends on (introspection options, roles).
+func cacheKey(setChecksum string, upTo []migrations.Migration, major int, options string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s\x00%d\x00%s\n", cacheFormat, snapshot.FormatVersion, buildIdentity(), setChecksum, major, introspection)
+	fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s\x00%d\x00%s\n", cacheFormat, snapshot.FormatVersion, buildIdentity(), setChecksum, major, options)
 	for _, m := range upTo {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\n", m.Kind, m.File, m.Checksum)
 	}
@@ -144,21 +145,60 @@ func (c *Cache) get(ctx context.Context, key string, logger *slog.Logger, build 
 	return decode(f.data)
 }
 
+// lookup returns the snapshot for key when it is cached, in memory or on disk, without
+// building it.
+func (c *Cache) lookup(key string, logger *slog.Logger) (*snapshot.Snapshot, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	data, ok := c.mem[key]
+	c.mu.Unlock()
+	if !ok {
+		if data, ok = c.readDisk(key, logger); !ok {
+			return nil, false
+		}
+		c.mu.Lock()
+		c.mem[key] = data
+		c.mu.Unlock()
+	}
+	s, err := decode(data)
+	if err != nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	c.stats.Hits++
+	c.mu.Unlock()
+	return s, true
+}
+
+// readDisk reads key's disk entry. A damaged or unreadable one is no entry.
+func (c *Cache) readDisk(key string, logger *slog.Logger) ([]byte, bool) {
+	if c.dir == "" {
+		return nil, false
+	}
+	path := filepath.Join(c.dir, key+".json")
+	s, err := snapshot.ReadFile(path)
+	switch {
+	case err == nil:
+		if data, err := s.Marshal(); err == nil {
+			return data, true
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		logger.Warn("ignoring an unreadable cached expected schema", "file", path, "error", err)
+	}
+	return nil, false
+}
+
 // load reads key from disk, or builds it and writes it to disk. A damaged or unreadable disk
 // entry is rebuilt, and a failed write only loses the disk copy: the cache never fails a build.
 func (c *Cache) load(key string, logger *slog.Logger, build func() (*snapshot.Snapshot, error)) (data []byte, hit bool, err error) {
+	if data, ok := c.readDisk(key, logger); ok {
+		return data, true, nil
+	}
 	path := ""
 	if c.dir != "" {
 		path = filepath.Join(c.dir, key+".json")
-		s, err := snapshot.ReadFile(path)
-		switch {
-		case err == nil:
-			if data, err := s.Marshal(); err == nil {
-				return data, true, nil
-			}
-		case !errors.Is(err, fs.ErrNotExist):
-			logger.Warn("ignoring an unreadable cached expected schema", "file", path, "error", err)
-		}
 	}
 	s, err := build()
 	if err != nil {

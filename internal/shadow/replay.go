@@ -122,22 +122,31 @@ func Replay(ctx context.Context, conn *pgx.Conn, ms []migrations.Migration, logg
 	if err != nil {
 		return err
 	}
-	return replayFiles(ctx, conn, files, logger)
+	return replayFiles(ctx, conn, files, logger, "")
 }
 
-// replayFiles is Replay of files already split.
-func replayFiles(ctx context.Context, conn *pgx.Conn, files []plannedFile, logger *slog.Logger) error {
+// replayFiles is Replay of files already split. switchRole, when not empty, is the SQL that
+// makes the session run as the role the migrations ran as on live (SET ROLE app); it is run
+// before the first file and again after each reset.
+func replayFiles(ctx context.Context, conn *pgx.Conn, files []plannedFile, logger *slog.Logger, switchRole string) error {
 	versionNum, err := postgres.ServerVersionNum(ctx, conn)
 	if err != nil {
 		return fmt.Errorf("replaying migrations: %w", err)
 	}
 	pg := conn.PgConn()
+	reset := resetSession
+	if switchRole != "" {
+		if err := exec(ctx, pg, switchRole); err != nil {
+			return fmt.Errorf("replaying migrations: switching role (%s): %w", switchRole, err)
+		}
+		reset += "; " + switchRole
+	}
 	for _, f := range files {
 		started := time.Now()
 		if err := replayFile(ctx, pg, f, versionNum); err != nil {
 			return err
 		}
-		if err := exec(ctx, pg, resetSession); err != nil {
+		if err := exec(ctx, pg, reset); err != nil {
 			return &ReplayError{File: f.file, Err: fmt.Errorf("resetting the session after the file: %w", err)}
 		}
 		logger.Debug("replayed migration", "file", f.file, "statements", len(f.stmts), "duration", time.Since(started))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/drift-schema/drift/internal/postgres"
 )
@@ -39,27 +40,87 @@ func markerTime(comment string) (time.Time, bool) {
 	return t, err == nil
 }
 
+// createTimeout bounds creating and marking a shadow database, which run detached from the
+// caller's context; dropTimeout bounds dropping one.
+const (
+	createTimeout = time.Minute
+	dropTimeout   = time.Minute
+)
+
+// afterCreateHook, when set (by tests), runs between CREATE DATABASE and the marker comment.
+var afterCreateHook func(admin *pgx.Conn)
+
 // CreateDatabase creates an empty, marked shadow database (drift_shadow_<random>, from
 // template0) on the server admin is connected to, and returns its name. The caller must drop
 // it with DropDatabase.
 func CreateDatabase(ctx context.Context, admin *pgx.Conn) (string, error) {
+	return createDatabase(ctx, admin, "")
+}
+
+// createDatabase is CreateDatabase of a database owned by owner (empty: admin's role).
+//
+// Creating and marking are one step: once CREATE DATABASE is sent, the marker must follow, or
+// the database would be one that no sweep ever drops. So both run detached from ctx (a
+// cancellation in between would leave an unmarked database behind), bounded by a timeout of
+// their own; the caller notices its cancellation at its next step, and drops the database.
+func createDatabase(ctx context.Context, admin *pgx.Conn, owner string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("creating a shadow database: %w", err)
+	}
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("creating a shadow database: %w", err)
 	}
 	name := NamePrefix + hex.EncodeToString(b)
 	ident := pgx.Identifier{name}.Sanitize()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+ident+" TEMPLATE template0"); err != nil {
-		return "", fmt.Errorf("creating shadow database %s: %w", name, err)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
+	defer cancel()
+	create := "CREATE DATABASE " + ident + " TEMPLATE template0"
+	if owner != "" {
+		create += " OWNER " + pgx.Identifier{owner}.Sanitize()
+	}
+	if _, err := admin.Exec(cctx, create); err != nil {
+		err = fmt.Errorf("creating shadow database %s: %w", name, err)
+		var pg *pgconn.PgError
+		if errors.As(err, &pg) {
+			return "", err // the server refused: there is no database
+		}
+		// The connection failed or timed out: the server may have created the database all
+		// the same. It has a random name created a moment ago by this process and no marker
+		// yet, so it is dropped on the name prefix alone.
+		return "", errors.Join(err, dropReliably(ctx, admin, name, false))
+	}
+	if afterCreateHook != nil {
+		afterCreateHook(admin)
 	}
 	// COMMENT takes no parameters; the marker is our own text and holds no quote.
-	if _, err := admin.Exec(ctx, "COMMENT ON DATABASE "+ident+" IS "+quoteLiteral(marker(time.Now()))); err != nil {
-		// The database was created a moment ago on this connection and has no marker yet: it
-		// is dropped on the name prefix alone.
-		derr := dropDatabase(context.WithoutCancel(ctx), admin, name, false)
-		return "", errors.Join(fmt.Errorf("marking shadow database %s: %w", name, err), derr)
+	if _, err := admin.Exec(cctx, "COMMENT ON DATABASE "+ident+" IS "+quoteLiteral(marker(time.Now()))); err != nil {
+		// The database was created a moment ago by this process and has no marker yet: it is
+		// dropped on the name prefix alone.
+		return "", errors.Join(fmt.Errorf("marking shadow database %s: %w", name, err), dropReliably(ctx, admin, name, false))
 	}
 	return name, nil
+}
+
+// dropReliably drops a shadow database with a context of its own (bounded by dropTimeout), so
+// that a cancelled or timed-out caller still cleans up, on a fresh connection when admin's is
+// lost.
+func dropReliably(ctx context.Context, admin *pgx.Conn, name string, requireMarker bool) error {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dropTimeout)
+	defer cancel()
+	if !admin.IsClosed() {
+		err := dropDatabase(dctx, admin, name, requireMarker)
+		if err == nil || !admin.IsClosed() {
+			return err
+		}
+	}
+	cfg := admin.Config()
+	fresh, err := pgx.ConnectConfig(dctx, cfg)
+	if err != nil {
+		return scrub(fmt.Errorf("dropping shadow database %s: reconnecting: %w", name, err), cfg.Password)
+	}
+	defer closeConn(dctx, fresh)
+	return dropDatabase(dctx, fresh, name, requireMarker)
 }
 
 // DropDatabase drops a shadow database after checking that it is one: its name has the prefix
