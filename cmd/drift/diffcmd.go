@@ -62,6 +62,18 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 }
 
 func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
+	// Expected from a file or a migration directory against a live database is exactly what
+	// drift check does for a target, so it goes through the same runner: the live server's
+	// version, its applied migrations and its roles all count.
+	if engine := liveEngine(o.to); engine != "" {
+		if st, err := os.Stat(o.from); err == nil {
+			t := check.Target{Name: "diff", Engine: engine, DSN: o.to, Schemas: o.schemas, ColumnOrder: o.columnOrder, Expected: check.ExpectSnapshot, SnapshotPath: o.from}
+			if st.IsDir() {
+				t.Expected, t.SnapshotPath, t.MigrationsDir = check.ExpectMigrations, "", o.from
+			}
+			return w.Runner().Check(ctx, t)
+		}
+	}
 	res := check.Result{Name: "diff", Findings: []diff.Finding{}, Started: time.Now()}
 	src := sourceOptions{schemas: o.schemas}
 	expected, expHealth, err := loadSource(ctx, w, o.from, src)
@@ -120,6 +132,17 @@ func loadSource(ctx context.Context, w *wiring, spec string, o sourceOptions) (*
 	}
 	s, err := snapshot.ReadFile(spec)
 	return s, nil, err
+}
+
+// liveEngine is the engine of a live-database SOURCE, or "" for a file or directory.
+func liveEngine(spec string) string {
+	switch {
+	case isPostgresDSN(spec):
+		return snapshot.EnginePostgres
+	case isNeo4jURI(spec):
+		return snapshot.EngineNeo4j
+	}
+	return ""
 }
 
 func isNeo4jURI(s string) bool {

@@ -205,3 +205,15 @@ func TestSnapshotVerifyIgnoresAServerMinorUpdate(t *testing.T) {
 	code, _, _ = drift(t, "snapshot", "--config", cfg, "--shadow-dsn", shadow, "--verify")
 	require.Equal(t, 1, code)
 }
+
+// TestDiffFromMigrationsAgainstABehindDatabase: drift diff from a migration directory to a live
+// database is the same check as drift check, so migrations not yet applied are pending, not drift.
+func TestDiffFromMigrationsAgainstABehindDatabase(t *testing.T) {
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 2, false)
+	code, out, stderr := drift(t, "diff", "--from", dir, "--to", live, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, `"status": "pending"`)
+	require.Contains(t, out, "000003_index.up.sql")
+}
