@@ -83,3 +83,33 @@ func TestDaemonNeedsAStore(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "store.dsn")
 }
+
+// TestDaemonOnceWithMigrations: the daemon's check is drift check's, migrations included: a
+// database that is behind is pending (no message), drift on it is posted once.
+func TestDaemonOnceWithMigrations(t *testing.T) {
+	live, storeDSN := pgtest.NewDB(t), pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 3, false)
+	slackSrv := testserver.New(t)
+	cfg := writeConfig(t, fmt.Sprintf(`store: {dsn: %q}
+shadow: {postgres_dsn: %q}
+slack: {webhook_url: %q}
+targets:
+  - name: app
+    dsn: %q
+    migrations: %q
+`, storeDSN, pgtest.AdminDSN(t), slackSrv.WebhookURL(), live, dir))
+	code, _, stderr := drift(t, "daemon", "--config", cfg, "--once")
+	require.Equal(t, 0, code, stderr)
+	require.Empty(t, slackSrv.Posts(), "a database that is only behind is not drift")
+
+	pgtest.Exec(t, live, "DROP INDEX orders_user_id_idx")
+	code, _, stderr = drift(t, "daemon", "--config", cfg, "--once")
+	require.Equal(t, 1, code, stderr)
+	posts := slackSrv.Posts()
+	require.Len(t, posts, 1)
+	require.Contains(t, string(posts[0].Blocks), "orders_user_id_idx")
+	code, _, stderr = drift(t, "daemon", "--config", cfg, "--once")
+	require.Equal(t, 1, code, stderr)
+	require.Len(t, slackSrv.Posts(), 1, "and only once")
+}
