@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drift-schema/drift/internal/pgcluster"
 	"github.com/drift-schema/drift/internal/pgtest"
 )
 
@@ -216,4 +217,26 @@ func TestDiffFromMigrationsAgainstABehindDatabase(t *testing.T) {
 	require.Equal(t, 0, code, "%s\n%s", out, stderr)
 	require.Contains(t, out, `"status": "pending"`)
 	require.Contains(t, out, "000003_index.up.sql")
+}
+
+// TestShadowServerThatIsTheLiveServerIsWarnedAbout: replaying migrations on the live server can
+// let their cluster-wide statements act on it, so drift says so; a separate server is quiet.
+func TestShadowServerThatIsTheLiveServerIsWarnedAbout(t *testing.T) {
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 4, false)
+	cfg := migrationsConfig(t, live, dir)
+	const warning = "the shadow server is this target's live server"
+
+	code, out, stderr := drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, warning)
+
+	ctx := context.Background()
+	other, err := pgcluster.Start(ctx, pgcluster.Options{})
+	require.NoError(t, err)
+	defer other.Stop(ctx)
+	code, out, stderr = drift(t, "check", "--config", cfg, "--shadow-dsn", other.DSN("postgres"), "--format", "json")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	require.NotContains(t, out, warning)
 }

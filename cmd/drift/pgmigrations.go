@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,6 +23,11 @@ type pgMigrations struct {
 	shadowDSN string
 	cache     *shadow.Cache
 	log       *slog.Logger
+
+	// shadowStarted is the shadow server's start time, read once, to tell when the configured
+	// shadow server is in fact a live one.
+	shadowStartedOnce sync.Once
+	shadowStarted     time.Time
 }
 
 func (m *pgMigrations) Plan(ctx context.Context, t check.Target, live *snapshot.Snapshot) (*check.Planned, error) {
@@ -28,10 +35,11 @@ func (m *pgMigrations) Plan(ctx context.Context, t check.Target, live *snapshot.
 	if err != nil {
 		return nil, err
 	}
-	applied, owner, roles, err := readLive(ctx, t)
+	lv, err := readLive(ctx, t)
 	if err != nil {
 		return nil, err
 	}
+	applied, owner, roles := lv.applied, lv.owner, lv.roles
 	toReplay, pending, findings := migrations.Plan(set, applied)
 	exp, warnings, err := shadow.Build(ctx, shadow.BuildOptions{
 		ShadowDSN:     m.shadowDSN,
@@ -46,6 +54,11 @@ func (m *pgMigrations) Plan(ctx context.Context, t check.Target, live *snapshot.
 		return nil, redact.Error(err, m.shadowDSN)
 	}
 	plan := &check.Planned{Expected: exp, Findings: findings, Warnings: warnings}
+	if m.shadowIsServer(ctx, lv.started) {
+		plan.Warnings = append(plan.Warnings, "the shadow server is this target's live server: migrations are replayed there, "+
+			"so any cluster-wide statement in them (CREATE ROLE, ALTER SYSTEM, ALTER DATABASE by name) acts on the live server; "+
+			"configure a separate shadow server, or none for a throwaway local one")
+	}
 	for _, p := range pending {
 		plan.Pending = append(plan.Pending, check.Migration{Version: p.Version, File: p.File})
 	}
@@ -67,24 +80,54 @@ func loadSet(dir, language string) (*migrations.Set, error) {
 	return set, nil
 }
 
-// readLive reads, read-only, what replaying needs to know of the live database: its migration
-// tracking table, the role owning it (the role the migrations ran as) and the cluster's roles,
-// which the migrations may name.
-func readLive(ctx context.Context, t check.Target) (_ *migrations.Applied, owner string, roles []shadow.Role, err error) {
+// liveFacts is what replaying needs to know of the live database.
+type liveFacts struct {
+	applied *migrations.Applied // its migration tracking table
+	owner   string              // the role owning it: the role the migrations ran as
+	roles   []shadow.Role       // the cluster's roles, which the migrations may name
+	started time.Time           // when its server started, to recognise that server elsewhere
+}
+
+// readLive reads the live database's facts, read-only.
+func readLive(ctx context.Context, t check.Target) (liveFacts, error) {
+	var lv liveFacts
 	conn, err := pgx.Connect(ctx, t.DSN)
 	if err != nil {
-		return nil, "", nil, redact.Error(fmt.Errorf("connecting to read the applied migrations: %w", err), t.DSN)
+		return lv, redact.Error(fmt.Errorf("connecting to read the applied migrations: %w", err), t.DSN)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	applied, err := migrations.ReadApplied(ctx, conn, migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn})
+	lv.applied, err = migrations.ReadApplied(ctx, conn, migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn})
 	if err != nil {
-		return nil, "", nil, redact.Error(fmt.Errorf("reading the applied migrations: %w", err), t.DSN)
+		return lv, redact.Error(fmt.Errorf("reading the applied migrations: %w", err), t.DSN)
 	}
-	owner, roles, err = shadow.ReadLiveRoles(ctx, conn)
+	lv.owner, lv.roles, err = shadow.ReadLiveRoles(ctx, conn)
 	if err != nil {
-		return nil, "", nil, redact.Error(err, t.DSN)
+		return lv, redact.Error(err, t.DSN)
 	}
-	return applied, owner, roles, nil
+	if err := conn.QueryRow(ctx, "SELECT pg_catalog.pg_postmaster_start_time()").Scan(&lv.started); err != nil {
+		return lv, redact.Error(fmt.Errorf("reading the live server's start time: %w", err), t.DSN)
+	}
+	return lv, nil
+}
+
+// shadowIsServer reports whether the configured shadow server is the server that started at
+// started (two servers starting in the same microsecond is not a case worth a false alarm).
+// An unreachable shadow server says nothing here; the build reports it.
+func (m *pgMigrations) shadowIsServer(ctx context.Context, started time.Time) bool {
+	if m.shadowDSN == "" {
+		return false
+	}
+	m.shadowStartedOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, m.shadowDSN)
+		if err != nil {
+			return
+		}
+		defer conn.Close(context.WithoutCancel(ctx))
+		_ = conn.QueryRow(ctx, "SELECT pg_catalog.pg_postmaster_start_time()").Scan(&m.shadowStarted)
+	})
+	return !m.shadowStarted.IsZero() && m.shadowStarted.Equal(started)
 }
 
 // buildSet replays a whole migration set (a SOURCE given as a directory, or `drift snapshot`
