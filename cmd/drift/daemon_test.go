@@ -71,7 +71,8 @@ targets:
 	require.Equal(t, 0, code, stderr)
 	posts := slackSrv.Posts()
 	require.Len(t, posts, 2, "the resolution is posted")
-	require.Contains(t, strings.ToLower(fmt.Sprint(posts[1])), "resolved")
+	require.Contains(t, strings.ToLower(posts[1].Text+string(posts[1].Blocks)), "resolved")
+	require.Contains(t, string(posts[1].Blocks), "public.users.email")
 
 	code, _, _ = drift(t, "alerts", "show", "999999", "--config", cfg)
 	require.Equal(t, 2, code)
