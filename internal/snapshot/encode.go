@@ -111,8 +111,13 @@ func (e *encoder) snapshot(s *Snapshot) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, "\n    "...)
-			b = appendString(b, u, false)
+			b = append(b, "\n    {\n      \"kind\": "...)
+			b = appendString(b, u.Kind, false)
+			b = appendField(b, "\n      \"name\": ", u.Name)
+			if u.Reason != "" {
+				b = appendField(b, "\n      \"reason\": ", u.Reason)
+			}
+			b = append(b, "\n    }"...)
 		}
 		b = append(b, "\n  ]"...)
 	}
@@ -133,10 +138,10 @@ func appendObjectIndented(b []byte, o *Object) []byte {
 	b = append(b, "\n    {\n      \"kind\": "...)
 	b = appendString(b, o.Kind, false)
 	b = append(b, ",\n      \"key\": "...)
-	b = appendString(b, o.Key, false)
-	if o.Parent != "" {
+	b = appendKey(b, o.Key, false)
+	if !o.Parent.IsZero() {
 		b = append(b, ",\n      \"parent\": "...)
-		b = appendString(b, o.Parent, false)
+		b = appendKey(b, o.Parent, false)
 	}
 	if len(o.Attrs) > 0 {
 		b = append(b, ",\n      \"attrs\": {"...)
@@ -159,16 +164,60 @@ func appendObjectCompact(b []byte, o *Object, escapeHTML bool) []byte {
 	b = append(b, `{"kind":`...)
 	b = appendString(b, o.Kind, escapeHTML)
 	b = append(b, `,"key":`...)
-	b = appendString(b, o.Key, escapeHTML)
-	if o.Parent != "" {
+	b = appendKey(b, o.Key, escapeHTML)
+	if !o.Parent.IsZero() {
 		b = append(b, `,"parent":`...)
-		b = appendString(b, o.Parent, escapeHTML)
+		b = appendKey(b, o.Parent, escapeHTML)
 	}
 	if len(o.Attrs) > 0 {
 		b = append(b, `,"attrs":`...)
 		b = appendAttrsCompact(b, o.Attrs, escapeHTML)
 	}
 	return append(b, '}')
+}
+
+// appendKey appends a key's rendering as a JSON string. The common key is plain parts: they
+// are appended without building the rendering first.
+func appendKey(b []byte, k Key, escapeHTML bool) []byte {
+	if plainPart(k.Schema) && plainPart(k.Name) && plainPart(k.Sub) && k.Detail == "" && k.Name != "" {
+		b = append(b, '"')
+		n := len(b)
+		if k.Schema != "" {
+			b = append(b, k.Schema...)
+			b = append(b, '.')
+		}
+		b = append(b, k.Name...)
+		if k.Sub != "" {
+			b = append(b, '.')
+			b = append(b, k.Sub...)
+		}
+		// Plain parts may still hold characters JSON escapes; re-append them escaped then.
+		if !jsonPlain(b[n:], escapeHTML) {
+			return appendString(b[:n-1], string(b[n:]), escapeHTML)
+		}
+		return append(b, '"')
+	}
+	return appendString(b, k.String(), escapeHTML)
+}
+
+// plainPart reports whether p renders as itself in a key (no quoting needed).
+func plainPart(p string) bool {
+	n, ok := scanPart(p)
+	return ok && n == len(p)
+}
+
+// jsonPlain reports whether b holds only ASCII bytes that a JSON string holds as they are.
+func jsonPlain(b []byte, escapeHTML bool) bool {
+	safe := &jsonSafe
+	if escapeHTML {
+		safe = &htmlSafe
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf || !safe[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // appendAttrsCompact appends attributes (already sorted) as a compact JSON object.

@@ -26,13 +26,13 @@ type jsonSnapshot struct {
 	ServerVersionNum int          `json:"server_version_num,omitempty"`
 	Source           Source       `json:"source"`
 	Objects          []jsonObject `json:"objects"`
-	Unsupported      []string     `json:"unsupported,omitempty"`
+	Unsupported      []Unsupported `json:"unsupported,omitempty"`
 }
 
 type jsonObject struct {
 	Kind   string            `json:"kind"`
-	Key    string            `json:"key"`
-	Parent string            `json:"parent,omitempty"`
+	Key    Key               `json:"key"`
+	Parent Key               `json:"parent,omitzero"`
 	Attrs  map[string]string `json:"attrs,omitempty"`
 }
 
@@ -85,14 +85,14 @@ func awkwardSnapshot() *Snapshot {
 	s.ServerVersion = "15.18"
 	s.ServerVersionNum = 150018
 	s.Source = Source{Kind: SourceMigrations, Checksum: "sha256:ab\\cd", Version: "20250101<1>"}
-	s.Unsupported = []string{"z \xff", "a\tb", "m \u2029"}
-	s.Add(Object{Kind: "schema", Key: "public"})
-	s.Add(Object{Kind: "table", Key: "public.t", Parent: "public", Attrs: NewAttrs("persistence", "permanent", "rls_enabled", "false")})
+	s.Unsupported = []Unsupported{{Kind: "rule", Name: "z \xff"}, {Kind: "a\tb", Name: "x", Reason: "m \u2029"}}
+	s.Add(Object{Kind: "schema", Key: MustKey("public")})
+	s.Add(Object{Kind: "table", Key: MustKey("public.t"), Parent: MustKey("public"), Attrs: NewAttrs("persistence", "permanent", "rls_enabled", "false")})
 	for i, v := range awkward {
 		s.Add(Object{
 			Kind:   "column",
-			Key:    fmt.Sprintf("public.t.c%02d %s", i, v),
-			Parent: "public.t" + v,
+			Key:    NewKey("public", "t", fmt.Sprintf("c%02d %s", i, v)),
+			Parent: NewKey("public", "t"+v),
 			Attrs:  NewAttrs("type", v, "default", v, v+" name", "x", "not_null", "true"),
 		})
 	}
@@ -104,14 +104,14 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	noObjects := New(EnginePostgres)
 	noObjects.Objects = nil
 	minimal := New(EnginePostgres)
-	minimal.Add(Object{Kind: "schema", Key: "public"})
+	minimal.Add(Object{Kind: "schema", Key: MustKey("public")})
 	cases := map[string]*Snapshot{
 		"empty":             empty,
 		"nil objects":       noObjects,
 		"one bare object":   minimal,
 		"awkward strings":   awkwardSnapshot(),
-		"unsorted by hand":  {FormatVersion: 1, Engine: "postgres", Source: Source{Kind: SourceLive}, Objects: []Object{{Kind: "b", Key: "2", Attrs: Attrs{{"z", "1"}, {"a", "2"}}}, {Kind: "a", Key: "1"}}},
-		"empty attrs slice": {FormatVersion: 1, Engine: "postgres", Source: Source{Kind: SourceLive}, Objects: []Object{{Kind: "a", Key: "1", Attrs: Attrs{}}}},
+		"unsorted by hand":  {FormatVersion: 1, Engine: "postgres", Source: Source{Kind: SourceLive}, Objects: []Object{{Kind: "b", Key: MustKey("2"), Attrs: Attrs{{"z", "1"}, {"a", "2"}}}, {Kind: "a", Key: MustKey("1")}}},
+		"empty attrs slice": {FormatVersion: 1, Engine: "postgres", Source: Source{Kind: SourceLive}, Objects: []Object{{Kind: "a", Key: MustKey("1"), Attrs: Attrs{}}}},
 	}
 	for name, s := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -134,7 +134,7 @@ func TestEncodeMatchesEncodingJSONLarge(t *testing.T) {
 	s := New(EnginePostgres)
 	for i := 0; i < 5000; i++ {
 		v := awkward[i%len(awkward)]
-		s.Add(Object{Kind: "privilege", Key: fmt.Sprintf("public.t%05d:<owner>:SELECT", i), Parent: fmt.Sprintf("public.t%05d", i),
+		s.Add(Object{Kind: "privilege", Key: MustKey(fmt.Sprintf("public.t%05d:<owner>:SELECT", i)), Parent: MustKey(fmt.Sprintf("public.t%05d", i)),
 			Attrs: NewAttrs("on", fmt.Sprintf("public.t%05d", i), "on_kind", "table", "grantee", "<owner>", "privilege", "SELECT", "grantable", "false", "note", v)})
 	}
 	var buf bytes.Buffer
@@ -206,7 +206,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestEncodeReportsWriteErrors(t *testing.T) {
 	s := New(EnginePostgres)
 	for i := 0; i < 3000; i++ {
-		s.Add(Object{Kind: "column", Key: fmt.Sprintf("public.t.c%04d", i), Attrs: NewAttrs("type", strings.Repeat("x", 100))})
+		s.Add(Object{Kind: "column", Key: MustKey(fmt.Sprintf("public.t.c%04d", i)), Attrs: NewAttrs("type", strings.Repeat("x", 100))})
 	}
 	for _, n := range []int{0, 1} {
 		err := Encode(&failingWriter{n: n}, s)

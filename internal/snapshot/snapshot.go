@@ -48,9 +48,55 @@ type Snapshot struct {
 	ServerVersionNum int      `json:"server_version_num,omitempty"`
 	Source           Source   `json:"source"`
 	Objects          []Object `json:"objects"`
-	// Unsupported lists things the introspector saw but cannot model, so that they are flagged
-	// instead of silently dropped.
-	Unsupported []string `json:"unsupported,omitempty"`
+	// Unsupported lists what the introspector saw but cannot model, so that the comparison
+	// says it did not compare it instead of silently dropping it.
+	Unsupported []Unsupported `json:"unsupported,omitempty"`
+}
+
+// Unsupported is one object the introspector saw and could not model.
+type Unsupported struct {
+	// Kind names what it is, for people: "rule", "event trigger", "aggregate".
+	Kind string `json:"kind"`
+	// Name identifies it: "public.orders.protect_rule".
+	Name string `json:"name"`
+	// Reason says why it could not be modelled, when that is not simply its kind.
+	Reason string `json:"reason,omitempty"`
+}
+
+// UnmarshalJSON reads an unsupported object, also in the plain-string form snapshots written by
+// earlier versions hold ("rule public.t.r").
+func (u *Unsupported) UnmarshalJSON(data []byte) error {
+	var text string
+	if err := json.Unmarshal(data, &text); err == nil {
+		u.Kind, u.Name = "object", text
+		for _, k := range []string{"window function", "foreign table", "base type", "event trigger", "aggregate", "rule", "statistics", "operator", "collation"} {
+			if rest, ok := strings.CutPrefix(text, k+" "); ok {
+				u.Kind, u.Name = k, rest
+				break
+			}
+		}
+		return nil
+	}
+	type plain Unsupported
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var p plain
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("unsupported object: %w", err)
+	}
+	*u = Unsupported(p)
+	return nil
+}
+
+// compareUnsupported orders unsupported objects by kind, name and reason.
+func compareUnsupported(a, b Unsupported) int {
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Reason, b.Reason)
 }
 
 // Source says where a snapshot came from. It never holds a connection string: those carry
@@ -69,9 +115,9 @@ type Object struct {
 	Kind string `json:"kind"`
 	// Key identifies the object across databases: schema-qualified name, functions by identity
 	// arguments, generated-name Neo4j items by content. (Kind, Key) is unique in a snapshot.
-	Key string `json:"key"`
-	// Parent is the Key of the object this one belongs to (a column's table), or empty.
-	Parent string `json:"parent,omitempty"`
+	Key Key `json:"key"`
+	// Parent is the Key of the object this one belongs to (a column's table), or zero.
+	Parent Key `json:"parent,omitzero"`
 	// Attrs are the comparable attributes, sorted by name. Values are text as the server
 	// rendered them.
 	Attrs Attrs `json:"attrs,omitempty"`
@@ -80,7 +126,7 @@ type Object struct {
 // ID is the identity of an object within a snapshot.
 type ID struct {
 	Kind string
-	Key  string
+	Key  Key
 }
 
 // ID returns the object's identity.
@@ -143,7 +189,8 @@ func (s *Snapshot) Normalize() error {
 			}
 		}
 	}
-	slices.Sort(s.Unsupported)
+	slices.SortFunc(s.Unsupported, compareUnsupported)
+	s.Unsupported = slices.Compact(s.Unsupported)
 	return nil
 }
 
@@ -153,7 +200,7 @@ func strictlyIncreasing(objects []Object) bool {
 		x, y := &objects[i-1], &objects[i]
 		// Kinds are mostly shared strings, so == is usually a pointer comparison.
 		if x.Kind == y.Kind {
-			if x.Key >= y.Key {
+			if x.Key.Compare(y.Key) >= 0 {
 				return false
 			}
 		} else if x.Kind > y.Kind {
@@ -168,7 +215,7 @@ func compareObjects(a, b Object) int {
 	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
 		return c
 	}
-	return strings.Compare(a.Key, b.Key)
+	return a.Key.Compare(b.Key)
 }
 
 // Index returns the objects keyed by identity.

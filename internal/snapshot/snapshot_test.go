@@ -92,25 +92,25 @@ func TestAttrsJSON(t *testing.T) {
 
 func TestNormalize(t *testing.T) {
 	s := New(EnginePostgres)
-	s.Add(Object{Kind: "table", Key: "public.b"})
-	s.Add(Object{Kind: "column", Key: "public.b.x", Parent: "public.b", Attrs: Attrs{{"type", "text"}, {"not_null", "true"}}})
-	s.Add(Object{Kind: "table", Key: "public.a", Attrs: Attrs{}})
-	s.Unsupported = []string{"z", "a"}
+	s.Add(Object{Kind: "table", Key: MustKey("public.b")})
+	s.Add(Object{Kind: "column", Key: MustKey("public.b.x"), Parent: MustKey("public.b"), Attrs: Attrs{{"type", "text"}, {"not_null", "true"}}})
+	s.Add(Object{Kind: "table", Key: MustKey("public.a"), Attrs: Attrs{}})
+	s.Unsupported = []Unsupported{{Kind: "rule", Name: "z"}, {Kind: "rule", Name: "a"}, {Kind: "rule", Name: "a"}}
 	require.NoError(t, s.Normalize())
 	var ids []string
 	for _, o := range s.Objects {
-		ids = append(ids, o.Kind+" "+o.Key)
+		ids = append(ids, o.Kind+" "+o.Key.String())
 	}
 	require.Equal(t, []string{"column public.b.x", "table public.a", "table public.b"}, ids)
 	require.Equal(t, []string{"not_null", "type"}, s.Objects[0].Attrs.Names())
 	require.Nil(t, s.Objects[1].Attrs)
-	require.Equal(t, []string{"a", "z"}, s.Unsupported)
+	require.Equal(t, []Unsupported{{Kind: "rule", Name: "a"}, {Kind: "rule", Name: "z"}}, s.Unsupported, "sorted, duplicates dropped")
 
-	s.Add(Object{Kind: "table", Key: "public.a"})
+	s.Add(Object{Kind: "table", Key: MustKey("public.a")})
 	require.ErrorContains(t, s.Normalize(), `duplicate table "public.a"`)
 
 	d := New(EnginePostgres)
-	d.Add(Object{Kind: "column", Key: "public.t.c", Attrs: Attrs{{"type", "a"}, {"type", "b"}}})
+	d.Add(Object{Kind: "column", Key: MustKey("public.t.c"), Attrs: Attrs{{"type", "a"}, {"type", "b"}}})
 	require.ErrorContains(t, d.Normalize(), `column "public.t.c": attribute "type" given twice`)
 	_, err := d.Marshal()
 	require.Error(t, err)
@@ -129,12 +129,12 @@ func TestReadRoundTrip(t *testing.T) {
 	// Invalid UTF-8 comes back as U+FFFD, as it always did; the round trip is for valid text.
 	kept := s.Objects[:0]
 	for _, o := range s.Objects {
-		if utf8.ValidString(o.Key) && utf8.ValidString(o.Parent) && utf8.ValidString(strings.Join(o.Attrs.Names(), "")+o.Definition()) {
+		if utf8.ValidString(o.Key.String()) && utf8.ValidString(o.Parent.String()) && utf8.ValidString(strings.Join(o.Attrs.Names(), "")+o.Definition()) {
 			kept = append(kept, o)
 		}
 	}
 	s.Objects = kept
-	s.Unsupported = []string{"a\tb", "m \u2029"}
+	s.Unsupported = []Unsupported{{Kind: "a\tb", Name: "m \u2029"}}
 	data, err := s.Marshal()
 	require.NoError(t, err)
 	back, err := Read(strings.NewReader(string(data)))
@@ -171,9 +171,9 @@ func BenchmarkEncode(b *testing.B) {
 	s := New(EnginePostgres)
 	for i := 0; i < 20000; i++ {
 		table := fmt.Sprintf("app.t%05d", i)
-		s.Add(Object{Kind: "privilege", Key: table + ":<owner>:SELECT", Parent: table,
+		s.Add(Object{Kind: "privilege", Key: MustKey(table + ":<owner>:SELECT"), Parent: MustKey(table),
 			Attrs: NewAttrs("on", table, "on_kind", "table", "grantee", "<owner>", "privilege", "SELECT", "grantable", "false")})
-		s.Add(Object{Kind: "index", Key: table + "_idx", Parent: table,
+		s.Add(Object{Kind: "index", Key: MustKey(table + "_idx"), Parent: MustKey(table),
 			Attrs: NewAttrs("definition", "CREATE INDEX t_idx ON "+table+" USING btree (created_at DESC) WHERE (deleted_at IS NULL)", "valid", "true")})
 	}
 	require.NoError(b, s.Normalize())
