@@ -42,7 +42,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 				return err
 			}
 			w := newWiring(cfg, o.shadowDSN, g.logger())
-			results := checkAll(cmd, w.Runner(), buildTargets(cfg, targets))
+			results := checkAll(cmd, w.runner, buildTargets(cfg, targets))
 			if err := o.out.render(g.stdout, results); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 			}
@@ -107,7 +107,7 @@ func checkAll(cmd *cobra.Command, r *check.Runner, targets []check.Target) []che
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = r.Check(cmd.Context(), t)
+			results[i] = r.CheckTarget(cmd.Context(), t)
 		}()
 	}
 	wg.Wait()

@@ -7,14 +7,11 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/daemon"
-	"github.com/drift-schema/drift/internal/redact"
-	"github.com/drift-schema/drift/internal/shadow"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/store"
 )
@@ -114,8 +111,14 @@ func buildDaemon(ctx context.Context, cfg *config.Config, shadowDSN string, log 
 		return nil, nil, err
 	}
 	w := newWiring(cfg, shadowDSN, log)
-	if w.shadowDSN != "" {
-		sweepShadowOrphans(ctx, w.shadowDSN, log)
+	// Shadow databases left by a crashed run (marked ones, older than an hour). A failure is
+	// logged: it must not stop the daemon.
+	if dropped, err := w.postgres.SweepShadowOrphans(ctx, time.Hour); err != nil {
+		log.Warn("sweeping orphaned shadow databases", "error", err)
+	} else {
+		for _, name := range dropped {
+			log.Info("dropped an orphaned shadow database", "database", name)
+		}
 	}
 	d, err := daemon.New(daemon.Options{
 		Targets:          targets,
@@ -126,8 +129,8 @@ func buildDaemon(ctx context.Context, cfg *config.Config, shadowDSN string, log 
 		HTTPAddr:         cfg.Daemon.HTTPAddress,
 		ShutdownTimeout:  time.Duration(cfg.Daemon.ShutdownTimeout),
 		CatchUp:          true,
-		Secrets:          secretsOf(cfg, w.shadowDSN),
-	}, st, w.Runner(), notifierFor(cfg, log, out), log)
+		Secrets:          append(secretsOf(cfg), w.shadowDSN),
+	}, st, w.runner, notifierFor(cfg, log, out), log)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -162,32 +165,4 @@ func notifierFor(cfg *config.Config, log *slog.Logger, out io.Writer) daemon.Not
 		return slack.NewWebhook(cfg.Slack.WebhookURL.Value(), opts)
 	}
 	return slack.NewLogNotifier(log, out)
-}
-
-// secretsOf lists every secret of the config, so the daemon can scrub them from logs and errors.
-func secretsOf(cfg *config.Config, shadowDSN string) []string {
-	s := []string{cfg.Store.DSN.Value(), shadowDSN, cfg.Slack.Token.Value(), cfg.Slack.WebhookURL.Value(), cfg.Shadow.Neo4jURI.Value()}
-	for _, t := range cfg.Targets {
-		s = append(s, t.DSN.Value(), t.URI.Value())
-	}
-	return s
-}
-
-// sweepShadowOrphans drops shadow databases left by a crashed run (only marked ones, older than
-// an hour). A failure is logged: it must not stop the daemon.
-func sweepShadowOrphans(ctx context.Context, dsn string, log *slog.Logger) {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		log.Warn("connecting to the shadow server to sweep orphaned shadow databases", "error", redact.String(err.Error(), dsn))
-		return
-	}
-	defer conn.Close(context.Background())
-	dropped, err := shadow.SweepOrphans(ctx, conn, time.Hour)
-	if err != nil {
-		log.Warn("sweeping orphaned shadow databases", "error", err)
-		return
-	}
-	for _, name := range dropped {
-		log.Info("dropped an orphaned shadow database", "database", name)
-	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
+	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -70,12 +71,23 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 		return usageErr("snapshot --from records one --target name")
 	}
 	w := newWiring(nil, o.shadowDSN, g.logger())
-	s, _, err := loadSource(ctx, w, o.from, sourceOptions{schemas: o.schemas})
+	name := ""
+	if len(o.targets) == 1 {
+		name = o.targets[0]
+	}
+	src, err := w.runner.Source(o.from)
 	if err != nil {
 		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
 	}
-	if len(o.targets) == 1 {
-		s.Target = o.targets[0]
+	s, warnings, err := w.runner.Snapshot(ctx, src, check.Options{Name: name, Schemas: o.schemas})
+	if err != nil {
+		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
+	}
+	for _, warning := range warnings {
+		fmt.Fprintf(g.stderr, "warning: %s\n", warning)
+	}
+	if name != "" {
+		s.Target = name
 	}
 	if o.out == "-" {
 		// Streamed: a large schema's JSON is never held in memory whole.
@@ -124,7 +136,9 @@ func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 }
 
 func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg *config.Config, t config.Target, path string) (stale bool, err error) {
-	s, warnings, err := w.buildFromMigrations(ctx, t.Engine, cfg.Resolve(t.Migrations), t.Schemas)
+	migs := check.Source{Kind: check.SourceMigrations, Engine: t.Engine, Path: cfg.Resolve(t.Migrations)}
+	opts := check.Options{Name: t.Name, Schemas: t.Schemas, Tracking: migrations.TrackingOptions{Table: t.Tracking.Table, Column: t.Tracking.Column}}
+	s, warnings, err := w.runner.Snapshot(ctx, migs, opts)
 	if err != nil {
 		return false, err
 	}
@@ -151,8 +165,21 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 	if o.verify {
 		if !exists {
 			fmt.Fprintf(g.stdout, "%s is missing: run `drift snapshot` and commit it\n", path)
-		} else {
-			fmt.Fprintf(g.stdout, "%s is stale against %s: run `drift snapshot` and commit it\n", path, t.Migrations)
+			return true, nil
+		}
+		fmt.Fprintf(g.stdout, "%s is stale against %s: run `drift snapshot` and commit it\n", path, t.Migrations)
+		// Say what differs: the committed file against what the migrations build, by the same
+		// comparison drift check runs (the build is cached, so this replays nothing again).
+		res := w.runner.Check(ctx, migs, check.Source{Kind: check.SourceSnapshot, Path: path}, opts)
+		switch {
+		case res.Status == check.StatusError:
+			fmt.Fprintf(g.stdout, "  (cannot compare them: %s)\n", res.Error)
+		case len(res.Findings) == 0:
+			fmt.Fprintf(g.stdout, "  the schema is the same; the recorded source differs (committed from %s at %s, the migrations are at %s)\n",
+				res.Actual.Source.Checksum, res.Actual.Source.Version, s.Source.Version)
+		}
+		for _, f := range res.Findings {
+			fmt.Fprintf(g.stdout, "  %s: %s\n", f.Severity, f.Summary)
 		}
 		return true, nil
 	}
@@ -164,23 +191,15 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 }
 
 // sameSchema reports whether two snapshots describe the same schema built from the same
-// migrations, whatever server version rendered them (the differ warns about major versions).
+// migrations, whatever server minor version rendered them: deparser output may change between
+// majors, so a snapshot from another major is rebuilt.
 func sameSchema(a, b *snapshot.Snapshot) bool {
-	if a.Engine != b.Engine || a.Target != b.Target || a.Source != b.Source || shadowMajor(a) != shadowMajor(b) {
+	if a.Engine != b.Engine || a.Target != b.Target || a.Source != b.Source || a.ServerMajor() != b.ServerMajor() {
 		return false
 	}
 	ha, err1 := a.Hash()
 	hb, err2 := b.Hash()
 	return err1 == nil && err2 == nil && ha == hb
-}
-
-// shadowMajor is the major version of the server that rendered s: deparser output may change
-// between majors, so a snapshot from another major is rebuilt.
-func shadowMajor(s *snapshot.Snapshot) int {
-	if s.Engine == snapshot.EnginePostgres {
-		return s.ServerVersionNum / 10000
-	}
-	return s.ServerVersionNum
 }
 
 // sameAsFile reports whether the file at path holds exactly the bytes s encodes to, and whether

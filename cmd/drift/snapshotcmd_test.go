@@ -16,7 +16,7 @@ import (
 func TestSameAsFile(t *testing.T) {
 	s := snapshot.New(snapshot.EnginePostgres)
 	for i := 0; i < 4000; i++ {
-		s.Add(snapshot.Object{Kind: "column", Key: fmt.Sprintf("public.t.c%04d", i), Parent: "public.t", Attrs: snapshot.NewAttrs("type", "text", "not_null", "true")})
+		s.Add(snapshot.Object{Kind: "column", Key: snapshot.MustKey(fmt.Sprintf("public.t.c%04d", i)), Parent: snapshot.MustKey("public.t"), Attrs: snapshot.NewAttrs("type", "text", "not_null", "true")})
 	}
 	data, err := s.Marshal()
 	require.NoError(t, err)
@@ -55,8 +55,8 @@ func TestSameAsFile(t *testing.T) {
 	require.ErrorContains(t, err, "reading "+dir, "a directory cannot be read as a file")
 
 	dup := snapshot.New(snapshot.EnginePostgres)
-	dup.Add(snapshot.Object{Kind: "table", Key: "public.t"})
-	dup.Add(snapshot.Object{Kind: "table", Key: "public.t"})
+	dup.Add(snapshot.Object{Kind: "table", Key: snapshot.MustKey("public.t")})
+	dup.Add(snapshot.Object{Kind: "table", Key: snapshot.MustKey("public.t")})
 	for _, path := range []string{filepath.Join(dir, "missing.json"), filepath.Join(dir, "same.json")} {
 		_, _, err = sameAsFile(path, dup)
 		require.ErrorContains(t, err, "duplicate table")

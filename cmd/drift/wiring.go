@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -10,21 +8,20 @@ import (
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/diff"
-	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/engine"
+	"github.com/drift-schema/drift/internal/neo4j"
 	"github.com/drift-schema/drift/internal/postgres"
-	"github.com/drift-schema/drift/internal/shadow"
-	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 // wiring builds drift's dependencies from the config, explicitly, in one place.
 type wiring struct {
-	cfg       *config.Config
 	shadowDSN string
-	log       *slog.Logger
-	pgMig     *pgMigrations
-	neoMig    *neo4jMigrations
+	postgres  *postgres.Engine
+	runner    *check.Runner
 }
 
+// newWiring wires the engines and the runner. cfg may be nil (drift diff and snapshot --from
+// need no config file). The shadow server is the flag, else the config, else $DRIFT_SHADOW_DSN.
 func newWiring(cfg *config.Config, shadowDSN string, log *slog.Logger) *wiring {
 	if shadowDSN == "" && cfg != nil {
 		shadowDSN = cfg.Shadow.PostgresDSN.Value()
@@ -32,70 +29,29 @@ func newWiring(cfg *config.Config, shadowDSN string, log *slog.Logger) *wiring {
 	if shadowDSN == "" {
 		shadowDSN = os.Getenv("DRIFT_SHADOW_DSN")
 	}
-	cacheDir := ""
+	cacheDir, scratch := "", ""
+	var secrets []string
 	if cfg != nil {
 		cacheDir = cfg.Resolve(cfg.Shadow.CacheDir)
-	}
-	// One cache per process: every target built from the same migrations at the same version
-	// shares one replay.
-	pgMig := &pgMigrations{shadowDSN: shadowDSN, cache: shadow.NewCache(cacheDir), log: log}
-	scratch := ""
-	if cfg != nil {
 		scratch = cfg.Shadow.Neo4jURI.Value()
+		secrets = secretsOf(cfg)
 	}
-	return &wiring{cfg: cfg, shadowDSN: shadowDSN, log: log, pgMig: pgMig, neoMig: &neo4jMigrations{scratchURI: scratch, log: log}}
+	pg := postgres.New(postgres.Options{ShadowDSN: shadowDSN, CacheDir: cacheDir})
+	runner := check.NewRunner(check.RunnerOptions{
+		Engines: []engine.Engine{pg, neo4j.New(neo4j.EngineOptions{ScratchURI: scratch})},
+		Logger:  log,
+		Secrets: append(secrets, shadowDSN),
+	})
+	return &wiring{shadowDSN: shadowDSN, postgres: pg, runner: runner}
 }
 
-// Runner returns the check runner with every engine wired in.
-func (w *wiring) Runner() *check.Runner {
-	return &check.Runner{
-		Logger: w.log,
-		Engines: map[string]check.Engine{
-			snapshot.EnginePostgres: {Live: pgLive{}, Migrations: w.pgMig},
-			snapshot.EngineNeo4j:    {Live: neo4jLive{}, Migrations: w.neoMig},
-		},
+// secretsOf lists every secret of the config, so that nothing prints them.
+func secretsOf(cfg *config.Config) []string {
+	s := []string{cfg.Store.DSN.Value(), cfg.Shadow.PostgresDSN.Value(), cfg.Slack.Token.Value(), cfg.Slack.WebhookURL.Value(), cfg.Shadow.Neo4jURI.Value()}
+	for _, t := range cfg.Targets {
+		s = append(s, t.DSN.Value(), t.URI.Value())
 	}
-}
-
-// buildFromMigrations builds the schema a whole migration directory describes. An empty engine
-// is taken from the directory's language (.sql: PostgreSQL, .cypher: Neo4j).
-func (w *wiring) buildFromMigrations(ctx context.Context, engine, dir string, schemas []string) (*snapshot.Snapshot, []string, error) {
-	set, err := migrations.LoadDir(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	if engine == "" {
-		engine = snapshot.EnginePostgres
-		if set.Language == migrations.LanguageCypher {
-			engine = snapshot.EngineNeo4j
-		}
-	}
-	switch {
-	case engine == snapshot.EnginePostgres && set.Language == migrations.LanguageSQL:
-		return w.pgMig.buildSet(ctx, set, schemas)
-	case engine == snapshot.EngineNeo4j && set.Language == migrations.LanguageCypher:
-		s, err := w.neoMig.buildSet(ctx, "", set, 0)
-		return s, nil, err
-	}
-	return nil, nil, fmt.Errorf("%s holds %s migrations, which a %s target cannot use", dir, set.Language, engine)
-}
-
-// pgLive reads a live PostgreSQL schema.
-type pgLive struct{}
-
-func (pgLive) Live(ctx context.Context, t check.Target) (*snapshot.Snapshot, []diff.Finding, error) {
-	s, err := postgres.IntrospectDSN(ctx, t.DSN, introspectionOptions(t))
-	return s, nil, err
-}
-
-// introspectionOptions are the options both sides of a target are read with: its schemas, and
-// its custom migration tracking table left out like the well-known ones.
-func introspectionOptions(t check.Target) postgres.Options {
-	o := postgres.Options{Schemas: t.Schemas}
-	if t.TrackingTable != "" {
-		o.ExcludeTables = []string{t.TrackingTable}
-	}
-	return o
+	return s
 }
 
 // buildTargets turns config targets into the option structs the runner takes.

@@ -1,11 +1,15 @@
-// Package check is the one orchestration shared by `drift check`, `drift diff` and the daemon:
-// for one target, get the expected schema, get the actual schema, compare them.
+// Package check is the one orchestration shared by `drift check`, `drift diff`, `drift snapshot`
+// and the daemon: get the expected schema, get the actual schema, compare them with the engine's
+// rules (Runner.Check). Either side is a Source: a live database, a migration set (replayed by
+// the engine), or a snapshot file. Engines come in through internal/engine; this package names
+// none of them.
 package check
 
 import (
 	"time"
 
 	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -30,7 +34,7 @@ const (
 // sees the config itself.
 type Target struct {
 	Name   string
-	Engine string // snapshot.EnginePostgres or snapshot.EngineNeo4j
+	Engine string // an engine's Name: "postgres", "neo4j"
 	// DSN is the live database's connection string (postgres:// or neo4j:// / bolt://). It holds
 	// a password: never log it, never put it in an error.
 	DSN string
@@ -47,6 +51,75 @@ type Target struct {
 	Ignore         []diff.IgnoreRule
 	Severities     []diff.SeverityRule
 	Timeout        time.Duration
+}
+
+// Sources returns the target's expected and actual sides.
+func (t Target) Sources() (expected, actual Source) {
+	actual = Source{Kind: SourceLive, Engine: t.Engine, DSN: t.DSN}
+	if t.Expected == ExpectMigrations {
+		return Source{Kind: SourceMigrations, Engine: t.Engine, Path: t.MigrationsDir}, actual
+	}
+	return Source{Kind: SourceSnapshot, Engine: t.Engine, Path: t.SnapshotPath}, actual
+}
+
+// Options returns the target's comparison options.
+func (t Target) Options() Options {
+	return Options{
+		Name:        t.Name,
+		Schemas:     t.Schemas,
+		ColumnOrder: t.ColumnOrder,
+		Tracking:    migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn},
+		Ignore:      t.Ignore,
+		Severities:  t.Severities,
+		Timeout:     t.Timeout,
+	}
+}
+
+// Options tune one comparison.
+type Options struct {
+	// Name names the comparison (the target) in results, logs and fingerprints.
+	Name        string
+	Schemas     []string
+	ColumnOrder bool
+	Tracking    migrations.TrackingOptions
+	Ignore      []diff.IgnoreRule
+	Severities  []diff.SeverityRule
+	// Timeout bounds the whole comparison; zero: none beyond the context's.
+	Timeout time.Duration
+}
+
+// SourceKind says what a Source is.
+type SourceKind string
+
+// Source kinds.
+const (
+	SourceLive       SourceKind = "live"       // a live database
+	SourceMigrations SourceKind = "migrations" // a migration directory, built by the engine
+	SourceSnapshot   SourceKind = "snapshot"   // a snapshot file written by drift snapshot
+)
+
+// Source is one side of a comparison.
+type Source struct {
+	Kind SourceKind
+	// Engine is the engine's name. A live source's is required; a migration directory's is
+	// taken from the other side or from its files' language when empty; a snapshot file
+	// records its own.
+	Engine string
+	// DSN is a live source's connection string. It holds a password: never print it.
+	DSN string
+	// Path is a migration directory or a snapshot file.
+	Path string
+}
+
+// String describes the source for messages, never with its connection string.
+func (s Source) String() string {
+	switch s.Kind {
+	case SourceLive:
+		return "the live " + s.Engine + " database"
+	case SourceMigrations:
+		return "the migrations in " + s.Path
+	}
+	return "the snapshot " + s.Path
 }
 
 // Migration is a migration file not yet applied to the live database.
@@ -75,6 +148,8 @@ type Result struct {
 	StaleIgnores []string      `json:"stale_ignores,omitempty"`
 	Started      time.Time     `json:"-"`
 	Duration     time.Duration `json:"-"`
-	// Actual is the live snapshot, kept for the daemon's snapshot history.
-	Actual *snapshot.Snapshot `json:"-"`
+	// Expected and Actual are the two schemas compared; the daemon keeps a live Actual in its
+	// snapshot history.
+	Expected *snapshot.Snapshot `json:"-"`
+	Actual   *snapshot.Snapshot `json:"-"`
 }

@@ -6,152 +6,333 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"time"
+	"slices"
 
+	"github.com/drift-schema/drift/internal/clock"
 	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/engine"
+	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/redact"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
-// Live reads the live schema of a target's database. Health findings (a Neo4j index that is not
-// ONLINE, an invalid index) are returned beside the snapshot; they are not schema differences.
-type Live interface {
-	Live(ctx context.Context, t Target) (*snapshot.Snapshot, []diff.Finding, error)
-}
-
-// Planned is the expected schema built from a migration set, at the version the live database
-// has applied.
-type Planned struct {
-	Expected *snapshot.Snapshot
-	// Pending are migrations in the set that the live database has not applied.
-	Pending []Migration
-	// Findings are problems of the migration state itself: dirty, failed, changed since applied.
-	Findings []diff.Finding
-	// Warnings weaken the comparison without being drift (e.g. a shadow of another major version).
-	Warnings []string
-}
-
-// Migrations builds the expected schema of a target from its migration directory.
-type Migrations interface {
-	Plan(ctx context.Context, t Target, live *snapshot.Snapshot) (*Planned, error)
-}
-
-// Engine is what the runner needs of one database engine.
-type Engine struct {
-	Live       Live
-	Migrations Migrations // nil: this engine cannot build from migrations
-}
-
-// Runner checks targets. Engines are wired explicitly by cmd/drift.
+// Runner runs comparisons. Engines are wired explicitly by cmd/drift; create it with NewRunner.
 type Runner struct {
-	Engines map[string]Engine
-	Logger  *slog.Logger
-	// Now is the clock for ignore-rule expiry; nil means time.Now.
-	Now func() time.Time
+	engines []engine.Engine
+	clock   clock.Clock
+	log     *slog.Logger
+	secrets []string
 }
 
-// Check checks one target: expected schema, live schema, compare. It never panics on a bad
-// target and never returns a tool failure as drift: problems become StatusError with a message
-// that names the cause (and never the password).
-func (r *Runner) Check(ctx context.Context, t Target) (res Result) {
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
+// RunnerOptions configure a Runner.
+type RunnerOptions struct {
+	// Engines are the engines sources may use.
+	Engines []engine.Engine
+	// Clock judges ignore-rule expiry and times checks; nil is the wall clock.
+	Clock clock.Clock
+	// Logger receives one line per check; nil discards it.
+	Logger *slog.Logger
+	// Secrets are removed from every result, beside the sources' own connection strings.
+	Secrets []string
+}
+
+// NewRunner returns a runner over the given engines.
+func NewRunner(o RunnerOptions) *Runner {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	res = Result{Name: t.Name, Engine: t.Engine, Findings: []diff.Finding{}, Started: now()}
-	log := r.logger().With("target", t.Name)
+	return &Runner{engines: o.Engines, clock: clock.Or(o.Clock), log: log, secrets: o.Secrets}
+}
+
+// Engine returns the engine of that name.
+func (r *Runner) Engine(name string) (engine.Engine, bool) {
+	for _, e := range r.engines {
+		if e.Name() == name {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
+// Source recognises a SOURCE argument: an engine's connection string, a migration directory or
+// a snapshot file. Its error never repeats the argument's password.
+func (r *Runner) Source(spec string) (Source, error) {
+	for _, e := range r.engines {
+		if e.Accepts(spec) {
+			return Source{Kind: SourceLive, Engine: e.Name(), DSN: spec}, nil
+		}
+	}
+	st, err := os.Stat(spec)
+	if err != nil {
+		return Source{}, fmt.Errorf("%s is neither a database URL nor a readable file or directory", redact.String(spec))
+	}
+	if st.IsDir() {
+		return Source{Kind: SourceMigrations, Path: spec}, nil
+	}
+	return Source{Kind: SourceSnapshot, Path: spec}, nil
+}
+
+// CheckTarget checks one configured target: its expected side against its live database.
+func (r *Runner) CheckTarget(ctx context.Context, t Target) Result {
+	expected, actual := t.Sources()
+	return r.Check(ctx, expected, actual, t.Options())
+}
+
+// side is one source as it is read.
+type side struct {
+	src      Source
+	name     string // "expected" or "actual"
+	snap     *snapshot.Snapshot
+	set      *migrations.Set
+	live     *engine.Live
+	expected *engine.Expected
+}
+
+// Check compares the expected source with the actual one: the one orchestration behind drift
+// check, drift diff, drift snapshot --verify and the daemon. It never panics on a bad source
+// and never returns a tool failure as drift: problems become StatusError with a message that
+// names the cause (and never a password).
+//
+// Files are read first, so a typo in a path is reported as such and not hidden behind a slow
+// or failing connection; then live databases; then migration sets, which are built knowing the
+// live database on the other side (its version, applied migrations and roles).
+func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) (res Result) {
+	res = Result{Name: o.Name, Findings: []diff.Finding{}, Started: r.clock.Now()}
+	secrets := append(slices.Clone(r.secrets), expected.DSN, actual.DSN)
+	log := r.log.With("target", o.Name)
 	defer func() {
-		res.Duration = time.Since(res.Started)
+		res.Duration = clock.Since(r.clock, res.Started)
+		redactResult(&res, secrets)
 		if res.Error != "" {
-			res.Error = redact.String(res.Error, t.DSN)
 			log.Warn("check failed", "error", res.Error, "duration_ms", res.Duration.Milliseconds())
 		} else {
 			log.Info("check done", "status", res.Status, "findings", len(res.Findings), "pending", len(res.Pending), "duration_ms", res.Duration.Milliseconds())
 		}
 	}()
-	if t.Timeout > 0 {
+	if o.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
 	fail := func(err error) Result {
 		res.Status = StatusError
-		if errors.Is(err, context.DeadlineExceeded) && t.Timeout > 0 {
-			err = fmt.Errorf("%w (timeout %s)", err, t.Timeout)
+		if errors.Is(err, context.DeadlineExceeded) && o.Timeout > 0 {
+			err = fmt.Errorf("%w (timeout %s)", err, o.Timeout)
 		}
 		res.Error = err.Error()
 		return res
 	}
-	eng, ok := r.Engines[t.Engine]
-	if !ok || eng.Live == nil {
-		return fail(fmt.Errorf("engine %q is not supported", t.Engine))
-	}
-	// The expected side's files are checked first: a typo in a path is reported as such, not
-	// hidden behind a slow or failing connection to the live database.
-	var expected *snapshot.Snapshot
-	var err error
-	switch t.Expected {
-	case ExpectSnapshot, "":
-		expected, err = snapshot.ReadFile(t.SnapshotPath)
-		if err != nil {
-			return fail(fmt.Errorf("reading the expected snapshot: %w (write one with `drift snapshot`)", err))
+
+	exp, act := &side{src: expected, name: "expected"}, &side{src: actual, name: "actual"}
+	sides := []*side{exp, act}
+	for _, s := range sides {
+		if s.src.Engine == "" {
+			continue
 		}
-	case ExpectMigrations:
-		if st, err := os.Stat(t.MigrationsDir); err != nil || !st.IsDir() {
-			return fail(fmt.Errorf("the migrations directory %s does not exist or is not a directory", t.MigrationsDir))
+		if _, ok := r.Engine(s.src.Engine); !ok {
+			return fail(fmt.Errorf("engine %q is not supported", s.src.Engine))
 		}
 	}
-	actual, health, err := eng.Live.Live(ctx, t)
+	for _, s := range sides {
+		if err := r.readFiles(s); err != nil {
+			return fail(err)
+		}
+	}
+	eng, err := r.engineFor(exp, act)
 	if err != nil {
-		return fail(fmt.Errorf("reading the live schema: %w", err))
+		return fail(err)
 	}
-	actual.Target = t.Name
-	res.Actual = actual
-
-	var extra []diff.Finding
-	switch t.Expected {
-	case ExpectSnapshot, "":
-	case ExpectMigrations:
-		if eng.Migrations == nil {
-			return fail(fmt.Errorf("engine %s cannot build the expected schema from migrations", t.Engine))
+	res.Engine = eng.Name()
+	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, Logger: log}
+	bothLive := expected.Kind == SourceLive && actual.Kind == SourceLive
+	for _, s := range sides {
+		if s.src.Kind != SourceLive {
+			continue
 		}
-		plan, err := eng.Migrations.Plan(ctx, t, actual)
+		live, err := eng.Introspect(ctx, s.src.DSN, eo)
 		if err != nil {
-			return fail(fmt.Errorf("building the expected schema from %s: %w", t.MigrationsDir, err))
+			if bothLive {
+				return fail(fmt.Errorf("reading the %s side's live schema: %w", s.name, err))
+			}
+			return fail(fmt.Errorf("reading the live schema: %w", err))
 		}
-		expected, res.Pending, extra = plan.Expected, plan.Pending, plan.Findings
-		res.Warnings = append(res.Warnings, plan.Warnings...)
-	default:
-		return fail(fmt.Errorf("unknown expected-schema mode %q", t.Expected))
+		s.live, s.snap = live, live.Snapshot
 	}
-	if expected.Engine != actual.Engine {
-		return fail(fmt.Errorf("the expected schema is a %s schema but the live database is %s", expected.Engine, actual.Engine))
+	for _, s := range sides {
+		if s.set == nil {
+			continue
+		}
+		other := act
+		if s == act {
+			other = exp
+		}
+		built, err := eng.Expected(ctx, s.set, other.live, eo)
+		if err != nil {
+			return fail(fmt.Errorf("building the %s schema from %s: %w", s.name, s.src.Path, err))
+		}
+		s.expected, s.snap = built, built.Snapshot
+		res.Warnings = append(res.Warnings, built.Warnings...)
+		for _, p := range built.Pending {
+			res.Pending = append(res.Pending, Migration{Version: p.Version, File: p.File})
+		}
 	}
-	res.Warnings = append(res.Warnings, VersionWarnings(expected, actual)...)
+	if exp.snap.Engine != act.snap.Engine {
+		return fail(fmt.Errorf("cannot compare a %s schema with a %s schema", exp.snap.Engine, act.snap.Engine))
+	}
+	for _, s := range sides {
+		if s.src.Kind != SourceSnapshot && o.Name != "" {
+			s.snap.Target = o.Name
+		}
+	}
+	res.Expected, res.Actual = exp.snap, act.snap
+	res.Warnings = append(res.Warnings, VersionWarnings(exp.snap, act.snap)...)
 
+	// Findings that do not come from the diff go through the same rules: the migration state
+	// (either side built from migrations) and the health of the live database compared.
+	var extra []diff.Finding
+	for _, s := range sides {
+		if s.expected != nil {
+			extra = append(extra, s.expected.Findings...)
+		}
+	}
+	if act.live != nil {
+		extra = append(extra, act.live.Health...)
+	}
 	// Ignore rules are applied here rather than inside the comparison, so that what they
 	// silence is known (see Result.Ignored).
-	opts := diff.Options{Target: t.Name, ColumnOrder: t.ColumnOrder, Severities: t.Severities, Now: now()}
-	all := Compare(expected, actual, append(extra, health...), opts)
-	kept, ignored := diff.SplitIgnored(all, t.Ignore, opts.Now)
-	// Definitions can hold credentials (a dblink or FDW connection string in a function body);
-	// findings go to reports, the store and Slack, so passwords in them are replaced.
-	for i := range kept {
-		f := &kept[i]
-		f.Summary = redact.String(f.Summary, t.DSN)
-		f.Expected = redact.String(f.Expected, t.DSN)
-		f.Actual = redact.String(f.Actual, t.DSN)
-		f.Diff = redact.String(f.Diff, t.DSN)
-	}
+	opts := diff.Options{Target: o.Name, Rules: eng.Rules(), ColumnOrder: o.ColumnOrder, Severities: o.Severities, Now: r.clock.Now()}
+	all := Compare(exp.snap, act.snap, extra, opts)
+	kept, ignored := diff.SplitIgnored(all, o.Ignore, opts.Now)
 	res.Findings = kept
 	for _, f := range ignored {
 		res.Ignored = append(res.Ignored, f.Fingerprint)
 	}
-	for _, rule := range diff.StaleIgnores(t.Ignore, opts.Now) {
+	for _, rule := range diff.StaleIgnores(o.Ignore, opts.Now) {
 		res.StaleIgnores = append(res.StaleIgnores, "ignore rule "+rule.String())
 	}
 	res.Status = statusOf(res)
 	return res
+}
+
+// readFiles reads a file side: a snapshot file whole, a migration directory's files.
+func (r *Runner) readFiles(s *side) error {
+	switch s.src.Kind {
+	case SourceLive:
+		if s.src.Engine == "" {
+			return fmt.Errorf("the %s side is a live database of no known engine", s.name)
+		}
+
+	case SourceSnapshot:
+		snap, err := snapshot.ReadFile(s.src.Path)
+		if err != nil {
+			return fmt.Errorf("reading the %s snapshot: %w (write one with `drift snapshot`)", s.name, err)
+		}
+		s.snap = snap
+	case SourceMigrations:
+		if st, err := os.Stat(s.src.Path); err != nil || !st.IsDir() {
+			return fmt.Errorf("the migrations directory %s does not exist or is not a directory", s.src.Path)
+		}
+		set, err := migrations.LoadDir(s.src.Path)
+		if err != nil {
+			return err
+		}
+		s.set = set
+	default:
+		return fmt.Errorf("the %s side is of unknown kind %q", s.name, s.src.Kind)
+	}
+	return nil
+}
+
+// engineFor finds the one engine both sides are read with: a live source's, a snapshot file's,
+// a migration directory's configured one, else the engine of its files' language.
+func (r *Runner) engineFor(sides ...*side) (engine.Engine, error) {
+	name := ""
+	for _, s := range sides {
+		n := s.src.Engine
+		if s.snap != nil {
+			n = s.snap.Engine
+		}
+		if n == "" {
+			continue
+		}
+		if name != "" && name != n {
+			return nil, fmt.Errorf("cannot compare a %s schema with a %s schema", name, n)
+		}
+		name = n
+	}
+	for _, s := range sides {
+		if s.set == nil {
+			continue
+		}
+		if name == "" {
+			for _, e := range r.engines {
+				if e.Language() == s.set.Language {
+					name = e.Name()
+					break
+				}
+			}
+		}
+		if e, ok := r.Engine(name); ok && e.Language() != s.set.Language {
+			return nil, fmt.Errorf("%s holds %s migrations, which a %s target cannot use", s.src.Path, s.set.Language, name)
+		}
+	}
+	if name == "" {
+		return nil, errors.New("no engine can read these sources")
+	}
+	e, ok := r.Engine(name)
+	if !ok {
+		return nil, fmt.Errorf("engine %q is not supported", name)
+	}
+	return e, nil
+}
+
+// Snapshot reads one source's schema as Check would read it with nothing on the other side: a
+// live database as it is, a migration set whole (no applied version to stop at), a snapshot
+// file as written. warnings are what the build said (a subfolder not read, ...).
+func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapshot.Snapshot, warnings []string, err error) {
+	defer func() { err = redact.Error(err, append(slices.Clone(r.secrets), src.DSN)...) }()
+	s := &side{src: src, name: "source"}
+	if err := r.readFiles(s); err != nil {
+		return nil, nil, err
+	}
+	eng, err := r.engineFor(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, Logger: r.log.With("target", o.Name)}
+	switch src.Kind {
+	case SourceLive:
+		live, err := eng.Introspect(ctx, src.DSN, eo)
+		if err != nil {
+			return nil, nil, err
+		}
+		return live.Snapshot, nil, nil
+	case SourceMigrations:
+		built, err := eng.Expected(ctx, s.set, nil, eo)
+		if err != nil {
+			return nil, nil, err
+		}
+		return built.Snapshot, built.Warnings, nil
+	}
+	return s.snap, nil, nil
+}
+
+// redactResult removes secrets from every text of a result: the one place check output is
+// scrubbed. Definitions can hold credentials (a dblink or FDW connection string in a function
+// body), and findings go to reports, the store and Slack.
+func redactResult(res *Result, secrets []string) {
+	res.Error = redact.String(res.Error, secrets...)
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		f.Summary = redact.String(f.Summary, secrets...)
+		f.Expected = redact.String(f.Expected, secrets...)
+		f.Actual = redact.String(f.Actual, secrets...)
+		f.Diff = redact.String(f.Diff, secrets...)
+	}
+	for i := range res.Warnings {
+		res.Warnings[i] = redact.String(res.Warnings[i], secrets...)
+	}
 }
 
 // Compare diffs two snapshots and passes the findings that did not come from the diff (health,
@@ -187,30 +368,11 @@ func statusOf(r Result) Status {
 // versions: deparser output changes between majors, so such a comparison can show differences
 // that are only formatting.
 func VersionWarnings(expected, actual *snapshot.Snapshot) []string {
-	e, a := majorOf(expected), majorOf(actual)
+	e, a := expected.ServerMajor(), actual.ServerMajor()
 	if e == 0 || a == 0 || e == a {
 		return nil
 	}
 	return []string{fmt.Sprintf("the expected schema was rendered by %s %s and the live server runs %s: definitions may differ only in formatting; build the expected schema on a server of the live major version", expected.Engine, expected.ServerVersion, actual.ServerVersion)}
-}
-
-func majorOf(s *snapshot.Snapshot) int {
-	switch {
-	case s.ServerVersionNum == 0:
-		return 0
-	case s.Engine == snapshot.EnginePostgres && s.ServerVersionNum >= 100000:
-		return s.ServerVersionNum / 10000
-	case s.Engine == snapshot.EnginePostgres:
-		return s.ServerVersionNum / 100
-	}
-	return s.ServerVersionNum
-}
-
-func (r *Runner) logger() *slog.Logger {
-	if r.Logger != nil {
-		return r.Logger
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 // Worst returns the highest severity among the findings of the results, or "" when none.

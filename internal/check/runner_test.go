@@ -3,6 +3,9 @@ package check_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,31 +13,43 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/engine"
+	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
-// stubLive stands in for a database engine: these tests are about the runner's own decisions
-// (statuses, errors, timeouts), which need no server. The real engines are tested in their
-// packages and end to end in cmd/drift.
-type stubLive struct {
-	snap *snapshot.Snapshot
-	err  error
-	wait time.Duration
+// stubEngine stands in for a database engine: these tests are about the runner's own
+// decisions (statuses, errors, timeouts, which side is read when), which need no server. The
+// real engines are tested in their packages, against the conformance suite, and end to end in
+// cmd/drift.
+type stubEngine struct {
+	live     *snapshot.Snapshot
+	liveErr  error
+	wait     time.Duration
+	expected *engine.Expected
+	noBuild  bool
 }
 
-func (s stubLive) Live(ctx context.Context, _ check.Target) (*snapshot.Snapshot, []diff.Finding, error) {
+func (s *stubEngine) Name() string               { return "postgres" }
+func (s *stubEngine) Language() string           { return migrations.LanguageSQL }
+func (s *stubEngine) Accepts(source string) bool { return strings.HasPrefix(source, "postgres://") }
+func (s *stubEngine) Rules() diff.Rules          { return diff.BaseRules{} }
+func (s *stubEngine) Introspect(ctx context.Context, dsn string, _ engine.Options) (*engine.Live, error) {
 	select {
 	case <-time.After(s.wait):
 	case <-ctx.Done():
-		return nil, nil, ctx.Err()
+		return nil, ctx.Err()
 	}
-	return s.snap, nil, s.err
+	if s.liveErr != nil {
+		return nil, s.liveErr
+	}
+	return &engine.Live{DSN: dsn, Snapshot: s.live}, nil
 }
-
-type stubMigrations struct{ plan *check.Planned }
-
-func (s stubMigrations) Plan(context.Context, check.Target, *snapshot.Snapshot) (*check.Planned, error) {
-	return s.plan, nil
+func (s *stubEngine) Expected(context.Context, *migrations.Set, *engine.Live, engine.Options) (*engine.Expected, error) {
+	if s.noBuild {
+		return nil, errors.New("cannot build the expected schema from migrations")
+	}
+	return s.expected, nil
 }
 
 func pgSnap(version int, objs ...snapshot.Object) *snapshot.Snapshot {
@@ -47,34 +62,44 @@ func pgSnap(version int, objs ...snapshot.Object) *snapshot.Snapshot {
 	return s
 }
 
+// migrationsDir is a one-file migration set.
+func migrationsDir(t *testing.T) string {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000001_init.up.sql"), []byte("CREATE TABLE t (id int);"), 0o644))
+	return dir
+}
+
+func runner(e *stubEngine) *check.Runner {
+	return check.NewRunner(check.RunnerOptions{Engines: []engine.Engine{e}})
+}
+
 func TestRunnerStatuses(t *testing.T) {
-	table := snapshot.Object{Kind: "table", Key: "public.t", Parent: "public"}
-	planned := func(p *check.Planned) check.Engine {
-		return check.Engine{Live: stubLive{snap: pgSnap(150018, table)}, Migrations: stubMigrations{p}}
-	}
+	table := snapshot.Object{Kind: "table", Key: snapshot.NewKey("public", "t"), Parent: snapshot.Named("public")}
+	dir := migrationsDir(t)
+	planned := func(e *engine.Expected) *stubEngine { return &stubEngine{live: pgSnap(150018, table), expected: e} }
+	mig := check.Target{Expected: check.ExpectMigrations, MigrationsDir: dir}
 	cases := []struct {
 		name     string
-		engine   check.Engine
+		engine   *stubEngine
 		target   check.Target
 		status   check.Status
 		errPart  string
 		warnPart string
 	}{
-		{"clean", planned(&check.Planned{Expected: pgSnap(150018, table)}), check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusClean, "", ""},
-		{"drift", planned(&check.Planned{Expected: pgSnap(150018)}), check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusDrift, "", ""},
-		{"pending", planned(&check.Planned{Expected: pgSnap(150018, table), Pending: []check.Migration{{Version: "3"}}}), check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusPending, "", ""},
-		{"major mismatch warns", planned(&check.Planned{Expected: pgSnap(160004, table)}), check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusClean, "", "16.4"},
-		{"unreadable live", check.Engine{Live: stubLive{err: errors.New("connection refused for postgres://u:sekrit99@h/d")}, Migrations: stubMigrations{}}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: ".", DSN: "postgres://u:sekrit99@h/d"}, check.StatusError, "reading the live schema: connection refused", ""},
-		{"timeout", check.Engine{Live: stubLive{wait: time.Minute}, Migrations: stubMigrations{}}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: ".", Timeout: 50 * time.Millisecond}, check.StatusError, "timeout 50ms", ""},
-		{"missing snapshot", check.Engine{Live: stubLive{snap: pgSnap(150018)}}, check.Target{Expected: check.ExpectSnapshot, SnapshotPath: "/nonexistent/app.json"}, check.StatusError, "reading the expected snapshot", ""},
-		{"no migrations support", check.Engine{Live: stubLive{snap: pgSnap(150018)}}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: "."}, check.StatusError, "cannot build the expected schema from migrations", ""},
-		{"missing migrations dir comes before the live database", check.Engine{Live: stubLive{err: errors.New("unreachable")}, Migrations: stubMigrations{}}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: "/nonexistent/migrations"}, check.StatusError, "the migrations directory /nonexistent/migrations does not exist", ""},
+		{"clean", planned(&engine.Expected{Snapshot: pgSnap(150018, table)}), mig, check.StatusClean, "", ""},
+		{"drift", planned(&engine.Expected{Snapshot: pgSnap(150018)}), mig, check.StatusDrift, "", ""},
+		{"pending", planned(&engine.Expected{Snapshot: pgSnap(150018, table), Pending: []migrations.Migration{{Version: "3"}}}), mig, check.StatusPending, "", ""},
+		{"major mismatch warns", planned(&engine.Expected{Snapshot: pgSnap(160004, table)}), mig, check.StatusClean, "", "16.4"},
+		{"unreadable live", &stubEngine{liveErr: errors.New("connection refused for postgres://u:sekrit99@h/d")}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: dir, DSN: "postgres://u:sekrit99@h/d"}, check.StatusError, "reading the live schema: connection refused", ""},
+		{"timeout", &stubEngine{wait: time.Minute}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: dir, Timeout: 50 * time.Millisecond}, check.StatusError, "timeout 50ms", ""},
+		{"missing snapshot", &stubEngine{live: pgSnap(150018)}, check.Target{Expected: check.ExpectSnapshot, SnapshotPath: "/nonexistent/app.json"}, check.StatusError, "reading the expected snapshot", ""},
+		{"build fails", &stubEngine{live: pgSnap(150018), noBuild: true}, mig, check.StatusError, "cannot build the expected schema from migrations", ""},
+		{"missing migrations dir comes before the live database", &stubEngine{liveErr: errors.New("unreachable")}, check.Target{Expected: check.ExpectMigrations, MigrationsDir: "/nonexistent/migrations"}, check.StatusError, "the migrations directory /nonexistent/migrations does not exist", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := &check.Runner{Engines: map[string]check.Engine{"postgres": c.engine}}
 			c.target.Name, c.target.Engine = "app", "postgres"
-			res := r.Check(context.Background(), c.target)
+			res := runner(c.engine).CheckTarget(context.Background(), c.target)
 			require.Equal(t, c.status, res.Status, res.Error)
 			require.NotContains(t, res.Error, "sekrit99")
 			if c.errPart != "" {
@@ -87,9 +112,58 @@ func TestRunnerStatuses(t *testing.T) {
 			require.NotNil(t, res.Findings, "findings are an array, never null")
 		})
 	}
-	res := (&check.Runner{}).Check(context.Background(), check.Target{Name: "x", Engine: "mysql"})
+	res := runner(&stubEngine{}).CheckTarget(context.Background(), check.Target{Name: "x", Engine: "mysql", DSN: "mysql://x"})
 	require.Equal(t, check.StatusError, res.Status)
 	require.Contains(t, res.Error, `engine "mysql" is not supported`)
+}
+
+// TestSourcesOnEitherSide: any source on either side, with the engine found from the live
+// side, the snapshot file or the migrations' language, and mismatches refused.
+func TestSourcesOnEitherSide(t *testing.T) {
+	table := snapshot.Object{Kind: "table", Key: snapshot.NewKey("public", "t"), Parent: snapshot.Named("public")}
+	e := &stubEngine{live: pgSnap(150018, table), expected: &engine.Expected{Snapshot: pgSnap(150018)}}
+	r := runner(e)
+	dir := migrationsDir(t)
+	file := filepath.Join(t.TempDir(), "app.json")
+	require.NoError(t, snapshot.WriteFile(file, pgSnap(150018, table)))
+	neo := filepath.Join(t.TempDir(), "graph.json")
+	require.NoError(t, snapshot.WriteFile(neo, snapshot.New(snapshot.EngineNeo4j)))
+
+	src := func(spec string) check.Source {
+		s, err := r.Source(spec)
+		require.NoError(t, err, spec)
+		return s
+	}
+	require.Equal(t, check.Source{Kind: check.SourceLive, Engine: "postgres", DSN: "postgres://h/d"}, src("postgres://h/d"))
+	require.Equal(t, check.Source{Kind: check.SourceMigrations, Path: dir}, src(dir))
+	require.Equal(t, check.Source{Kind: check.SourceSnapshot, Path: file}, src(file))
+	_, err := r.Source("postgres//u:hunter2hunter2@h/db")
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "hunter2hunter2")
+
+	ctx := context.Background()
+	for _, c := range []struct {
+		from, to string
+		status   check.Status
+		change   diff.Change
+	}{
+		{"postgres://h/d", dir, check.StatusDrift, diff.Missing},    // live -> migrations: the revert direction
+		{dir, "postgres://h/d", check.StatusDrift, diff.Unexpected}, // migrations -> live: drift check's
+		{file, dir, check.StatusDrift, diff.Missing},
+		{dir, file, check.StatusDrift, diff.Unexpected},
+		{file, "postgres://h/d", check.StatusClean, ""},
+		{file, file, check.StatusClean, ""},
+	} {
+		res := r.Check(ctx, src(c.from), src(c.to), check.Options{Name: "diff"})
+		require.Equal(t, c.status, res.Status, "%s -> %s: %s", c.from, c.to, res.Error)
+		if c.change != "" {
+			require.Equal(t, c.change, res.Findings[0].Change, "%s -> %s", c.from, c.to)
+		}
+		require.Equal(t, "postgres", res.Engine)
+	}
+	res := r.Check(ctx, src(neo), src(file), check.Options{})
+	require.Equal(t, check.StatusError, res.Status)
+	require.Contains(t, res.Error, "cannot compare a neo4j schema with a postgres schema")
 }
 
 func TestExitCode(t *testing.T) {
@@ -108,13 +182,10 @@ func TestExitCode(t *testing.T) {
 }
 
 func TestRunnerReportsWhatIgnoreRulesSilence(t *testing.T) {
-	table := snapshot.Object{Kind: "table", Key: "public.t", Parent: "public"}
-	idx := snapshot.Object{Kind: "index", Key: "public.tmp_report_idx", Parent: "public.t"}
-	r := &check.Runner{Engines: map[string]check.Engine{"postgres": {
-		Live:       stubLive{snap: pgSnap(150018, table, idx)},
-		Migrations: stubMigrations{&check.Planned{Expected: pgSnap(150018, table)}},
-	}}}
-	res := r.Check(context.Background(), check.Target{Name: "app", Engine: "postgres", Expected: check.ExpectMigrations, MigrationsDir: ".",
+	table := snapshot.Object{Kind: "table", Key: snapshot.NewKey("public", "t"), Parent: snapshot.Named("public")}
+	idx := snapshot.Object{Kind: "index", Key: snapshot.NewKey("public", "tmp_report_idx"), Parent: snapshot.NewKey("public", "t")}
+	r := runner(&stubEngine{live: pgSnap(150018, table, idx), expected: &engine.Expected{Snapshot: pgSnap(150018, table)}})
+	res := r.CheckTarget(context.Background(), check.Target{Name: "app", Engine: "postgres", Expected: check.ExpectMigrations, MigrationsDir: migrationsDir(t),
 		Ignore: []diff.IgnoreRule{{Kind: "index", Object: "public.tmp_*", Reason: "reports"}}})
 	require.Equal(t, check.StatusClean, res.Status)
 	require.Empty(t, res.Findings)
@@ -123,13 +194,13 @@ func TestRunnerReportsWhatIgnoreRulesSilence(t *testing.T) {
 
 func TestRunnerScrubsCredentialsFromDefinitions(t *testing.T) {
 	fn := func(body string) snapshot.Object {
-		return snapshot.Object{Kind: "function", Key: "public.sync()", Parent: "public", Attrs: snapshot.NewAttrs("definition", body)}
+		return snapshot.Object{Kind: "function", Key: snapshot.NewKey("public", "sync()"), Parent: snapshot.Named("public"), Attrs: snapshot.NewAttrs("definition", body)}
 	}
-	r := &check.Runner{Engines: map[string]check.Engine{"postgres": {
-		Live:       stubLive{snap: pgSnap(150018, fn("SELECT dblink_connect('host=db user=etl password=Hunter2Hunter2 dbname=x')"))},
-		Migrations: stubMigrations{&check.Planned{Expected: pgSnap(150018, fn("SELECT dblink_connect('postgres://etl:Sw0rdfish99@db/x')"))}},
-	}}}
-	res := r.Check(context.Background(), check.Target{Name: "app", Engine: "postgres", Expected: check.ExpectMigrations, MigrationsDir: "."})
+	r := runner(&stubEngine{
+		live:     pgSnap(150018, fn("SELECT dblink_connect('host=db user=etl password=Hunter2Hunter2 dbname=x')")),
+		expected: &engine.Expected{Snapshot: pgSnap(150018, fn("SELECT dblink_connect('postgres://etl:Sw0rdfish99@db/x')"))},
+	})
+	res := r.CheckTarget(context.Background(), check.Target{Name: "app", Engine: "postgres", Expected: check.ExpectMigrations, MigrationsDir: migrationsDir(t)})
 	require.Len(t, res.Findings, 1)
 	f := res.Findings[0]
 	for _, text := range []string{f.Summary, f.Expected, f.Actual, f.Diff} {

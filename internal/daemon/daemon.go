@@ -53,7 +53,7 @@ const (
 
 // Checker checks one target. (*check.Runner) is the real one.
 type Checker interface {
-	Check(ctx context.Context, t check.Target) check.Result
+	CheckTarget(ctx context.Context, t check.Target) check.Result
 }
 
 // Notifier delivers messages: *slack.Webhook, *slack.Bot or *slack.LogNotifier.

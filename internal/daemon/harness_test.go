@@ -19,30 +19,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/check"
-	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/pgtest"
 	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/snapshot"
 	"github.com/drift-schema/drift/internal/store"
 )
 
-// The daemon tests run the real thing end to end: the real check.Runner introspecting real
-// databases with internal/postgres and comparing with expected snapshots written from those
-// databases before the test drifts them, a real store, and an HTTP server speaking Slack's API.
-// Nothing here is a stand-in, except pgLive: the adapter from internal/postgres to check.Live,
-// which cmd/drift provides in production.
-
-// pgLive reads a PostgreSQL target's live schema.
-type pgLive struct{}
-
-func (pgLive) Live(ctx context.Context, t check.Target) (*snapshot.Snapshot, []diff.Finding, error) {
-	s, err := postgres.IntrospectDSN(ctx, t.DSN, postgres.Options{Schemas: t.Schemas})
-	return s, nil, err
-}
+// The daemon tests run the real thing end to end: the real check.Runner with the real
+// PostgreSQL engine introspecting real databases and comparing with expected snapshots written
+// from those databases before the test drifts them, a real store, and an HTTP server speaking
+// Slack's API.
 
 func newRunner(logger *slog.Logger) *check.Runner {
-	return &check.Runner{Engines: map[string]check.Engine{snapshot.EnginePostgres: {Live: pgLive{}}}, Logger: logger}
+	return check.NewRunner(check.RunnerOptions{Engines: []engine.Engine{postgres.New(postgres.Options{})}, Logger: logger})
 }
 
 // countingChecker counts the checks per target around the real runner. It observes; it does
@@ -53,14 +45,14 @@ type countingChecker struct {
 	n     map[string]int
 }
 
-func (c *countingChecker) Check(ctx context.Context, t check.Target) check.Result {
+func (c *countingChecker) CheckTarget(ctx context.Context, t check.Target) check.Result {
 	c.mu.Lock()
 	if c.n == nil {
 		c.n = map[string]int{}
 	}
 	c.n[t.Name]++
 	c.mu.Unlock()
-	return c.inner.Check(ctx, t)
+	return c.inner.CheckTarget(ctx, t)
 }
 
 func (c *countingChecker) count(target string) int {
@@ -95,7 +87,7 @@ func targetFor(t testing.TB, name, dsn, introspectDSN string) Target {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	snap, err := postgres.IntrospectDSN(ctx, introspectDSN, postgres.Options{Schemas: []string{"public"}})
+	snap, err := catalog.IntrospectDSN(ctx, introspectDSN, catalog.Options{Schemas: []string{"public"}})
 	require.NoError(t, err)
 	snap.Target = name
 	path := filepath.Join(t.TempDir(), name+".json")

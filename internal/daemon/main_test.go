@@ -106,9 +106,9 @@ type announcingChecker struct {
 	emit  func(map[string]any)
 }
 
-func (a announcingChecker) Check(ctx context.Context, t check.Target) check.Result {
+func (a announcingChecker) CheckTarget(ctx context.Context, t check.Target) check.Result {
 	a.emit(map[string]any{"event": "checked", "target": t.Name})
-	return a.inner.Check(ctx, t)
+	return a.inner.CheckTarget(ctx, t)
 }
 
 // helper is a running helper process.

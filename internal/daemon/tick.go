@@ -144,5 +144,5 @@ func (d *Daemon) safeCheck(ctx context.Context, t check.Target) (res check.Resul
 			res.Duration = time.Since(started)
 		}
 	}()
-	return d.checker.Check(ctx, t)
+	return d.checker.CheckTarget(ctx, t)
 }

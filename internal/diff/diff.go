@@ -14,6 +14,8 @@ import (
 type Options struct {
 	// Target names the database; it is part of every fingerprint.
 	Target string
+	// Rules are the engine's rules; nil means BaseRules.
+	Rules Rules
 	// ColumnOrder compares column positions (off by default: column order rarely matters and
 	// differs whenever columns were added in another order).
 	ColumnOrder bool
@@ -23,6 +25,13 @@ type Options struct {
 	Severities []SeverityRule
 	// Now is the time ignore-rule expiry is judged against; zero means time.Now().
 	Now time.Time
+}
+
+func (o Options) rules() Rules {
+	if o.Rules == nil {
+		return BaseRules{}
+	}
+	return o.Rules
 }
 
 func (o Options) now() time.Time {
@@ -41,7 +50,8 @@ func (o Options) excluded() []string {
 }
 
 // Compare returns the findings between expected and actual, sorted by kind, object and change,
-// with default severities, severity overrides and ignore rules applied. A nil snapshot is
+// with default severities, severity overrides and ignore rules applied. What either side could
+// not model is reported as one info finding per kind (KindNotCompared). A nil snapshot is
 // treated as empty.
 func Compare(expected, actual *snapshot.Snapshot, opts Options) []Finding {
 	fs, _ := CompareWithStale(expected, actual, opts)
@@ -61,7 +71,8 @@ func CompareWithStale(expected, actual *snapshot.Snapshot, opts Options) ([]Find
 // their names. Whatever is still unmatched is reported once per topmost unmatched ancestor,
 // with its unmatched descendants folded into that finding.
 func compare(expected, actual *snapshot.Snapshot, opts Options) []Finding {
-	exp, act := newSide(expected), newSide(actual)
+	r := opts.rules()
+	exp, act := newSide(expected, r), newSide(actual, r)
 	var out []Finding
 	missing := map[snapshot.ID]bool{}
 	for _, id := range exp.ids {
@@ -71,7 +82,7 @@ func compare(expected, actual *snapshot.Snapshot, opts Options) []Finding {
 			continue
 		}
 		e := exp.objs[id]
-		if f, changed := compareObject(e, a, opts); changed {
+		if f, changed := compareObject(r, e, a, opts); changed {
 			out = append(out, f)
 		}
 	}
@@ -82,9 +93,10 @@ func compare(expected, actual *snapshot.Snapshot, opts Options) []Finding {
 		}
 	}
 
-	out = append(out, pairRenames(exp, act, missing, unexpected, opts)...)
-	out = append(out, foldUnmatched(exp, missing, Missing, opts)...)
-	out = append(out, foldUnmatched(act, unexpected, Unexpected, opts)...)
+	out = append(out, pairRenames(r, exp, act, missing, unexpected, opts)...)
+	out = append(out, foldUnmatched(r, exp, missing, Missing, opts)...)
+	out = append(out, foldUnmatched(r, act, unexpected, Unexpected, opts)...)
+	out = append(out, notCompared(expected, actual)...)
 	for i := range out {
 		out[i].Fingerprint = Fingerprint(opts.Target, out[i].Kind, out[i].Object, out[i].Change)
 	}
@@ -99,11 +111,11 @@ type side struct {
 	// byKey maps a key to the objects that can own children under that key, sorted by kind.
 	// Comments and privileges never own anything (a comment's key is its object's key), so
 	// they are left out and a child's Parent resolves to the commented or granted object.
-	byKey map[string][]snapshot.ID
+	byKey map[snapshot.Key][]snapshot.ID
 }
 
-func newSide(s *snapshot.Snapshot) side {
-	sd := side{objs: map[snapshot.ID]snapshot.Object{}, byKey: map[string][]snapshot.ID{}}
+func newSide(s *snapshot.Snapshot, r Rules) side {
+	sd := side{objs: map[snapshot.ID]snapshot.Object{}, byKey: map[snapshot.Key][]snapshot.ID{}}
 	if s == nil {
 		return sd
 	}
@@ -114,7 +126,7 @@ func newSide(s *snapshot.Snapshot) side {
 		}
 		sd.objs[id] = o
 		sd.ids = append(sd.ids, id)
-		if o.Kind != "comment" && o.Kind != "privilege" {
+		if !r.Annotates(o.Kind) {
 			sd.byKey[o.Key] = append(sd.byKey[o.Key], id)
 		}
 	}
@@ -130,7 +142,7 @@ func sortIDs(ids []snapshot.ID) {
 		if ids[i].Kind != ids[j].Kind {
 			return ids[i].Kind < ids[j].Kind
 		}
-		return ids[i].Key < ids[j].Key
+		return ids[i].Key.Compare(ids[j].Key) < 0
 	})
 }
 
@@ -139,7 +151,7 @@ func sortIDs(ids []snapshot.ID) {
 // kind order that is unmatched wins, so the answer is deterministic.
 func (s side) unmatchedParent(id snapshot.ID, set map[snapshot.ID]bool) (snapshot.ID, bool) {
 	o := s.objs[id]
-	if o.Parent == "" {
+	if o.Parent.IsZero() {
 		return snapshot.ID{}, false
 	}
 	for _, p := range s.byKey[o.Parent] {
@@ -170,33 +182,55 @@ func (s side) root(id snapshot.ID, set map[snapshot.ID]bool) snapshot.ID {
 }
 
 // compareObject compares an object present on both sides, attribute by attribute.
-func compareObject(e, a snapshot.Object, opts Options) (Finding, bool) {
+func compareObject(r Rules, e, a snapshot.Object, opts Options) (Finding, bool) {
 	var changed []string
+	how := ""
+	equivalent := true
 	for _, name := range attrNames(e, a) {
 		if name == "position" && !opts.ColumnOrder {
 			continue
 		}
 		ev, eok := e.Attrs.Get(name)
 		av, aok := a.Attrs.Get(name)
-		if eok != aok || ev != av {
-			changed = append(changed, name)
+		if eok == aok && ev == av {
+			continue
+		}
+		changed = append(changed, name)
+		if !eok || !aok {
+			equivalent = false
+			continue
+		}
+		if h, ok := r.Equivalent(e.Kind, name, ev, av); ok && equivalent {
+			if how == "" || how == h {
+				how = h
+			} else {
+				how = "rendering only"
+			}
+		} else {
+			equivalent = false
 		}
 	}
 	if len(changed) == 0 {
 		return Finding{}, false
 	}
+	if !equivalent {
+		how = ""
+	}
 	excl := opts.excluded()
 	f := Finding{
 		Kind:       e.Kind,
-		Object:     e.Key,
+		Object:     e.Key.String(),
 		Change:     Changed,
 		Attributes: changed,
 		Expected:   definitionText(e, excl),
 		Actual:     definitionText(a, excl),
-		Summary:    changedSummary(e, a, changed),
+		Summary:    changedSummary(r, e, a, changed, how),
 	}
 	f.Diff = LineDiff(f.Expected, f.Actual)
-	f.Severity = DefaultSeverity(f, &e, &a)
+	f.Severity = r.Severity(f, &e, &a)
+	if how != "" && f.Severity.Rank() > Info.Rank() {
+		f.Severity = Info // only the text differs
+	}
 	return f, true
 }
 
@@ -207,29 +241,33 @@ func attrNames(e, a snapshot.Object) []string {
 	return slices.Compact(names)
 }
 
-// renameKinds are the kinds whose names PostgreSQL generates (t_col_key, t_check1, t_col_idx)
-// and which can therefore differ between two databases built from the same migrations.
-var renameKinds = map[string]bool{"constraint": true, "index": true}
+type renameGroup struct {
+	kind      string
+	parent    snapshot.Key
+	signature string
+}
 
-type renameGroup struct{ kind, parent, signature string }
-
-// pairRenames pairs an unmatched missing constraint or index with an unmatched unexpected one
-// of the same kind, parent and name-free definition, reports each pair as one rename, and
-// removes the pair from missing and unexpected. Objects whose owner is itself unmatched are
+// pairRenames pairs an unmatched missing object with an unmatched unexpected one of the same
+// kind, parent and name-free signature (Rules.RenameSignature), reports each pair as one rename,
+// and removes the pair from missing and unexpected. Objects whose owner is itself unmatched are
 // left alone: they belong to the owner's finding. Within a group, pairs are made in key order.
-func pairRenames(exp, act side, missing, unexpected map[snapshot.ID]bool, opts Options) []Finding {
+func pairRenames(r Rules, exp, act side, missing, unexpected map[snapshot.ID]bool, opts Options) []Finding {
 	group := func(s side, set map[snapshot.ID]bool) (map[renameGroup][]snapshot.ID, []renameGroup) {
 		groups := map[renameGroup][]snapshot.ID{}
 		var order []renameGroup
 		for _, id := range s.ids {
-			if !set[id] || !renameKinds[id.Kind] {
+			if !set[id] {
 				continue
 			}
 			if _, owned := s.unmatchedParent(id, set); owned {
 				continue
 			}
 			o := s.objs[id]
-			g := renameGroup{kind: o.Kind, parent: o.Parent, signature: nameFreeSignature(o)}
+			sig, ok := r.RenameSignature(o)
+			if !ok {
+				continue
+			}
+			g := renameGroup{kind: o.Kind, parent: o.Parent, signature: sig}
 			if _, ok := groups[g]; !ok {
 				order = append(order, g)
 			}
@@ -248,90 +286,27 @@ func pairRenames(exp, act side, missing, unexpected map[snapshot.ID]bool, opts O
 			e, a := exp.objs[olds[i]], act.objs[news[i]]
 			delete(missing, olds[i])
 			delete(unexpected, news[i])
-			from, to := localName(e), localName(a)
+			from, to := e.Key.Local(), a.Key.Local()
 			f := Finding{
 				Kind:       e.Kind,
-				Object:     e.Key,
+				Object:     e.Key.String(),
 				Change:     Changed,
 				Attributes: []string{"name"},
 				Expected:   definitionText(e, excl),
 				Actual:     definitionText(a, excl),
 				Diff:       LineDiff("name: "+from, "name: "+to),
-				Summary:    fmt.Sprintf("%s renamed from %s to %s", subject(e), from, to),
+				Summary:    fmt.Sprintf("%s renamed from %s to %s", r.Subject(e), from, to),
 			}
-			f.Severity = DefaultSeverity(f, &e, &a)
+			f.Severity = r.Severity(f, &e, &a)
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// nameFreeSignature renders an object's attributes with its own name taken out, so that two
-// objects differing only in a generated name compare equal.
-func nameFreeSignature(o snapshot.Object) string {
-	if o.Kind == "index" {
-		if def, ok := o.Attrs.Get("definition"); ok {
-			o.Attrs = o.Attrs.Clone()
-			o.Attrs.Set("definition", indexDefWithoutName(def))
-		}
-	}
-	return definitionText(o, nil)
-}
-
-// indexDefWithoutName replaces the index name in a pg_get_indexdef rendering
-// ("CREATE [UNIQUE] INDEX name ON ...") with a placeholder.
-func indexDefWithoutName(def string) string {
-	rest, prefix := def, ""
-	for _, p := range []string{"CREATE UNIQUE INDEX ", "CREATE INDEX "} {
-		if strings.HasPrefix(def, p) {
-			prefix, rest = p, def[len(p):]
-			break
-		}
-	}
-	if prefix == "" {
-		return def
-	}
-	end := nameEnd(rest)
-	return prefix + "<name>" + rest[end:]
-}
-
-// nameEnd returns the length of the identifier at the start of s, which is either a bare word
-// or a double-quoted identifier with "" escapes.
-func nameEnd(s string) int {
-	if !strings.HasPrefix(s, `"`) {
-		if i := strings.IndexByte(s, ' '); i >= 0 {
-			return i
-		}
-		return len(s)
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] != '"' {
-			continue
-		}
-		if i+1 < len(s) && s[i+1] == '"' {
-			i++
-			continue
-		}
-		return i + 1
-	}
-	return len(s)
-}
-
-// localName is an object's own name: its key without the owner's key (constraints, triggers),
-// or without the schema (indexes, whose owner is a table but whose key is schema-qualified).
-func localName(o snapshot.Object) string {
-	if o.Parent != "" && strings.HasPrefix(o.Key, o.Parent+".") {
-		return strings.TrimPrefix(o.Key, o.Parent+".")
-	}
-	if i := strings.IndexByte(o.Key, '.'); i >= 0 {
-		return o.Key[i+1:]
-	}
-	return o.Key
-}
-
 // foldUnmatched reports the objects of set (all missing, or all unexpected) once per topmost
 // unmatched object; descendants are listed in that finding's Folded and get no finding.
-func foldUnmatched(s side, set map[snapshot.ID]bool, change Change, opts Options) []Finding {
+func foldUnmatched(r Rules, s side, set map[snapshot.ID]bool, change Change, opts Options) []Finding {
 	folded := map[snapshot.ID][]snapshot.ID{}
 	var roots []snapshot.ID
 	for _, id := range s.ids {
@@ -348,10 +323,10 @@ func foldUnmatched(s side, set map[snapshot.ID]bool, change Change, opts Options
 	out := make([]Finding, 0, len(roots))
 	for _, id := range roots {
 		o := s.objs[id]
-		f := Finding{Kind: o.Kind, Object: o.Key, Change: change}
+		f := Finding{Kind: o.Kind, Object: o.Key.String(), Change: change}
 		children := folded[id] // already in (kind, key) order: s.ids is sorted
 		for _, c := range children {
-			f.Folded = append(f.Folded, c.Kind+" "+c.Key)
+			f.Folded = append(f.Folded, c.Kind+" "+c.Key.String())
 		}
 		var e, a *snapshot.Object
 		if change == Missing {
@@ -361,23 +336,83 @@ func foldUnmatched(s side, set map[snapshot.ID]bool, change Change, opts Options
 			f.Actual = definitionText(o, excl)
 			a = &o
 		}
-		f.Summary = unmatchedSummary(o, change, children)
-		f.Severity = DefaultSeverity(f, e, a)
+		f.Summary = unmatchedSummary(r, o, change, children)
+		f.Severity = r.Severity(f, e, a)
 		// Folding must not hide how bad a child is: a new schema holding a SECURITY DEFINER
 		// function, or a new table granted to PUBLIC, is as critical as either alone.
 		for _, c := range children {
 			co := s.objs[c]
-			cf := Finding{Kind: co.Kind, Object: co.Key, Change: change}
+			cf := Finding{Kind: co.Kind, Object: co.Key.String(), Change: change}
 			var ce, ca *snapshot.Object
 			if change == Missing {
 				ce = &co
 			} else {
 				ca = &co
 			}
-			if sev := DefaultSeverity(cf, ce, ca); sev.Rank() > f.Severity.Rank() {
+			if sev := r.Severity(cf, ce, ca); sev.Rank() > f.Severity.Rank() {
 				f.Severity = sev
-				f.Summary += fmt.Sprintf("; %s because of %s %s", sev, co.Kind, co.Key)
+				f.Summary += fmt.Sprintf("; %s because of %s", sev, r.Subject(co))
 			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// KindNotCompared is the kind of the info finding that says what a snapshot holds but drift
+// could not model, one per kind of such objects: nothing is silently left out.
+const KindNotCompared = "not_compared"
+
+// notCompared reports, once per kind, the objects either side saw but could not model.
+func notCompared(expected, actual *snapshot.Snapshot) []Finding {
+	type count struct {
+		expected, actual []string
+	}
+	byKind := map[string]*count{}
+	var kinds []string
+	add := func(s *snapshot.Snapshot, live bool) {
+		if s == nil {
+			return
+		}
+		for _, u := range s.Unsupported {
+			c, ok := byKind[u.Kind]
+			if !ok {
+				c = &count{}
+				byKind[u.Kind] = c
+				kinds = append(kinds, u.Kind)
+			}
+			name := u.Name
+			if u.Reason != "" {
+				name += " (" + u.Reason + ")"
+			}
+			if live {
+				c.actual = append(c.actual, name)
+			} else {
+				c.expected = append(c.expected, name)
+			}
+		}
+	}
+	add(expected, false)
+	add(actual, true)
+	slices.Sort(kinds)
+	var out []Finding
+	for _, k := range kinds {
+		c := byKind[k]
+		var sides []string
+		if len(c.actual) > 0 {
+			sides = append(sides, pluralLabel(k, len(c.actual))+" in the actual schema")
+		}
+		if len(c.expected) > 0 {
+			sides = append(sides, pluralLabel(k, len(c.expected))+" in the expected schema")
+		}
+		f := Finding{
+			Kind:     KindNotCompared,
+			Object:   k,
+			Change:   Unexpected,
+			Severity: Info,
+			Summary:  "not compared: " + strings.Join(sides, ", ") + " (drift does not model " + k + " objects yet)",
+			Expected: strings.Join(c.expected, "\n"),
+			Actual:   strings.Join(c.actual, "\n"),
 		}
 		out = append(out, f)
 	}

@@ -2,207 +2,128 @@ package diff
 
 import (
 	"fmt"
-	"path"
-	"slices"
-	"time"
+	"strings"
 
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
-// IgnoreRule silences findings whose kind and object match. Object is a glob in path.Match
-// syntax matched against the whole object key. Keys never contain "/", so "*" matches any run
-// of characters including dots: "public.tmp_*" matches the index "public.tmp_x" and also the
-// column "public.tmp_t.c". "[" starts a character class, so a literal bracket (array types in
-// function keys, "public.f(integer[])") is written "\[". An empty Object matches every key.
-// An expired rule no longer applies and is reported as stale so it gets cleaned up.
-type IgnoreRule struct {
-	Kind    string    // empty matches every kind
-	Object  string    // glob on the finding's object key
-	Reason  string    // why; required in config
-	Expires time.Time // the instant after which the rule stops applying; zero: never
+// Rules are what an engine knows about its objects that a generic, name-keyed comparison cannot:
+// which differences are only renderings of the same thing, which names the server generates,
+// how bad each difference is, and how to say it. The differ asks; it names no engine.
+// Engines embed BaseRules and override what they know better.
+type Rules interface {
+	// Severity is the default severity of a finding, before configured overrides. expected and
+	// actual are the objects on each side, nil where absent.
+	Severity(f Finding, expected, actual *snapshot.Object) Severity
+	// Equivalent reports whether two differing values of one attribute mean the same thing
+	// (layout, a cast the server adds, the same value written another way), and says how they
+	// differ ("whitespace only"). A change whose every attribute is equivalent is reported at
+	// most as info.
+	Equivalent(kind, attr, expected, actual string) (how string, ok bool)
+	// RenameSignature returns the object without its name, for objects whose name the server
+	// may generate: an unmatched missing and unexpected pair with the same kind, parent and
+	// signature is one rename, not a drop and an add. ok is false for objects that are always
+	// named by the user.
+	RenameSignature(o snapshot.Object) (signature string, ok bool)
+	// Annotates reports whether objects of kind annotate the object with the same key (a
+	// comment): they never own children.
+	Annotates(kind string) bool
+	// KindLabel names a kind for people: "materialized view", "Neo4j index".
+	KindLabel(kind string) string
+	// Subject names an object the way a sentence about it starts: "column public.users.email".
+	Subject(o snapshot.Object) string
+	// Unmatched is the sentence for an object present on one side only, before what was
+	// folded into it: "table public.users is missing".
+	Unmatched(o snapshot.Object, change Change) string
+	// Phrase describes one changed attribute; ok false leaves it to the generic wording.
+	Phrase(e, a snapshot.Object, attr string) (p Phrase, ok bool)
 }
 
-// Expired reports whether the rule has stopped applying at now.
-func (r IgnoreRule) Expired(now time.Time) bool {
-	return !r.Expires.IsZero() && now.After(r.Expires)
+// Phrase is what one changed attribute contributes to a summary.
+type Phrase struct {
+	// Text reads after the subject and a colon ("type changed from integer to bigint"), or
+	// right after the subject when Predicate is set ("is INVALID").
+	Text      string
+	Predicate bool
+	// Alone, when set, is the whole summary when this is the only change ("RLS was disabled
+	// on public.t").
+	Alone string
 }
 
-// Matches reports whether the rule covers the finding, regardless of expiry.
-func (r IgnoreRule) Matches(f Finding) bool {
-	return (r.Kind == "" || r.Kind == f.Kind) && globMatch(r.Object, f.Object)
-}
+// BaseRules are the generic rules: a missing object is critical, anything else a warning, no
+// equivalences, no generated names, kinds written with spaces.
+type BaseRules struct{}
 
-// String renders the rule for a stale-ignore notice, e.g.
-// `index "public.tmp_*" expired 2027-03-01 (ad-hoc reporting indexes)`.
-func (r IgnoreRule) String() string {
-	kind := r.Kind
-	if kind == "" {
-		kind = "any kind"
-	}
-	obj := r.Object
-	if obj == "" {
-		obj = "*"
-	}
-	s := fmt.Sprintf("%s %q", kind, obj)
-	if !r.Expires.IsZero() {
-		s += " expired " + r.Expires.Format(time.DateOnly)
-	}
-	if r.Reason != "" {
-		s += " (" + r.Reason + ")"
-	}
-	return s
-}
+var _ Rules = BaseRules{}
 
-// SeverityRule overrides the severity of matching findings. Object is a glob as in IgnoreRule.
-type SeverityRule struct {
-	Kind     string // empty matches every kind
-	Object   string // glob; empty matches every object
-	Change   Change // empty matches every change
-	Severity Severity
-}
-
-// Matches reports whether the rule covers the finding.
-func (r SeverityRule) Matches(f Finding) bool {
-	return (r.Kind == "" || r.Kind == f.Kind) && (r.Change == "" || r.Change == f.Change) && globMatch(r.Object, f.Object)
-}
-
-// ValidateGlob reports a malformed object pattern, for configuration loading: a bad pattern
-// would otherwise silently match nothing.
-func ValidateGlob(pattern string) error {
-	if _, err := path.Match(pattern, ""); err != nil {
-		return fmt.Errorf("invalid object pattern %q: %w", pattern, err)
-	}
-	return nil
-}
-
-func globMatch(pattern, key string) bool {
-	if pattern == "" {
-		return true
-	}
-	ok, err := path.Match(pattern, key)
-	return err == nil && ok
-}
-
-// StaleIgnores returns the rules that have expired at now, in their configured order.
-func StaleIgnores(rules []IgnoreRule, now time.Time) []IgnoreRule {
-	var out []IgnoreRule
-	for _, r := range rules {
-		if r.Expired(now) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// SplitIgnored separates the findings that an unexpired ignore rule matches from the others.
-// Callers that keep alerts need the ignored ones: a drift silenced by a new rule is still there,
-// so its alert is closed quietly rather than announced as resolved.
-func SplitIgnored(fs []Finding, rules []IgnoreRule, now time.Time) (kept, ignored []Finding) {
-	kept = make([]Finding, 0, len(fs))
-	for _, f := range fs {
-		if slices.ContainsFunc(rules, func(r IgnoreRule) bool { return !r.Expired(now) && r.Matches(f) }) {
-			ignored = append(ignored, f)
-			continue
-		}
-		kept = append(kept, f)
-	}
-	return kept, ignored
-}
-
-// ApplyRules runs findings through the target's rules: a finding matched by an ignore rule
-// that has not expired is dropped; the first matching severity rule sets the severity of the
-// rest. Findings without a fingerprint get one from opts.Target. The result is sorted. Engines
-// and checks that build their own findings (Neo4j, migration state) go through it too, so one
-// set of rules governs every finding of a target. The input is not modified.
-func ApplyRules(fs []Finding, opts Options) []Finding {
-	kept, _ := SplitIgnored(fs, opts.Ignore, opts.now())
-	out := make([]Finding, 0, len(kept))
-	for _, f := range kept {
-		for _, r := range opts.Severities {
-			if r.Matches(f) {
-				f.Severity = r.Severity
-				break
-			}
-		}
-		if f.Fingerprint == "" {
-			f.Fingerprint = Fingerprint(opts.Target, f.Kind, f.Object, f.Change)
-		}
-		out = append(out, f)
-	}
-	Sort(out)
-	return out
-}
-
-// missingCritical lists the kinds whose absence from the live database is critical: something
-// the application or its security relies on is gone. Missing indexes are only slow.
-var missingCritical = map[string]bool{
-	"schema": true, "extension": true, "table": true, "column": true, "constraint": true,
-	"view": true, "materialized_view": true, "sequence": true, "function": true,
-	"procedure": true, "trigger": true, "type": true, "policy": true, "privilege": true,
-	"neo4j_constraint": true,
-}
-
-// DefaultSeverity is the severity of a finding before configured overrides. expected and
-// actual are the objects on each side, nil where absent (or when the finding was not built
-// from objects):
-//
-//	critical  missing schema objects (every kind in missingCritical) and a missing
-//	          Neo4j constraint; a changed column type or NOT NULL; RLS enabled or forced
-//	          turned off; an unexpected grant to PUBLIC; an unexpected SECURITY DEFINER
-//	          function or procedure, or one that became SECURITY DEFINER; any finding of
-//	          kind "migration" (a dirty or failed migration state)
-//	info      comments; renames of generated names; whitespace-only definition changes
-//	warning   everything else: missing or unexpected indexes, invalid indexes, unexpected
-//	          tables, columns and others, changed defaults and function bodies
-func DefaultSeverity(f Finding, expected, actual *snapshot.Object) Severity {
+// Severity: missing is critical, unexpected and changed are warnings, comments are info.
+func (BaseRules) Severity(f Finding, _, _ *snapshot.Object) Severity {
 	switch {
-	case f.Kind == "migration":
-		return Critical
 	case f.Kind == "comment":
 		return Info
-	}
-	switch f.Change {
-	case Missing:
-		if missingCritical[f.Kind] {
-			return Critical
-		}
-	case Unexpected:
-		if actual != nil && unexpectedCritical(*actual) {
-			return Critical
-		}
-	case Changed:
-		return changedSeverity(f, expected, actual)
+	case f.Change == Missing:
+		return Critical
 	}
 	return Warning
 }
 
-func unexpectedCritical(o snapshot.Object) bool {
-	switch {
-	case o.Kind == "privilege":
-		return o.Attrs.Value("grantee") == "PUBLIC"
-	case isFunction(o.Kind):
-		return o.Attrs.Value("security_definer") == "true"
-	}
-	return false
+// Equivalent: no two different values are the same.
+func (BaseRules) Equivalent(_, _, _, _ string) (string, bool) { return "", false }
+
+// RenameSignature: no name is generated.
+func (BaseRules) RenameSignature(snapshot.Object) (string, bool) { return "", false }
+
+// Annotates: comments annotate.
+func (BaseRules) Annotates(kind string) bool { return kind == "comment" }
+
+// KindLabel writes the kind with spaces: "materialized view".
+func (BaseRules) KindLabel(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
+
+// Subject is the kind label and the key.
+func (r BaseRules) Subject(o snapshot.Object) string {
+	return r.KindLabel(o.Kind) + " " + o.Key.String()
 }
 
-func changedSeverity(f Finding, e, a *snapshot.Object) Severity {
-	if e == nil || a == nil {
-		return Warning
+// Unmatched says the object is missing or unexpected.
+func (r BaseRules) Unmatched(o snapshot.Object, change Change) string {
+	if change == Missing {
+		return r.Subject(o) + " is missing"
 	}
-	if e.Key != a.Key || whitespaceOnly(e, a, f.Attributes) {
-		return Info // a rename pair, or layout alone
-	}
-	turnedOff := func(name string) bool {
-		return slices.Contains(f.Attributes, name) && e.Attrs.Value(name) == "true" && a.Attrs.Value(name) != "true"
-	}
+	return r.Subject(o) + " is unexpected"
+}
+
+// Phrase leaves every attribute to the generic wording.
+func (BaseRules) Phrase(_, _ snapshot.Object, _ string) (Phrase, bool) { return Phrase{}, false }
+
+// GenericPhrase is the wording of a changed attribute that rules say nothing special about:
+// "type changed from integer to bigint", "default removed (was 0)", "definition changed".
+func GenericPhrase(e, a snapshot.Object, name string) Phrase {
+	ev, eok := e.Attrs.Get(name)
+	av, aok := a.Attrs.Get(name)
 	switch {
-	case e.Kind == "column" && (slices.Contains(f.Attributes, "type") || slices.Contains(f.Attributes, "not_null")):
-		return Critical
-	case e.Kind == "table" && (turnedOff("rls_enabled") || turnedOff("rls_forced")):
-		return Critical
-	case isFunction(e.Kind) && slices.Contains(f.Attributes, "security_definer") && a.Attrs.Value("security_definer") == "true":
-		return Critical
+	case !eok:
+		if !inlineable(av) {
+			return Phrase{Text: name + " was added"}
+		}
+		return Phrase{Text: fmt.Sprintf("%s set to %s", name, shown(av))}
+	case !aok:
+		if !inlineable(ev) {
+			return Phrase{Text: name + " was removed"}
+		}
+		return Phrase{Text: fmt.Sprintf("%s removed (was %s)", name, shown(ev))}
+	case !inlineable(ev) || !inlineable(av):
+		return Phrase{Text: name + " changed"}
 	}
-	return Warning
+	return Phrase{Text: fmt.Sprintf("%s changed from %s to %s", name, shown(ev), shown(av))}
+}
+
+// inlineable reports whether a value is short enough to quote inside a one-line summary;
+// longer ones (function bodies, view queries) are left to the Diff field.
+func inlineable(v string) bool { return len(v) <= 80 && !strings.ContainsAny(v, "\r\n") }
+
+func shown(v string) string {
+	if v == "" {
+		return `""`
+	}
+	return v
 }

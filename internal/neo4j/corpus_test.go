@@ -78,7 +78,7 @@ func TestParserAndReplayAgree(t *testing.T) {
 			require.NoError(t, err)
 			replayed, err := Replay(ctx, uri, files, ReplayOptions{})
 			require.NoError(t, err)
-			require.Empty(t, diff.Compare(exp.Snapshot, replayed, diff.Options{}))
+			require.Empty(t, diff.Compare(exp.Snapshot, replayed, diff.Options{Rules: Rules{}}))
 			require.Equal(t, exp.Snapshot.Objects, replayed.Objects)
 			require.NotEmpty(t, replayed.Objects)
 			require.Equal(t, snapshot.SourceMigrations, replayed.Source.Kind)

@@ -40,7 +40,7 @@ func checkDrift(t *testing.T, uri, migration string) []finding {
 	require.Empty(t, health)
 	require.Equal(t, snapshot.EngineNeo4j, live.Engine)
 	require.Equal(t, snapshot.SourceLive, live.Source.Kind)
-	return findings(diff.Compare(exp.Snapshot, live, diff.Options{Target: "graph"}))
+	return findings(diff.Compare(exp.Snapshot, live, diff.Options{Rules: Rules{}, Target: "graph"}))
 }
 
 // TestDriftPerItemType applies a migration to the real server, then drifts it by hand three
@@ -197,9 +197,9 @@ CREATE CONSTRAINT FOR ()-[o:OWNS]-() REQUIRE (o.a, o.b) IS UNIQUE`
 		require.True(t, isGeneratedName(name), "the server named an item %q", name)
 	}
 	for _, o := range live.Objects {
-		require.False(t, isGeneratedName(o.Key), "key %q is a generated name", o.Key)
-		require.NotContains(t, o.Key, "index_")
-		require.NotContains(t, o.Key, "constraint_")
+		require.False(t, isGeneratedName(o.Key.String()), "key %q is a generated name", o.Key)
+		require.NotContains(t, o.Key.String(), "index_")
+		require.NotContains(t, o.Key.String(), "constraint_")
 	}
 }
 

@@ -163,7 +163,7 @@ func buildSnapshot(rows catalogRows, opts Options) (*snapshot.Snapshot, []diff.F
 		if pt := str(r["propertyType"]); pt != "" {
 			norm, err := normalizePropertyType(pt)
 			if err != nil {
-				snap.Unsupported = append(snap.Unsupported, fmt.Sprintf("neo4j_constraint %s: %v", it.name, err))
+				snap.Unsupported = append(snap.Unsupported, snapshot.Unsupported{Kind: "property type", Name: it.name, Reason: err.Error()})
 				norm = pt
 			}
 			it.propertyType = norm
@@ -195,8 +195,8 @@ func addItems(snap *snapshot.Snapshot, items []item) {
 	for _, it := range items {
 		o := it.object()
 		if seen[o.ID()] {
-			o.Key = o.Key + " [" + it.name + "]"
-			snap.Unsupported = append(snap.Unsupported, fmt.Sprintf("%s %s: same content as another item", o.Kind, it.name))
+			o.Key.Name += " [" + it.name + "]"
+			snap.Unsupported = append(snap.Unsupported, snapshot.Unsupported{Kind: o.Kind, Name: it.name, Reason: "same content as another item"})
 		}
 		seen[o.ID()] = true
 		snap.Add(o)

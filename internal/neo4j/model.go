@@ -124,7 +124,7 @@ func (it item) object() snapshot.Object {
 	if it.enforcedLabel != "" {
 		attrs[AttrEnforcedLabel] = it.enforcedLabel
 	}
-	return snapshot.Object{Kind: it.kind, Key: it.key(), Attrs: snapshot.AttrsOf(attrs)}
+	return snapshot.Object{Kind: it.kind, Key: snapshot.Named(it.key()), Attrs: snapshot.AttrsOf(attrs)}
 }
 
 const (

@@ -15,7 +15,7 @@ func parseOne(t *testing.T, src string, opts ParseOptions) (*Expected, error) {
 }
 
 func obj(kind, key string, attrs map[string]string) snapshot.Object {
-	return snapshot.Object{Kind: kind, Key: key, Attrs: snapshot.AttrsOf(attrs)}
+	return snapshot.Object{Kind: kind, Key: snapshot.Named(key), Attrs: snapshot.AttrsOf(attrs)}
 }
 
 func node(typ, label, props string, extra ...string) map[string]string {

@@ -64,7 +64,7 @@ func TestRecordedServersMatchTheirMigrations(t *testing.T) {
 			require.Equal(t, tc.num, live.ServerVersionNum)
 			require.Len(t, live.Objects, tc.objects)
 			require.Empty(t, live.Unsupported)
-			require.Empty(t, findings(diff.Compare(expected, live, diff.Options{Target: "graph"})))
+			require.Empty(t, findings(diff.Compare(expected, live, diff.Options{Rules: Rules{}, Target: "graph"})))
 			if tc.health == nil {
 				tc.health = []finding{}
 			}
@@ -77,13 +77,13 @@ func TestRecorded44Details(t *testing.T) {
 	live, _, health := recordedPair(t, "neo4j-4.4-community", loadRecorded(t, "neo4j-4.4-community"))
 	idx := live.Index()
 	// A plain 4.4 CREATE INDEX is BTREE; its default spatial settings are not compared.
-	require.Equal(t, node("BTREE", "Movie", "title"), idx[snapshot.ID{Kind: KindIndex, Key: "btree (:Movie)(title)"}].Attrs.Map())
+	require.Equal(t, node("BTREE", "Movie", "title"), idx[snapshot.ID{Kind: KindIndex, Key: snapshot.Named("btree (:Movie)(title)")}].Attrs.Map())
 	require.Equal(t, node("POINT", "Place", "loc", "config.spatial.cartesian.min", "[-100, -100]"),
-		idx[snapshot.ID{Kind: KindIndex, Key: "place_loc"}].Attrs.Map())
+		idx[snapshot.ID{Kind: KindIndex, Key: snapshot.Named("place_loc")}].Attrs.Map())
 	require.Equal(t, node("NODE_PROPERTY_UNIQUENESS", "User", "email"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "unique (:User)(email)"}].Attrs.Map())
+		idx[snapshot.ID{Kind: KindConstraint, Key: snapshot.Named("unique (:User)(email)")}].Attrs.Map())
 	for _, o := range live.Objects {
-		require.NotContains(t, o.Key, "SchemaMigration")
+		require.NotContains(t, o.Key.String(), "SchemaMigration")
 		require.NotEqual(t, "LOOKUP", o.Attrs.Value(AttrType))
 	}
 	require.Len(t, health, 2)
@@ -105,15 +105,15 @@ func TestRecordedCypher5And25Agree(t *testing.T) {
 	require.Equal(t, five.Objects, twentyFive.Objects)
 	idx := five.Index()
 	require.Equal(t, node("NODE_PROPERTY_TYPE", "Movie", "tagline", AttrPropertyType, "LIST<STRING NOT NULL> | STRING"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "movie_tagline"}].Attrs.Map())
+		idx[snapshot.ID{Kind: KindConstraint, Key: snapshot.Named("movie_tagline")}].Attrs.Map())
 	require.Equal(t, rel("RELATIONSHIP_PROPERTY_TYPE", "RATED", "stars", AttrPropertyType, "FLOAT | INTEGER"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "type ()-[:RATED]-()(stars)"}].Attrs.Map())
+		idx[snapshot.ID{Kind: KindConstraint, Key: snapshot.Named("type ()-[:RATED]-()(stars)")}].Attrs.Map())
 	require.Equal(t, rel("RELATIONSHIP_PROPERTY_EXISTENCE", "PART_OF", "order"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "exists ()-[:PART_OF]-()(order)"}].Attrs.Map())
+		idx[snapshot.ID{Kind: KindConstraint, Key: snapshot.Named("exists ()-[:PART_OF]-()(order)")}].Attrs.Map())
 	require.Equal(t, rel("RELATIONSHIP_PROPERTY_UNIQUENESS", "OWNS", "serial"),
-		idx[snapshot.ID{Kind: KindConstraint, Key: "owns_serial"}].Attrs.Map())
+		idx[snapshot.ID{Kind: KindConstraint, Key: snapshot.Named("owns_serial")}].Attrs.Map())
 	require.Equal(t, node("VECTOR", "Doc", "vec", "config.vector.dimensions", "1536"),
-		idx[snapshot.ID{Kind: KindIndex, Key: "doc_vec"}].Attrs.Map())
+		idx[snapshot.ID{Kind: KindIndex, Key: snapshot.Named("doc_vec")}].Attrs.Map())
 }
 
 // TestRecordedDrift edits recorded rows the way drift happens on those servers and expects
@@ -124,7 +124,7 @@ func TestRecordedDrift(t *testing.T) {
 		rows := loadRecorded(t, server)
 		f(&rows)
 		live, expected, _ := recordedPair(t, server, rows)
-		return findings(diff.Compare(expected, live, diff.Options{}))
+		return findings(diff.Compare(expected, live, diff.Options{Rules: Rules{}}))
 	}
 	byName := func(rows []map[string]any, name string) map[string]any {
 		for _, r := range rows {

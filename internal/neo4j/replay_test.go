@@ -92,7 +92,7 @@ func TestReplayRunsDataStatements(t *testing.T) {
 func keys(objs []snapshot.Object) []string {
 	out := []string{}
 	for _, o := range objs {
-		out = append(out, o.Key)
+		out = append(out, o.Key.String())
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/pgtest"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 )
 
 // kindBase is applied to both databases of every case below.
@@ -22,7 +24,7 @@ CREATE TYPE public.mood AS ENUM ('sad', 'happy');
 // databases that differ in exactly that one thing, and checks that exactly that finding comes
 // out (plus, at most, findings about objects belonging to it, which the differ may fold).
 func TestEachKindDifference(t *testing.T) {
-	role := newRole(t, "")
+	role := pgtest.NewRole(t, "")
 	cases := []struct {
 		name         string
 		expected     string // SQL applied after kindBase on the expected side
@@ -138,10 +140,10 @@ func TestEachKindDifference(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			expDSN := build(t, kindBase+tc.expected)
-			actDSN := build(t, kindBase+tc.actual)
-			exp, act := snap(t, expDSN, Options{}), snap(t, actDSN, Options{})
-			fs := diff.Compare(exp, act, diff.Options{Target: "test"})
+			expDSN := pgtest.Build(t, kindBase+tc.expected)
+			actDSN := pgtest.Build(t, kindBase+tc.actual)
+			exp, act := snap(t, expDSN, catalog.Options{}), snap(t, actDSN, catalog.Options{})
+			fs := diff.Compare(exp, act, diff.Options{Rules: Rules{}, Target: "test"})
 			requireOnlyFinding(t, exp, act, fs, tc.kind, tc.object, tc.change)
 		})
 	}
@@ -150,31 +152,31 @@ func TestEachKindDifference(t *testing.T) {
 // TestSameSQLGivesIdenticalSnapshots builds two databases from the same rich schema: the
 // snapshots must be byte-identical and the differ must find nothing.
 func TestSameSQLGivesIdenticalSnapshots(t *testing.T) {
-	role := newRole(t, "")
-	a := build(t, withRole(richSchema, role))
-	b := build(t, withRole(richSchema, role))
-	sa, sb := snap(t, a, Options{}), snap(t, b, Options{})
+	role := pgtest.NewRole(t, "")
+	a := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role))
+	b := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role))
+	sa, sb := snap(t, a, catalog.Options{}), snap(t, b, catalog.Options{})
 	ja, err := sa.Marshal()
 	require.NoError(t, err)
 	jb, err := sb.Marshal()
 	require.NoError(t, err)
 	require.Equal(t, string(ja), string(jb))
-	require.Empty(t, diff.Compare(sa, sb, diff.Options{ColumnOrder: true}))
+	require.Empty(t, diff.Compare(sa, sb, diff.Options{Rules: Rules{}, ColumnOrder: true}))
 
 	// The rich schema really exercised every kind.
 	for _, kind := range []string{"schema", "extension", "table", "column", "constraint", "index", "view",
 		"materialized_view", "sequence", "function", "procedure", "trigger", "type", "policy", "privilege", "comment"} {
 		require.NotEmpty(t, keysOf(sa, kind), "no %s in the rich schema's snapshot", kind)
 	}
-	require.Equal(t, role, find(sa, "policy", "app.accounts.own_rows").Attrs.Value("roles"))
-	require.Equal(t, "sad, ok, happy", find(sa, "type", "app.mood").Attrs.Value("labels"))
-	require.Equal(t, "app.orders.id", find(sa, "sequence", "app.orders_id_seq").Attrs.Value("owned_by"))
-	require.Nil(t, find(sa, "sequence", "app.accounts_id_seq"), "identity sequences are covered by the column")
-	require.Equal(t, "always", find(sa, "column", "app.accounts.id").Attrs.Value("identity"))
-	require.Equal(t, "C", find(sa, "column", "app.accounts.name").Attrs.Value("collation"))
-	require.Equal(t, "disabled", find(sa, "trigger", "app.accounts.accounts_stamp_off").Attrs.Value("enabled"))
+	require.Equal(t, role, findObj(sa, "policy", "app.accounts.own_rows").Attrs.Value("roles"))
+	require.Equal(t, "sad, ok, happy", findObj(sa, "type", "app.mood").Attrs.Value("labels"))
+	require.Equal(t, "app.orders.id", findObj(sa, "sequence", "app.orders_id_seq").Attrs.Value("owned_by"))
+	require.Nil(t, findObj(sa, "sequence", "app.accounts_id_seq"), "identity sequences are covered by the column")
+	require.Equal(t, "always", findObj(sa, "column", "app.accounts.id").Attrs.Value("identity"))
+	require.Equal(t, "C", findObj(sa, "column", "app.accounts.name").Attrs.Value("collation"))
+	require.Equal(t, "disabled", findObj(sa, "trigger", "app.accounts.accounts_stamp_off").Attrs.Value("enabled"))
 	require.Equal(t, "postgres", sa.Engine)
 	require.Equal(t, "live", sa.Source.Kind)
 	require.Regexp(t, `^\d+\.\d+`, sa.ServerVersion)
-	require.GreaterOrEqual(t, sa.ServerVersionNum, MinServerVersionNum)
+	require.GreaterOrEqual(t, sa.ServerVersionNum, catalog.MinServerVersionNum)
 }

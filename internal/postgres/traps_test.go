@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,35 +12,24 @@ import (
 
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/pgtest"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 )
-
-// currentDatabase returns the name of the database dsn points at.
-func currentDatabase(t *testing.T, dsn string) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	var name string
-	require.NoError(t, conn.QueryRow(ctx, "SELECT current_database()").Scan(&name))
-	return name
-}
 
 func requireNoFindings(t *testing.T, expDSN, actDSN string, opts diff.Options) {
 	t.Helper()
-	exp, act := snap(t, expDSN, Options{}), snap(t, actDSN, Options{})
+	exp, act := snap(t, expDSN, catalog.Options{}), snap(t, actDSN, catalog.Options{})
 	fs := diff.Compare(exp, act, opts)
 	require.Empty(t, fs, "findings:\n%s", describe(fs))
 }
 
 func TestDatabaseSearchPathGivesNoFinding(t *testing.T) {
-	role := newRole(t, "")
-	exp := build(t, withRole(richSchema, role))
+	role := pgtest.NewRole(t, "")
+	exp := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role))
 	act := pgtest.NewDB(t)
-	pgtest.Exec(t, act, "ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+" SET search_path = app, public, pg_temp")
+	pgtest.Exec(t, act, "ALTER DATABASE "+pgx.Identifier{pgtest.CurrentDatabase(t, act)}.Sanitize()+" SET search_path = app, public, pg_temp")
 	// A new connection picks the database setting up, so the schema is created under it.
-	pgtest.Exec(t, act, withRole(richSchema, role))
-	requireNoFindings(t, exp, act, diff.Options{})
+	pgtest.Exec(t, act, pgtest.WithRole(pgtest.RichSchema, role))
+	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
 }
 
 // TestDatabaseDisplaySettingsGiveNoFinding: a live server in another time zone, date style and
@@ -53,16 +41,16 @@ CREATE TABLE events (at timestamptz NOT NULL, day date DEFAULT '2024-01-31', spa
   CHECK (at > '2020-06-01 12:00:00+00')) PARTITION BY RANGE (at);
 CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00');
 CREATE VIEW recent AS SELECT * FROM events WHERE at > '2024-03-01 00:00:00+00'::timestamptz - interval '3 days';`
-	exp := build(t, schema)
+	exp := pgtest.Build(t, schema)
 	act := pgtest.NewDB(t)
-	pgtest.Exec(t, act, "ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+
-		" SET timezone = 'America/New_York'; ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+
-		" SET datestyle = 'SQL, DMY'; ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+
-		" SET intervalstyle = 'sql_standard'; ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+
-		" SET extra_float_digits = 0; ALTER DATABASE "+pgx.Identifier{currentDatabase(t, act)}.Sanitize()+" SET bytea_output = 'escape'")
+	pgtest.Exec(t, act, "ALTER DATABASE "+pgx.Identifier{pgtest.CurrentDatabase(t, act)}.Sanitize()+
+		" SET timezone = 'America/New_York'; ALTER DATABASE "+pgx.Identifier{pgtest.CurrentDatabase(t, act)}.Sanitize()+
+		" SET datestyle = 'SQL, DMY'; ALTER DATABASE "+pgx.Identifier{pgtest.CurrentDatabase(t, act)}.Sanitize()+
+		" SET intervalstyle = 'sql_standard'; ALTER DATABASE "+pgx.Identifier{pgtest.CurrentDatabase(t, act)}.Sanitize()+
+		" SET extra_float_digits = 0; ALTER DATABASE "+pgx.Identifier{pgtest.CurrentDatabase(t, act)}.Sanitize()+" SET bytea_output = 'escape'")
 	// A new connection picks the settings up, so the constants are even parsed under them.
 	pgtest.Exec(t, act, "SET timezone = 'UTC'; SET datestyle = 'ISO, MDY';"+schema)
-	requireNoFindings(t, exp, act, diff.Options{})
+	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
 }
 
 // TestForeignKeyToPartitionedTable: PostgreSQL copies such a foreign key once per referenced
@@ -70,26 +58,26 @@ CREATE VIEW recent AS SELECT * FROM events WHERE at > '2024-03-01 00:00:00+00'::
 func TestForeignKeyToPartitionedTable(t *testing.T) {
 	const parent = `CREATE TABLE customers (id int, region text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
 CREATE TABLE orders (id int PRIMARY KEY, cid int, region text, FOREIGN KEY (cid, region) REFERENCES customers);`
-	exp := build(t, parent+`
+	exp := pgtest.Build(t, parent+`
 CREATE TABLE customers_eu PARTITION OF customers FOR VALUES IN ('eu');
 CREATE TABLE customers_us PARTITION OF customers FOR VALUES IN ('us');`)
-	act := build(t, parent+`
+	act := pgtest.Build(t, parent+`
 CREATE TABLE customers_us PARTITION OF customers FOR VALUES IN ('us');
 CREATE TABLE customers_eu PARTITION OF customers FOR VALUES IN ('eu');`)
-	requireNoFindings(t, exp, act, diff.Options{})
+	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
 
 	// A partition added on the live side is one finding: the table, not a constraint copy.
 	pgtest.Exec(t, act, "CREATE TABLE customers_ap PARTITION OF customers FOR VALUES IN ('ap')")
-	fs := diff.Compare(snap(t, exp, Options{}), snap(t, act, Options{}), diff.Options{})
+	fs := diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}})
 	require.Len(t, fs, 1, "%+v", fs)
 	require.Equal(t, "table", fs[0].Kind)
 	require.Equal(t, "public.customers_ap", fs[0].Object)
 }
 
 func TestGrantThenRevokeGivesNoFinding(t *testing.T) {
-	role := newRole(t, "")
-	exp := build(t, withRole(richSchema, role))
-	act := build(t, withRole(richSchema, role)+`
+	role := pgtest.NewRole(t, "")
+	exp := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role))
+	act := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role)+`
 GRANT SELECT, UPDATE ON app.orders TO `+role+`; REVOKE SELECT, UPDATE ON app.orders FROM `+role+`;
 GRANT EXECUTE ON FUNCTION app.touch(bigint) TO `+role+`; REVOKE EXECUTE ON FUNCTION app.touch(bigint) FROM `+role+`;
 GRANT UPDATE (total) ON app.orders TO `+role+`; REVOKE UPDATE (total) ON app.orders FROM `+role+`;
@@ -105,39 +93,39 @@ REVOKE ALL ON app.base FROM PUBLIC;
 	var explicit bool
 	require.NoError(t, conn.QueryRow(ctx, "SELECT relacl IS NOT NULL FROM pg_class WHERE oid = 'app.orders'::regclass").Scan(&explicit))
 	require.True(t, explicit)
-	requireNoFindings(t, exp, act, diff.Options{})
+	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
 }
 
 func TestAdvancedSequencesGiveNoFinding(t *testing.T) {
-	role := newRole(t, "")
-	exp := build(t, withRole(richSchema, role))
-	act := build(t, withRole(richSchema, role)+`
+	role := pgtest.NewRole(t, "")
+	exp := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role))
+	act := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role)+`
 INSERT INTO app.accounts (email, name, score) SELECT 'u' || g || '@x', 'u', g FROM generate_series(1, 500) g;
 INSERT INTO app.orders (account_id, total) SELECT 1, g FROM generate_series(1, 500) g;
 SELECT nextval('app.invoice_no') FROM generate_series(1, 50);
 SELECT setval('app.orders_id_seq', 90000);
 ANALYZE;
 `)
-	requireNoFindings(t, exp, act, diff.Options{})
+	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
 }
 
 func TestColumnOrder(t *testing.T) {
-	exp := build(t, `CREATE TABLE public.x (a int, b text, c int);`)
-	act := build(t, `CREATE TABLE public.x (a int); ALTER TABLE public.x ADD COLUMN c int; ALTER TABLE public.x ADD COLUMN b text;`)
+	exp := pgtest.Build(t, `CREATE TABLE public.x (a int, b text, c int);`)
+	act := pgtest.Build(t, `CREATE TABLE public.x (a int); ALTER TABLE public.x ADD COLUMN c int; ALTER TABLE public.x ADD COLUMN b text;`)
 	// A dropped column leaves a hole in attnum but not in position.
-	holes := build(t, `CREATE TABLE public.x (a int, junk int, b text, c int); ALTER TABLE public.x DROP COLUMN junk;`)
+	holes := pgtest.Build(t, `CREATE TABLE public.x (a int, junk int, b text, c int); ALTER TABLE public.x DROP COLUMN junk;`)
 
-	se, sa, sh := snap(t, exp, Options{}), snap(t, act, Options{}), snap(t, holes, Options{})
-	require.Empty(t, diff.Compare(se, sa, diff.Options{}), "column order is not compared by default")
-	require.Empty(t, diff.Compare(se, sh, diff.Options{ColumnOrder: true}), "dropped columns do not shift positions")
+	se, sa, sh := snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), snap(t, holes, catalog.Options{})
+	require.Empty(t, diff.Compare(se, sa, diff.Options{Rules: Rules{}}), "column order is not compared by default")
+	require.Empty(t, diff.Compare(se, sh, diff.Options{Rules: Rules{}, ColumnOrder: true}), "dropped columns do not shift positions")
 
-	require.Equal(t, "2", find(se, "column", "public.x.b").Attrs.Value("position"))
-	require.Equal(t, "3", find(sa, "column", "public.x.b").Attrs.Value("position"))
-	require.Equal(t, "3", find(se, "column", "public.x.c").Attrs.Value("position"))
-	require.Equal(t, "2", find(sa, "column", "public.x.c").Attrs.Value("position"))
-	require.Equal(t, "2", find(sh, "column", "public.x.b").Attrs.Value("position"))
+	require.Equal(t, "2", findObj(se, "column", "public.x.b").Attrs.Value("position"))
+	require.Equal(t, "3", findObj(sa, "column", "public.x.b").Attrs.Value("position"))
+	require.Equal(t, "3", findObj(se, "column", "public.x.c").Attrs.Value("position"))
+	require.Equal(t, "2", findObj(sa, "column", "public.x.c").Attrs.Value("position"))
+	require.Equal(t, "2", findObj(sh, "column", "public.x.b").Attrs.Value("position"))
 
-	fs := diff.Compare(se, sa, diff.Options{ColumnOrder: true})
+	fs := diff.Compare(se, sa, diff.Options{Rules: Rules{}, ColumnOrder: true})
 	var objects []string
 	for _, f := range fs {
 		require.Equal(t, "column", f.Kind)
@@ -147,39 +135,27 @@ func TestColumnOrder(t *testing.T) {
 	require.ElementsMatch(t, []string{"public.x.b", "public.x.c"}, objects)
 }
 
-// clientBin finds pg_dump or psql of the server's version: beside the throwaway cluster's
-// server binaries, else on PATH.
-func clientBin(t *testing.T, name string) string {
-	t.Helper()
-	if c := pgtest.Cluster(); c != nil {
-		return filepath.Join(c.BinDir(), name)
-	}
-	p, err := exec.LookPath(name)
-	require.NoError(t, err, "this test needs %s", name)
-	return p
-}
-
 func TestPgDumpRestoreIsClean(t *testing.T) {
-	role := newRole(t, "")
-	exp := build(t, withRole(richSchema, role))
+	role := pgtest.NewRole(t, "")
+	exp := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role))
 	act := pgtest.NewDB(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var dump, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, clientBin(t, "pg_dump"), "--no-password", "-d", exp)
+	cmd := exec.CommandContext(ctx, pgtest.ClientBin(t, "pg_dump"), "--no-password", "-d", exp)
 	cmd.Stdout, cmd.Stderr = &dump, &stderr
 	require.NoError(t, cmd.Run(), "pg_dump: %s", stderr.String())
 	require.Contains(t, dump.String(), "CREATE TABLE app.accounts")
 
 	stderr.Reset()
-	cmd = exec.CommandContext(ctx, clientBin(t, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password", "-d", act)
+	cmd = exec.CommandContext(ctx, pgtest.ClientBin(t, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password", "-d", act)
 	cmd.Stdin, cmd.Stderr = &dump, &stderr
 	require.NoError(t, cmd.Run(), "psql: %s", stderr.String())
 
-	se, sa := snap(t, exp, Options{}), snap(t, act, Options{})
+	se, sa := snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{})
 	require.NotEmpty(t, keysOf(sa, "table"))
-	fs := diff.Compare(se, sa, diff.Options{ColumnOrder: true})
+	fs := diff.Compare(se, sa, diff.Options{Rules: Rules{}, ColumnOrder: true})
 	t.Logf("%d objects, %d findings after a pg_dump restore", len(sa.Objects), len(fs))
 	for _, f := range fs {
 		require.Equal(t, diff.Info, f.Severity, "a pg_dump restore drifted: %s %s %s\nexpected: %s\nactual: %s", f.Kind, f.Object, f.Change, f.Expected, f.Actual)
@@ -190,8 +166,8 @@ func TestPgDumpRestoreIsClean(t *testing.T) {
 // UNIQUE INDEX CONCURRENTLY over duplicate data fails and leaves the index behind.
 func TestInvalidIndexIsReported(t *testing.T) {
 	const base = `CREATE TABLE public.u (id int, email text);`
-	exp := build(t, base+`CREATE UNIQUE INDEX u_email_key ON public.u (email);`)
-	act := build(t, base+`INSERT INTO public.u VALUES (1, 'a'), (2, 'a');`)
+	exp := pgtest.Build(t, base+`CREATE UNIQUE INDEX u_email_key ON public.u (email);`)
+	act := pgtest.Build(t, base+`INSERT INTO public.u VALUES (1, 'a'), (2, 'a');`)
 
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, act)
@@ -200,22 +176,22 @@ func TestInvalidIndexIsReported(t *testing.T) {
 	_, err = conn.Exec(ctx, `CREATE UNIQUE INDEX CONCURRENTLY u_email_key ON public.u (email)`)
 	require.Error(t, err, "the concurrent build must fail on duplicates")
 
-	se, sa := snap(t, exp, Options{}), snap(t, act, Options{})
-	ei, ai := find(se, "index", "public.u_email_key"), find(sa, "index", "public.u_email_key")
+	se, sa := snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{})
+	ei, ai := findObj(se, "index", "public.u_email_key"), findObj(sa, "index", "public.u_email_key")
 	require.NotNil(t, ei)
 	require.NotNil(t, ai, "the invalid index is still in the catalog and must be listed")
 	require.Equal(t, "true", ei.Attrs.Value("valid"))
 	require.Equal(t, "false", ai.Attrs.Value("valid"))
 	require.Equal(t, ei.Attrs.Value("definition"), ai.Attrs.Value("definition"), "only validity tells them apart")
 
-	fs := diff.Compare(se, sa, diff.Options{})
+	fs := diff.Compare(se, sa, diff.Options{Rules: Rules{}})
 	requireOnlyFinding(t, se, sa, fs, "index", "public.u_email_key", diff.Changed)
 }
 
 // TestInvalidIndexByCatalogUpdate marks an index invalid directly, as a superuser can.
 func TestInvalidIndexByCatalogUpdate(t *testing.T) {
-	dsn := build(t, `CREATE TABLE public.u (id int); CREATE INDEX u_id_idx ON public.u (id);
+	dsn := pgtest.Build(t, `CREATE TABLE public.u (id int); CREATE INDEX u_id_idx ON public.u (id);
 UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.u_id_idx'::regclass;`)
-	s := snap(t, dsn, Options{})
-	require.Equal(t, "false", find(s, "index", "public.u_id_idx").Attrs.Value("valid"))
+	s := snap(t, dsn, catalog.Options{})
+	require.Equal(t, "false", findObj(s, "index", "public.u_id_idx").Attrs.Value("valid"))
 }

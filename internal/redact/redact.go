@@ -12,8 +12,11 @@ import (
 // Placeholder replaces every secret.
 const Placeholder = "<secret>"
 
-// urlPassword matches the password of scheme://user:password@host.
-var urlPassword = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^@\s]+)(@)`)
+// urlPassword matches the password of user:password@host wherever it stands: in a URL
+// (scheme://user:password@host), in a malformed one (postgres//user:password@host,
+// postgres:/user:password@host) or bare. The password runs to the last @ of the word, so a
+// password holding an unescaped @ is removed whole.
+var urlPassword = regexp.MustCompile(`([^\s:/@'"]+:)([^\s'"/][^\s'"]*)(@)`)
 
 // kvPassword matches password=... in keyword/value connection strings.
 var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)

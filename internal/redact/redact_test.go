@@ -15,6 +15,12 @@ func TestString(t *testing.T) {
 		{"host=db password='a b c' dbname=x", "host=db password=<secret> dbname=x"},
 		{"post to https://hooks.slack.com/services/T0/B0/XYZ failed", "post to <secret> failed"},
 		{"no secret here", "no secret here"},
+		{"postgres//app:hunter2@db/app", "postgres//app:<secret>@db/app"},
+		{"postgres:/app:hunter2@db/app", "postgres:/app:<secret>@db/app"},
+		{"POSTGRES://app:hunter2@db/app", "POSTGRES://app:<secret>@db/app"},
+		{"postgres://app:p@ss@word@db/app", "postgres://app:<secret>@db/app"},
+		{"jdbc:postgresql://db/app?user=app&password=hunter2", "jdbc:postgresql://db/app?user=app&password=<secret>"},
+		{"SELECT dblink_connect('postgres://etl:Sw0rdfish99@db/x')", "SELECT dblink_connect('postgres://etl:<secret>@db/x')"},
 	}
 	for _, c := range cases {
 		require.Equal(t, c.want, String(c.in, "https://hooks.slack.com/services/T0/B0/XYZ"))

@@ -18,13 +18,18 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/postgres"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func obj(kind, key, parent string, kv ...string) snapshot.Object {
-	return snapshot.Object{Kind: kind, Key: key, Parent: parent, Attrs: snapshot.NewAttrs(kv...)}
+	o := snapshot.Object{Kind: kind, Key: snapshot.MustKey(key), Attrs: snapshot.NewAttrs(kv...)}
+	if parent != "" {
+		o.Parent = snapshot.MustKey(parent)
+	}
+	return o
 }
 
 func snap(objs ...snapshot.Object) *snapshot.Snapshot {
@@ -71,7 +76,7 @@ func appFindings() []diff.Finding {
 		obj("privilege", "public.profiles:PUBLIC:SELECT", "public.profiles", "on", "public.profiles", "on_kind", "table", "grantee", "PUBLIC", "privilege", "SELECT", "grantable", "false"),
 		obj("index", "public.tmp_report_idx", "public.users", "definition", "CREATE INDEX tmp_report_idx ON public.users USING btree (created_at)", "valid", "true"),
 	)
-	return diff.Compare(expected, actual, diff.Options{Target: "app"})
+	return diff.Compare(expected, actual, diff.Options{Rules: postgres.Rules{}, Target: "app"})
 }
 
 // fixture is one run over five targets: drift, pending, error, a hand-built migration

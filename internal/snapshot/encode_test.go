@@ -19,13 +19,13 @@ import (
 // map). The hand-written encoder must give the same bytes, so these mirror types are what the
 // tests compare against.
 type jsonSnapshot struct {
-	FormatVersion    int          `json:"format_version"`
-	Target           string       `json:"target,omitempty"`
-	Engine           string       `json:"engine"`
-	ServerVersion    string       `json:"server_version,omitempty"`
-	ServerVersionNum int          `json:"server_version_num,omitempty"`
-	Source           Source       `json:"source"`
-	Objects          []jsonObject `json:"objects"`
+	FormatVersion    int           `json:"format_version"`
+	Target           string        `json:"target,omitempty"`
+	Engine           string        `json:"engine"`
+	ServerVersion    string        `json:"server_version,omitempty"`
+	ServerVersionNum int           `json:"server_version_num,omitempty"`
+	Source           Source        `json:"source"`
+	Objects          []jsonObject  `json:"objects"`
 	Unsupported      []Unsupported `json:"unsupported,omitempty"`
 }
 

@@ -333,3 +333,41 @@ func dirOf(path string) string {
 	}
 	return "."
 }
+
+// Find returns the object of a kind whose key renders as key, or nil.
+func (s *Snapshot) Find(kind, key string) *Object {
+	for i := range s.Objects {
+		if s.Objects[i].Kind == kind && s.Objects[i].Key.String() == key {
+			return &s.Objects[i]
+		}
+	}
+	return nil
+}
+
+// Keys lists the rendered keys of the objects of a kind, in snapshot order.
+func (s *Snapshot) Keys(kind string) []string {
+	var out []string
+	for _, o := range s.Objects {
+		if o.Kind == kind {
+			out = append(out, o.Key.String())
+		}
+	}
+	return out
+}
+
+// ServerMajor is the major version of the server that rendered the snapshot: definitions are
+// rendered by the server, and its output may change between majors. PostgreSQL numbers
+// versions as 150018 (15.18) and, before 10, 90624 (9.6.24); Neo4j as 52612 (5.26.12). Zero
+// when the version is unknown.
+func (s *Snapshot) ServerMajor() int {
+	switch n := s.ServerVersionNum; {
+	case n == 0:
+		return 0
+	case s.Engine == EnginePostgres && n >= 100000:
+		return n / 10000
+	case s.Engine == EnginePostgres:
+		return n / 100
+	default:
+		return n / 10000
+	}
+}

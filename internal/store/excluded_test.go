@@ -7,7 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 )
 
 // TestStoreTablesAreLeftOutOfSnapshots holds the store and the introspector together: when the
@@ -25,9 +25,9 @@ func TestStoreTablesAreLeftOutOfSnapshots(t *testing.T) {
 	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
 	require.NotEmpty(t, tables)
-	require.Subset(t, postgres.TrackingTables(), tables)
+	require.Subset(t, catalog.TrackingTables(), tables)
 
-	s, err := postgres.IntrospectDSN(ctx, dsn, postgres.Options{})
+	s, err := catalog.IntrospectDSN(ctx, dsn, catalog.Options{})
 	require.NoError(t, err)
 	for _, o := range s.Objects {
 		require.NotEqual(t, "table", o.Kind, "store table %s leaked into a snapshot", o.Key)

@@ -42,9 +42,9 @@ func finding(target, object string, sev diff.Severity, actual string) diff.Findi
 
 func liveSnapshot(cols ...string) *snapshot.Snapshot {
 	s := snapshot.New(snapshot.EnginePostgres)
-	s.Add(snapshot.Object{Kind: "table", Key: "public.users", Parent: "public"})
+	s.Add(snapshot.Object{Kind: "table", Key: snapshot.MustKey("public.users"), Parent: snapshot.MustKey("public")})
 	for _, c := range cols {
-		s.Add(snapshot.Object{Kind: "column", Key: "public.users." + c, Parent: "public.users"})
+		s.Add(snapshot.Object{Kind: "column", Key: snapshot.MustKey("public.users." + c), Parent: snapshot.MustKey("public.users")})
 	}
 	if err := s.Normalize(); err != nil {
 		panic(err)

@@ -1,7 +1,8 @@
-package postgres
+package catalog
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -31,7 +32,7 @@ type builder struct {
 	// attnums holds, for each column read, its object number, attnum and table; finish turns
 	// them into positions. tables numbers the tables (columns' parents) in the order seen.
 	attnums []attnum
-	tables  map[string]int32
+	tables  map[snapshot.Key]int32
 	// grants is reused by every ACL parse.
 	grants []grant
 }
@@ -45,7 +46,7 @@ type attnum struct {
 func newBuilder() *builder {
 	s := snapshot.New(snapshot.EnginePostgres)
 	s.Source = snapshot.Source{Kind: snapshot.SourceLive}
-	return &builder{snap: s, strings: make(map[string]string, 1024), tables: make(map[string]int32)}
+	return &builder{snap: s, strings: make(map[string]string, 1024), tables: make(map[snapshot.Key]int32)}
 }
 
 // intern returns v as a string, sharing one copy of short values that repeat. The map lookup
@@ -90,64 +91,124 @@ func (b *builder) at(n int) *snapshot.Object {
 	return &b.chunks[n/chunkSize][n%chunkSize]
 }
 
-// layout names the attribute columns of a step's rows, and the order that reads them sorted by
-// name (the order Attrs keeps), so rows become attributes without sorting each one.
+// layout maps a result's columns, by name, to the parts of an object: kind, key_schema,
+// key_name, key_sub, parent_schema, parent_name, parent_sub and attnum are the object's
+// identity (absent ones are -1); every other column is an attribute of its own name. The
+// attribute columns are kept in name order (the order Attrs keeps), so rows become attributes
+// without sorting each one.
 type layout struct {
-	names  []string
-	sorted []int
+	kind, keySchema, keyName, keySub    int
+	parentSchema, parentName, parentSub int
+	attnum                              int
+	attrs                               []attrColumn
+	byName                              map[string]int
 }
 
-func newLayout(names ...string) *layout {
-	l := &layout{names: names, sorted: make([]int, len(names))}
-	for i := range l.sorted {
-		l.sorted[i] = i
-	}
-	slices.SortFunc(l.sorted, func(x, y int) int { return cmp.Compare(names[x], names[y]) })
-	return l
+type attrColumn struct {
+	name string
+	col  int
 }
 
-// object reads one row laid out as kind, key, parent, attribute values (named by l). The values
-// are only valid during the call, so everything kept is copied. extra is room left in the
-// attributes for ones added later (a column's position), so adding them does not reallocate.
-func (b *builder) object(v [][]byte, l *layout, extra int) (int, error) {
-	if len(v) != 3+len(l.names) {
-		return 0, fmt.Errorf("expected %d columns, got %d", 3+len(l.names), len(v))
+// identity columns are those that are not attributes.
+var identityColumns = map[string]bool{"kind": true, "key_schema": true, "key_name": true, "key_sub": true,
+	"parent_schema": true, "parent_name": true, "parent_sub": true, "attnum": true}
+
+// newLayout reads the column names of a result.
+func newLayout(names []string) (*layout, error) {
+	l := &layout{byName: make(map[string]int, len(names))}
+	for i, n := range names {
+		if _, dup := l.byName[n]; dup {
+			return nil, fmt.Errorf("column %q appears twice", n)
+		}
+		l.byName[n] = i
+		if !identityColumns[n] {
+			l.attrs = append(l.attrs, attrColumn{name: n, col: i})
+		}
 	}
-	if v[0] == nil || v[1] == nil {
+	col := func(n string) int {
+		if i, ok := l.byName[n]; ok {
+			return i
+		}
+		return -1
+	}
+	l.kind, l.keySchema, l.keyName, l.keySub = col("kind"), col("key_schema"), col("key_name"), col("key_sub")
+	l.parentSchema, l.parentName, l.parentSub = col("parent_schema"), col("parent_name"), col("parent_sub")
+	l.attnum = col("attnum")
+	slices.SortFunc(l.attrs, func(x, y attrColumn) int { return cmp.Compare(x.name, y.name) })
+	return l, nil
+}
+
+// value returns the named column of a row, or nil when the result has no such column or the
+// value is NULL.
+func (l *layout) value(v [][]byte, name string) []byte {
+	if i, ok := l.byName[name]; ok {
+		return v[i]
+	}
+	return nil
+}
+
+func at(v [][]byte, i int) []byte {
+	if i < 0 {
+		return nil
+	}
+	return v[i]
+}
+
+// key reads a key from three columns, interning the schema and name parts: they repeat for
+// every column, constraint and grant of an object.
+func (b *builder) key(v [][]byte, schema, name, sub int) snapshot.Key {
+	k := snapshot.Key{Name: b.intern(at(v, name))}
+	if s := at(v, schema); s != nil {
+		k.Schema = b.intern(s)
+	}
+	if s := at(v, sub); s != nil {
+		k.Sub = string(s)
+	}
+	return k
+}
+
+// object reads one row (see layout). The values are only valid during the call, so everything
+// kept is copied. extra is room left in the attributes for ones added later (a column's
+// position), so adding them does not reallocate.
+func (b *builder) object(l *layout, v [][]byte, extra int) (int, error) {
+	if l.kind < 0 || l.keyName < 0 {
+		return 0, fmt.Errorf("result has no kind or key_name column")
+	}
+	if v[l.kind] == nil || v[l.keyName] == nil {
 		return 0, fmt.Errorf("row without kind or key")
 	}
-	o := snapshot.Object{Kind: b.intern(v[0]), Key: string(v[1])}
-	if v[2] != nil {
-		o.Parent = b.intern(v[2])
+	o := snapshot.Object{Kind: b.intern(v[l.kind]), Key: b.key(v, l.keySchema, l.keyName, l.keySub)}
+	if at(v, l.parentName) != nil {
+		o.Parent = b.key(v, l.parentSchema, l.parentName, l.parentSub)
 	}
-	values := v[3:]
 	n := 0
-	for _, a := range values {
-		if a != nil {
+	for _, a := range l.attrs {
+		if v[a.col] != nil {
 			n++
 		}
 	}
 	if n+extra > 0 {
 		o.Attrs = make(snapshot.Attrs, 0, n+extra)
-		for _, i := range l.sorted {
-			if values[i] != nil {
-				o.Attrs = append(o.Attrs, snapshot.Attr{Name: l.names[i], Value: b.intern(values[i])})
+		for _, a := range l.attrs {
+			if v[a.col] != nil {
+				o.Attrs = append(o.Attrs, snapshot.Attr{Name: a.name, Value: b.intern(v[a.col])})
 			}
 		}
 	}
 	return b.add(o), nil
 }
 
-// column reads a column row: the generic layout followed by attnum.
-func (b *builder) column(v [][]byte, l *layout) error {
-	if len(v) != 4+len(l.names) {
-		return fmt.Errorf("expected %d columns, got %d", 4+len(l.names), len(v))
+// row reads an object row, and a column's attnum when the result has one.
+func (b *builder) row(l *layout, v [][]byte) error {
+	if l.attnum < 0 {
+		_, err := b.object(l, v, 0)
+		return err
 	}
-	num, err := strconv.Atoi(string(v[len(v)-1]))
+	num, err := strconv.Atoi(string(v[l.attnum]))
 	if err != nil {
-		return fmt.Errorf("attnum %q is not a number", v[len(v)-1])
+		return fmt.Errorf("attnum %q is not a number", v[l.attnum])
 	}
-	n, err := b.object(v[:len(v)-1], l, 1)
+	n, err := b.object(l, v, 1)
 	if err != nil {
 		return err
 	}
@@ -158,6 +219,16 @@ func (b *builder) column(v [][]byte, l *layout) error {
 		b.tables[parent] = table
 	}
 	b.attnums = append(b.attnums, attnum{object: n, num: int32(num), table: table})
+	return nil
+}
+
+// unsupported reads a row naming an object drift does not model.
+func (b *builder) unsupported(l *layout, v [][]byte) error {
+	kind, name := l.value(v, "kind"), l.value(v, "key_name")
+	if kind == nil || name == nil {
+		return errors.New("expected kind and key_name")
+	}
+	b.snap.Unsupported = append(b.snap.Unsupported, snapshot.Unsupported{Kind: string(kind), Name: string(name)})
 	return nil
 }
 
@@ -208,8 +279,8 @@ func (b *builder) positions() {
 //
 // Comments are keyed like the object they describe, but a column, a constraint, a trigger and a
 // policy of one table may share a name. When comments collide, each of them gets its kind
-// appended to the key ("public.t.x (constraint)") so neither is lost; the rare collision is
-// stable for a given schema.
+// appended to the last part of its key ("public.t.x (constraint)") so neither is lost; the rare
+// collision is stable for a given schema.
 func (b *builder) finish() *snapshot.Snapshot {
 	b.positions()
 	b.strings = nil
@@ -223,7 +294,6 @@ func (b *builder) finish() *snapshot.Snapshot {
 		}
 	}
 	b.snap.Objects = objects
-	slices.Sort(b.snap.Unsupported)
 	return b.snap
 }
 
@@ -283,7 +353,7 @@ func (b *builder) byKind() []snapshot.Object {
 
 // sortByKey sorts each run of objects of one kind by key. objects is grouped by kind.
 func sortByKey(objects []snapshot.Object) {
-	byKey := func(x, y snapshot.Object) int { return strings.Compare(x.Key, y.Key) }
+	byKey := func(x, y snapshot.Object) int { return x.Key.Compare(y.Key) }
 	for start := 0; start < len(objects); {
 		end := start + 1
 		for end < len(objects) && objects[end].Kind == objects[start].Kind {
@@ -306,7 +376,12 @@ func renameCollidingComments(objects []snapshot.Object) {
 		}
 		if j-i > 1 {
 			for k := i; k < j; k++ {
-				objects[k].Key += " (" + objects[k].Attrs.Value("on_kind") + ")"
+				key := &objects[k].Key
+				if key.Sub != "" {
+					key.Sub += " (" + objects[k].Attrs.Value("on_kind") + ")"
+				} else {
+					key.Name += " (" + objects[k].Attrs.Value("on_kind") + ")"
+				}
 			}
 		}
 		i = j

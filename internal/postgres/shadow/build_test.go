@@ -16,7 +16,7 @@ import (
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/pgtest"
-	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 )
 
 func TestBuildReplaysEveryKindOfStatement(t *testing.T) {
@@ -215,7 +215,7 @@ func TestBuildCache(t *testing.T) {
 	require.Equal(t, string(a), string(c))
 
 	// Other introspection options are another entry.
-	opts.Introspection = postgres.Options{Schemas: []string{"public"}}
+	opts.Introspection = catalog.Options{Schemas: []string{"public"}}
 	_, _, err = Build(testCtx(t), opts, set, set.Migrations)
 	require.NoError(t, err)
 	require.Equal(t, CacheStats{Hits: 1, Misses: 1}, fresh.Stats())
@@ -225,7 +225,7 @@ func TestBuildCache(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, f.Name()), []byte("{not json"), 0o644))
 	}
 	damaged := NewCache(dir)
-	opts.Cache, opts.Introspection = damaged, postgres.Options{}
+	opts.Cache, opts.Introspection = damaged, catalog.Options{}
 	_, _, err = Build(testCtx(t), opts, set, set.Migrations)
 	require.NoError(t, err)
 	require.Equal(t, CacheStats{Hits: 0, Misses: 1}, damaged.Stats())
@@ -281,7 +281,7 @@ func TestBuildOnAnEmbeddedCluster(t *testing.T) {
 }
 
 func TestBuildRejectsWhatCannotBeReplayed(t *testing.T) {
-	cypher, err := migrations.LoadDir("../migrations/testdata/neo4j-flyway")
+	cypher, err := migrations.LoadDir("../../migrations/testdata/neo4j-flyway")
 	require.NoError(t, err)
 	_, _, err = Build(testCtx(t), BuildOptions{ShadowDSN: "unused"}, cypher, cypher.Migrations)
 	require.ErrorContains(t, err, "only SQL migrations replay into PostgreSQL")
@@ -328,7 +328,7 @@ func TestBehindDatabaseIsPendingNotDrift(t *testing.T) {
 	expected, _, err := Build(testCtx(t), BuildOptions{ShadowDSN: pgtest.AdminDSN(t)}, set, toReplay)
 	require.NoError(t, err)
 	require.Equal(t, "8", expected.Source.Version)
-	actual, err := postgres.IntrospectDSN(testCtx(t), live, postgres.Options{})
+	actual, err := catalog.IntrospectDSN(testCtx(t), live, catalog.Options{})
 	require.NoError(t, err)
 	require.Empty(t, diff.Compare(expected, actual, diff.Options{Target: "app"}))
 

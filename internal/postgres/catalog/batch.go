@@ -1,4 +1,4 @@
-package postgres
+package catalog
 
 import (
 	"context"
@@ -23,13 +23,9 @@ type step struct {
 	// params, when set, are the statement's parameters; otherwise it gets as many of the
 	// session's parameters as it refers to.
 	params [][]byte
-	// attrs names the attribute columns that follow kind, key and parent. nil with row == nil:
-	// a statement whose rows (if any) are not read.
-	attrs *layout
-	// row handles a row itself instead of the generic object reader.
-	row func(values [][]byte) error
-	// ordinal: the last column is the object's attnum, turned into its position attribute.
-	ordinal bool
+	// rows reads the statement's rows, whose columns it finds by name (see layout); nil: a
+	// statement whose rows (if any) are not read.
+	rows func(l *layout, values [][]byte) error
 	// second: in a two-connection introspection, the statement runs on the second connection.
 	// These are the kinds whose deparsing needs each table's relation cache entry (CHECK
 	// constraints, expression and partial indexes, trigger conditions, policies), so that
@@ -117,7 +113,7 @@ func (s *session) settings(tx *txInfo) []step {
 		{what: "turning off nested loops", sql: "SET LOCAL enable_nestloop = off"},
 		{what: "setting work_mem", sql: "SET LOCAL work_mem = '64MB'"},
 		{what: "setting statement_timeout", sql: "SELECT set_config('statement_timeout', $1, true)", params: [][]byte{s.timeout}},
-		{what: "reading the server version", sql: guardSQL, row: func(v [][]byte) error {
+		{what: "reading the server version", sql: guardSQL, rows: func(_ *layout, v [][]byte) error {
 			if len(v) != 4 {
 				return fmt.Errorf("expected 4 columns, got %d", len(v))
 			}
@@ -139,28 +135,21 @@ var commit = step{what: "ending the read-only transaction", sql: "COMMIT"}
 func (s *session) catalog() []step {
 	b := s.b
 	return []step{
-		{what: "schemas", sql: schemasSQL, attrs: newLayout()},
-		{what: "extensions", sql: extensionsSQL, attrs: newLayout("schema", "version")},
-		{what: "tables", sql: tablesSQL, attrs: newLayout("persistence", "rls_enabled", "rls_forced", "partition_key",
-			"partition_of", "partition_bound", "inherits", "reloptions", "replica_identity", "access_method")},
-		{what: "columns", sql: columnsSQL, attrs: newLayout("type", "not_null", "default", "identity", "generated", "collation"), ordinal: true},
-		{what: "constraints", sql: constraintsSQL, attrs: newLayout("type", "definition"), second: true},
-		{what: "indexes", sql: indexesSQL, attrs: newLayout("definition", "valid"), second: true},
-		{what: "views", sql: viewsSQL, attrs: newLayout("definition", "options")},
-		{what: "sequences", sql: sequencesSQL, attrs: newLayout("type", "start", "increment", "min", "max", "cache", "cycle", "owned_by")},
-		{what: "functions", sql: functionsSQL, attrs: newLayout("definition", "security_definer", "language")},
-		{what: "triggers", sql: triggersSQL, attrs: newLayout("definition", "enabled"), second: true},
-		{what: "types", sql: typesSQL, attrs: newLayout("type", "labels", "base_type", "not_null", "default", "collation", "subtype")},
-		{what: "policies", sql: policiesSQL, attrs: newLayout("command", "permissive", "roles", "using", "with_check"), second: true},
-		{what: "privileges", sql: privilegesSQL, row: b.privileges},
-		{what: "comments", sql: commentsSQL, attrs: newLayout("on_kind", "text")},
-		{what: "unsupported objects", sql: unsupportedSQL, row: func(v [][]byte) error {
-			if len(v) != 1 || v[0] == nil {
-				return errors.New("expected one non-null column")
-			}
-			b.snap.Unsupported = append(b.snap.Unsupported, string(v[0]))
-			return nil
-		}},
+		{what: "schemas", sql: schemasSQL, rows: b.row},
+		{what: "extensions", sql: extensionsSQL, rows: b.row},
+		{what: "tables", sql: tablesSQL, rows: b.row},
+		{what: "columns", sql: columnsSQL, rows: b.row},
+		{what: "constraints", sql: constraintsSQL, rows: b.row, second: true},
+		{what: "indexes", sql: indexesSQL, rows: b.row, second: true},
+		{what: "views", sql: viewsSQL, rows: b.row},
+		{what: "sequences", sql: sequencesSQL, rows: b.row},
+		{what: "functions", sql: functionsSQL, rows: b.row},
+		{what: "triggers", sql: triggersSQL, rows: b.row, second: true},
+		{what: "types", sql: typesSQL, rows: b.row},
+		{what: "policies", sql: policiesSQL, rows: b.row, second: true},
+		{what: "privileges", sql: privilegesSQL, rows: b.privileges},
+		{what: "comments", sql: commentsSQL, rows: b.row},
+		{what: "unsupported objects", sql: unsupportedSQL, rows: b.unsupported},
 	}
 }
 
@@ -257,7 +246,7 @@ func introspectPair(ctx context.Context, conn *pgx.Conn, cfg *pgx.ConnConfig, op
 
 	var tx0, tx1 txInfo
 	var exported string
-	export := step{what: "exporting the catalog snapshot", sql: "SELECT pg_export_snapshot()", row: func(v [][]byte) error {
+	export := step{what: "exporting the catalog snapshot", sql: "SELECT pg_export_snapshot()", rows: func(_ *layout, v [][]byte) error {
 		if len(v) != 1 || !snapshotID.Match(v[0]) {
 			return fmt.Errorf("unexpected snapshot identifier %q", v)
 		}
@@ -375,11 +364,20 @@ func (s *session) run(ctx context.Context, pg *pgconn.PgConn, steps []step) erro
 			continue
 		}
 		st := steps[n]
+		var l *layout
 		for rr.NextRow() {
-			if handlerErr == nil {
-				if err := s.handle(st, rr.Values()); err != nil {
+			if handlerErr != nil || st.rows == nil {
+				continue
+			}
+			if l == nil {
+				var err error
+				if l, err = resultLayout(rr.FieldDescriptions()); err != nil {
 					handlerErr = fmt.Errorf("introspecting %s: %w", st.what, err)
+					continue
 				}
+			}
+			if err := s.handle(st, l, rr.Values()); err != nil {
+				handlerErr = fmt.Errorf("introspecting %s: %w", st.what, err)
 			}
 		}
 		if _, err := rr.Close(); err != nil {
@@ -406,21 +404,19 @@ func (s *session) run(ctx context.Context, pg *pgconn.PgConn, steps []step) erro
 
 // handle passes one row to its step's reader. Two connections may read at once; the builder
 // takes one row at a time.
-func (s *session) handle(st step, v [][]byte) error {
-	if st.row == nil && st.attrs == nil {
-		return nil
-	}
+func (s *session) handle(st step, l *layout, v [][]byte) error {
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	switch {
-	case st.row != nil:
-		return st.row(v)
-	case st.ordinal:
-		return s.b.column(v, st.attrs)
-	default:
-		_, err := s.b.object(v, st.attrs, 0)
-		return err
+	return st.rows(l, v)
+}
+
+// resultLayout reads the column names of a result.
+func resultLayout(fields []pgconn.FieldDescription) (*layout, error) {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
 	}
+	return newLayout(names)
 }
 
 var paramRef = regexp.MustCompile(`\$([0-9]+)`)

@@ -81,14 +81,7 @@ func (l *logBuffer) created() []string {
 }
 
 // find returns an object of a snapshot, or nil.
-func find(s *snapshot.Snapshot, kind, key string) *snapshot.Object {
-	for i := range s.Objects {
-		if s.Objects[i].Kind == kind && s.Objects[i].Key == key {
-			return &s.Objects[i]
-		}
-	}
-	return nil
-}
+func find(s *snapshot.Snapshot, kind, key string) *snapshot.Object { return s.Find(kind, key) }
 
 func serverMajor(t testing.TB) int {
 	t.Helper()

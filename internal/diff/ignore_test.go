@@ -9,9 +9,24 @@ import (
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
+// fixtureRules make a changed column critical, a missing index a warning and a comment info,
+// as a SQL engine would.
+type fixtureRules struct{ BaseRules }
+
+func (fixtureRules) Severity(f Finding, _, _ *snapshot.Object) Severity {
+	switch {
+	case f.Kind == "column":
+		return Critical
+	case f.Kind == "comment":
+		return Info
+	}
+	return Warning
+}
+
 // rulesFixture has one finding of each change: a changed column type (critical), a missing
 // index (warning) and an unexpected comment (info).
 func rulesFixture() (expected, actual *snapshot.Snapshot) {
+	emailText := obj("column", "public.users.email", "public.users", "type", "text", "not_null", "true", "position", "2")
 	expected = snap(emailText,
 		obj("index", "public.tmp_report_idx", "public.users", "definition", "CREATE INDEX tmp_report_idx ON public.users USING btree (email)", "valid", "true"))
 	actual = snap(withAttrs(emailText, "type", "varchar(200)"),
@@ -67,7 +82,7 @@ func TestSeverityOverrides(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e, a := rulesFixture()
 			got := map[string]Severity{}
-			for _, f := range Compare(e, a, Options{Severities: tt.rules}) {
+			for _, f := range Compare(e, a, Options{Rules: fixtureRules{}, Severities: tt.rules}) {
 				got[f.Object] = f.Severity
 			}
 			require.Equal(t, tt.want, got)
@@ -123,7 +138,7 @@ func TestIgnoreRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e, a := rulesFixture()
-			opts := Options{Ignore: tt.rules, Now: now, Severities: []SeverityRule{{Kind: "comment", Severity: Critical}}}
+			opts := Options{Rules: fixtureRules{}, Ignore: tt.rules, Now: now, Severities: []SeverityRule{{Kind: "comment", Severity: Critical}}}
 			fs, stale := CompareWithStale(e, a, opts)
 			var objs []string
 			for _, f := range fs {
@@ -144,7 +159,7 @@ func withExpiry(r IgnoreRule, t time.Time) IgnoreRule {
 func TestIgnoreRuleExpiryUsesNowByDefault(t *testing.T) {
 	e, a := rulesFixture()
 	rule := IgnoreRule{Kind: "index", Object: "public.tmp_*", Reason: "x", Expires: time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)}
-	fs, stale := CompareWithStale(e, a, Options{Ignore: []IgnoreRule{rule}})
+	fs, stale := CompareWithStale(e, a, Options{Rules: fixtureRules{}, Ignore: []IgnoreRule{rule}})
 	require.Len(t, fs, 3, "a rule that expired in 2001 no longer applies")
 	require.Equal(t, []IgnoreRule{rule}, stale)
 }

@@ -1,4 +1,4 @@
-// Package postgres reads the schema of a live PostgreSQL database into a drift snapshot.
+// Package catalog reads the schema of a live PostgreSQL database into a drift snapshot.
 //
 // Introspection reads pg_catalog only and lets the server render every definition (format_type,
 // pg_get_expr, pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef, pg_get_triggerdef,
@@ -17,7 +17,7 @@
 // Like pg_dump, the deparsers read the server's current catalog rather than the transaction's
 // snapshot: DDL committed while an introspection runs can make it fail ("cache lookup failed"),
 // which is an error to retry, never drift.
-package postgres
+package catalog
 
 import (
 	"context"

@@ -22,7 +22,7 @@ import (
 
 	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/pgcluster"
-	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -42,7 +42,7 @@ type BuildOptions struct {
 	Cache *Cache
 	// Introspection are the options used to read the shadow database; use the live side's, so
 	// that both snapshots cover the same schemas.
-	Introspection postgres.Options
+	Introspection catalog.Options
 	// Owner is the role the migrations ran as on the live server: the owner of the live
 	// database (ReadLiveRoles). The shadow database is owned by it and the migrations are
 	// replayed as it, so that objects have the same owner on both sides (a GRANT to the owner
@@ -115,7 +115,7 @@ func Build(ctx context.Context, opts BuildOptions, set *migrations.Set, upTo []m
 		return nil, nil, scrub(fmt.Errorf("building the expected schema: connecting to the shadow server: %w", err), cfg.Password)
 	}
 	defer closeConn(ctx, admin)
-	num, err := postgres.ServerVersionNum(ctx, admin)
+	num, err := catalog.ServerVersionNum(ctx, admin)
 	if err != nil {
 		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 	}
@@ -320,9 +320,9 @@ func (b *builder) replayOn(ctx context.Context, admin *pgx.Conn) (snap *snapshot
 	replayed := time.Since(started)
 	err = withConn(ctx, cfg, func(conn *pgx.Conn) error {
 		var ierr error
-		snap, ierr = postgres.Introspect(ctx, conn, b.opts.Introspection)
+		snap, ierr = catalog.Introspect(ctx, conn, b.opts.Introspection)
 		if ierr == nil && snap.ServerVersionNum == 0 {
-			snap.ServerVersionNum, ierr = postgres.ServerVersionNum(ctx, conn)
+			snap.ServerVersionNum, ierr = catalog.ServerVersionNum(ctx, conn)
 		}
 		return ierr
 	})

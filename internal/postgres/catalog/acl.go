@@ -1,4 +1,4 @@
-package postgres
+package catalog
 
 import (
 	"errors"
@@ -154,32 +154,38 @@ func readRoleName(s string) (string, string, error) {
 	return "", "", errors.New("unterminated quoted role name")
 }
 
-// privileges reads one object's ACL row (key, kind, owner, acl) into privilege objects.
-func (b *builder) privileges(v [][]byte) error {
-	if len(v) != 4 || v[0] == nil || v[1] == nil || v[2] == nil || v[3] == nil {
-		return errors.New("expected key, kind, owner and ACL")
+// privileges reads one object's ACL row (its key's parts, on_kind, owner, acl) into privilege
+// objects keyed by the object, with the grantee and privilege as the key's detail.
+func (b *builder) privileges(l *layout, v [][]byte) error {
+	onKind, owner, acl := l.value(v, "on_kind"), l.value(v, "owner"), l.value(v, "acl")
+	if at(v, l.keyName) == nil || onKind == nil || owner == nil || acl == nil {
+		return errors.New("expected key_name, on_kind, owner and acl")
 	}
-	grants, err := appendACL(b.grants[:0], string(v[3]))
+	grants, err := appendACL(b.grants[:0], string(acl))
 	if err != nil {
 		return err
 	}
 	b.grants = grants
-	on := string(v[0])
-	onKind, owner := b.intern(v[1]), string(v[2])
+	on := b.key(v, l.keySchema, l.keyName, l.keySub)
+	onText := on.String()
+	ownerName := string(owner)
+	kind := b.intern(onKind)
 	for _, g := range grants {
 		grantee := g.grantee
 		switch {
 		case grantee == "":
 			grantee = "PUBLIC"
-		case grantee == owner:
+		case grantee == ownerName:
 			grantee = "<owner>"
 		}
+		key := on
+		key.Detail = grantee + ":" + g.privilege
 		// Attributes in name order, as Attrs keeps them.
-		b.add(snapshot.Object{Kind: "privilege", Key: on + ":" + grantee + ":" + g.privilege, Parent: on, Attrs: snapshot.Attrs{
+		b.add(snapshot.Object{Kind: "privilege", Key: key, Parent: on, Attrs: snapshot.Attrs{
 			{Name: "grantable", Value: boolText(g.grantable)},
 			{Name: "grantee", Value: b.internString(grantee)},
-			{Name: "on", Value: on},
-			{Name: "on_kind", Value: onKind},
+			{Name: "on", Value: onText},
+			{Name: "on_kind", Value: kind},
 			{Name: "privilege", Value: g.privilege},
 		}})
 	}

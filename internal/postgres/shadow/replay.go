@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/drift-schema/drift/internal/migrations"
-	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 )
 
 // ReplayError is a migration that could not be replayed. Callers branch on it: it means the
@@ -129,7 +129,7 @@ func Replay(ctx context.Context, conn *pgx.Conn, ms []migrations.Migration, logg
 // makes the session run as the role the migrations ran as on live (SET ROLE app); it is run
 // before the first file and again after each reset.
 func replayFiles(ctx context.Context, conn *pgx.Conn, files []plannedFile, logger *slog.Logger, switchRole string) error {
-	versionNum, err := postgres.ServerVersionNum(ctx, conn)
+	versionNum, err := catalog.ServerVersionNum(ctx, conn)
 	if err != nil {
 		return fmt.Errorf("replaying migrations: %w", err)
 	}

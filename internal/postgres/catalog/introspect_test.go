@@ -1,4 +1,4 @@
-package postgres
+package catalog
 
 import (
 	"context"
@@ -10,21 +10,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/pgtest"
+	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 // TestReadOnlyRole introspects as a role that can log in and read the catalog but write
 // nothing at all: no CREATE on the database or any schema, no TEMP, no table privileges.
 func TestReadOnlyRole(t *testing.T) {
-	owner := newRole(t, "")
-	reader := newRole(t, "LOGIN")
-	dsn := build(t, withRole(richSchema, owner))
-	db := pgx.Identifier{currentDatabase(t, dsn)}.Sanitize()
+	owner := pgtest.NewRole(t, "")
+	reader := pgtest.NewRole(t, "LOGIN")
+	dsn := build(t, pgtest.WithRole(pgtest.RichSchema, owner))
+	db := pgx.Identifier{pgtest.CurrentDatabase(t, dsn)}.Sanitize()
 	pgtest.Exec(t, dsn, `
 REVOKE ALL ON DATABASE `+db+` FROM PUBLIC;
 GRANT CONNECT ON DATABASE `+db+` TO `+reader+`;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public, app TO `+reader+`;`)
-	readerDSN := withUser(dsn, reader)
+	readerDSN := pgtest.WithUser(dsn, reader)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -76,11 +77,11 @@ func TestIntrospectRefusesAnOpenTransaction(t *testing.T) {
 // may not call pg_get_functiondef in this database) and checks the error names the step and the
 // connection is left outside any transaction.
 func TestFailedIntrospectionLeavesConnectionUsable(t *testing.T) {
-	reader := newRole(t, "LOGIN")
+	reader := pgtest.NewRole(t, "LOGIN")
 	dsn := build(t, `CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
 REVOKE EXECUTE ON FUNCTION pg_catalog.pg_get_functiondef(oid) FROM PUBLIC;`)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, withUser(dsn, reader))
+	conn, err := pgx.Connect(ctx, pgtest.WithUser(dsn, reader))
 	require.NoError(t, err)
 	defer conn.Close(ctx)
 	_, err = Introspect(ctx, conn, Options{})
@@ -119,7 +120,7 @@ CREATE AGGREGATE public.mysum(int) (sfunc = int4pl, stype = int);
 CREATE STATISTICS public.t_ab ON a, b FROM public.t;
 CREATE RULE t_noop AS ON UPDATE TO public.t DO INSTEAD NOTHING;`)
 	s := snap(t, dsn, Options{})
-	require.Equal(t, []string{"aggregate public.mysum(integer)", "rule public.t.t_noop", "statistics public.t_ab"}, s.Unsupported)
+	require.Equal(t, []snapshot.Unsupported{{Kind: "aggregate", Name: "public.mysum(integer)"}, {Kind: "rule", Name: "public.t.t_noop"}, {Kind: "statistics", Name: "public.t_ab"}}, s.Unsupported)
 	require.Nil(t, find(s, "function", "public.mysum(integer)"))
 }
 
@@ -149,7 +150,7 @@ CREATE TABLE other.things (id int);`)
 	require.Equal(t, []string{"plpgsql", "public"}, keysOf(s, "comment"), "comments on drift tables leaked")
 	for _, o := range s.Objects {
 		for _, name := range []string{"migrations", "flyway", "goose", "drift_runs", "drift_snapshots", "drift_schema_version", "schema_drift_alerts", "skipme"} {
-			require.NotContains(t, o.Key, name, "%s %s leaked", o.Kind, o.Key)
+			require.NotContains(t, o.Key.String(), name, "%s %s leaked", o.Kind, o.Key)
 		}
 	}
 
@@ -211,17 +212,17 @@ COMMENT ON COLUMN public.t.y IS 'plain';`)
 	require.Equal(t, "the column", find(s, "comment", "public.t.x (column)").Attrs.Value("text"))
 	require.Equal(t, "the constraint", find(s, "comment", "public.t.x (constraint)").Attrs.Value("text"))
 	require.Equal(t, "plain", find(s, "comment", "public.t.y").Attrs.Value("text"))
-	require.Equal(t, "public.t.x", find(s, "comment", "public.t.x (column)").Parent)
+	require.Equal(t, snapshot.NewKey("public", "t", "x"), find(s, "comment", "public.t.x (column)").Parent)
 }
 
 // TestTwoConnectionsReadTheSameSchema compares the default two-connection introspection with
 // the one-connection one, including the fallbacks: a role allowed one connection only, and a
 // role that may not export snapshots.
 func TestTwoConnectionsReadTheSameSchema(t *testing.T) {
-	owner := newRole(t, "")
-	single := newRole(t, "LOGIN CONNECTION LIMIT 1")
-	noExport := newRole(t, "LOGIN")
-	dsn := build(t, withRole(richSchema, owner)+`
+	owner := pgtest.NewRole(t, "")
+	single := pgtest.NewRole(t, "LOGIN CONNECTION LIMIT 1")
+	noExport := pgtest.NewRole(t, "LOGIN")
+	dsn := build(t, pgtest.WithRole(pgtest.RichSchema, owner)+`
 REVOKE EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pg_catalog.pg_export_snapshot() TO `+single+`;
 GRANT USAGE ON SCHEMA app TO `+single+`, `+noExport+`;`)
@@ -231,8 +232,8 @@ GRANT USAGE ON SCHEMA app TO `+single+`, `+noExport+`;`)
 	require.NoError(t, err)
 	for name, d := range map[string]string{
 		"two connections":       dsn,
-		"connection limit":      withUser(dsn, single),
-		"export not allowed":    withUser(dsn, noExport),
+		"connection limit":      pgtest.WithUser(dsn, single),
+		"export not allowed":    pgtest.WithUser(dsn, noExport),
 		"two connections again": dsn,
 	} {
 		got, err := snap(t, d, Options{}).Marshal()

@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 )
 
 // NamePrefix starts the name of every shadow database drift creates.
@@ -146,7 +146,7 @@ func dropDatabase(ctx context.Context, admin *pgx.Conn, name string, requireMark
 			return fmt.Errorf("refusing to drop database %s: it has no drift shadow marker comment", name)
 		}
 	}
-	versionNum, err := postgres.ServerVersionNum(ctx, admin)
+	versionNum, err := catalog.ServerVersionNum(ctx, admin)
 	if err != nil {
 		return fmt.Errorf("dropping shadow database %s: %w", name, err)
 	}

@@ -1,14 +1,16 @@
-package postgres
+package catalog
 
 // The catalog queries, one per object kind, read in a single round trip (see batch.go).
 //
 // Conventions that every query follows:
 //   - pg_catalog only, rendered by the server's deparsers; search_path is '' while they run, so
 //     every deparsed name outside pg_catalog comes out schema-qualified.
-//   - Every column is text (the batch asks for text results) and the first three are the object's
-//     kind, key and parent; the rest are attribute values in the order named by the query's step
-//     in batch.go. A NULL attribute is left out of the object.
-//   - Keys are raw names joined with "." (no identifier quoting), as the vocabulary says.
+//   - Every column is text (the batch asks for text results) and is read by its name: kind;
+//     key_schema, key_name and key_sub the object's key (snapshot.Key); parent_schema,
+//     parent_name and parent_sub its parent's key; attnum a column's number (turned into its position); every
+//     other column is an attribute of that name. A NULL attribute is left out of the object.
+//   - Key parts are raw names (no identifier quoting): snapshot.Key keeps them apart and
+//     renders them.
 //   - Text sorted inside an aggregate is sorted COLLATE "C", so two databases with different
 //     default collations render the same list.
 //   - Parameters: $1 the schemas to read (empty: all), $2 table names left out in every schema,
@@ -74,7 +76,7 @@ const goneCTE = `gone AS MATERIALIZED (
 const relCTE = `rel AS (
   SELECT c.oid, c.relname, c.relkind, c.relowner, c.relacl, c.reltype, c.relpersistence,
          c.relrowsecurity, c.relforcerowsecurity, c.relispartition, c.relpartbound, c.reloptions,
-         c.relreplident, c.relam, ns.nspname, ns.nspname || '.' || c.relname AS key
+         c.relreplident, c.relam, ns.nspname
   FROM pg_class c
   JOIN ns ON ns.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c')
@@ -87,7 +89,7 @@ const relCTE = `rel AS (
 // column's identity attribute covers them), not owned by a gone table. The sequence-to-column
 // links are few (one per serial or identity column) and found from the sequences' side.
 const seqCTE = `seq AS (
-  SELECT c.oid, c.relname, c.relowner, c.relacl, ns.nspname, ns.nspname || '.' || c.relname AS key,
+  SELECT c.oid, c.relname, c.relowner, c.relacl, ns.nspname,
          d.refobjid AS owner_table, d.refobjsubid AS owner_column
   FROM pg_class c
   JOIN ns ON ns.oid = c.relnamespace
@@ -107,7 +109,7 @@ const seqCTE = `seq AS (
 // composite types (not the row types of tables), leaving out extension members.
 const typCTE = `typ AS (
   SELECT t.oid, t.typname, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod,
-         t.typnotnull, t.typdefaultbin, t.typcollation, ns.nspname, ns.nspname || '.' || t.typname AS key
+         t.typnotnull, t.typdefaultbin, t.typcollation, ns.nspname
   FROM pg_type t
   JOIN ns ON ns.oid = t.typnamespace
   WHERE (t.typtype IN ('e', 'd', 'r')
@@ -120,9 +122,9 @@ const typCTE = `typ AS (
 // not part of the key; they are part of the definition.
 const procCTE = `proc AS (
   SELECT p.oid, p.prokind, p.proowner, p.proacl, p.prosecdef, p.prolang, ns.nspname,
-         ns.nspname || '.' || p.proname || '(' || coalesce((
+         p.proname || '(' || coalesce((
            SELECT string_agg(format_type(a.t, NULL), ', ' ORDER BY a.o)
-           FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, o)), '') || ')' AS key
+           FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, o)), '') || ')' AS name
   FROM pg_proc p
   JOIN ns ON ns.oid = p.pronamespace
   WHERE p.prokind IN ('f', 'p')
@@ -142,13 +144,13 @@ func with(ctes ...string) string {
 }
 
 // guardSQL reads the server version and proves the transaction is what Introspect asked for.
-const guardSQL = `SELECT current_setting('server_version'), current_setting('server_version_num'),
-  current_setting('transaction_read_only'), current_setting('transaction_isolation')`
+const guardSQL = `SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS server_version_num,
+  current_setting('transaction_read_only') AS read_only, current_setting('transaction_isolation') AS isolation`
 
-var schemasSQL = with(extCTE, nsCTE) + `SELECT 'schema', ns.nspname, NULL FROM ns`
+var schemasSQL = with(extCTE, nsCTE) + `SELECT 'schema' AS kind, ns.nspname AS key_name FROM ns`
 
 // Extensions are database-wide, so they are listed whatever the schema filter says.
-const extensionsSQL = `SELECT 'extension', e.extname, NULL, n.nspname, e.extversion
+const extensionsSQL = `SELECT 'extension' AS kind, e.extname AS key_name, n.nspname AS schema, e.extversion AS version
 FROM pg_extension e
 JOIN pg_namespace n ON n.oid = e.extnamespace`
 
@@ -159,17 +161,17 @@ var tablesSQL = with(extCTE, nsCTE, goneCTE, relCTE, `inh AS (
   JOIN pg_class p ON p.oid = i.inhparent
   JOIN pg_namespace pn ON pn.oid = p.relnamespace
   GROUP BY i.inhrelid
-)`) + `SELECT 'table', r.key, r.nspname,
-  CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END,
-  r.relrowsecurity::text,
-  r.relforcerowsecurity::text,
-  CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END,
-  CASE WHEN r.relispartition THEN inh.parents END,
-  CASE WHEN r.relispartition THEN pg_get_expr(r.relpartbound, 0) END,
-  CASE WHEN NOT r.relispartition THEN inh.parents END,
-  (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) AS o),
-  CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full' WHEN 'i' THEN 'index' END,
-  CASE WHEN am.amname <> 'heap' THEN am.amname END
+)`) + `SELECT 'table' AS kind, r.nspname AS key_schema, r.relname AS key_name, r.nspname AS parent_name,
+  CASE r.relpersistence WHEN 'u' THEN 'unlogged' ELSE 'permanent' END AS persistence,
+  r.relrowsecurity::text AS rls_enabled,
+  r.relforcerowsecurity::text AS rls_forced,
+  CASE WHEN r.relkind = 'p' THEN pg_get_partkeydef(r.oid) END AS partition_key,
+  CASE WHEN r.relispartition THEN inh.parents END AS partition_of,
+  CASE WHEN r.relispartition THEN pg_get_expr(r.relpartbound, 0) END AS partition_bound,
+  CASE WHEN NOT r.relispartition THEN inh.parents END AS inherits,
+  (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) AS o) AS reloptions,
+  CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full' WHEN 'i' THEN 'index' END AS replica_identity,
+  CASE WHEN am.amname <> 'heap' THEN am.amname END AS access_method
 FROM rel r
 LEFT JOIN inh ON inh.inhrelid = r.oid
 LEFT JOIN pg_am am ON am.oid = r.relam
@@ -188,14 +190,15 @@ func collationName(oid string) string {
 // columns do refer to columns and get their table. The last column is attnum,
 // which is not an attribute: the reader turns it into position, the ordinal among live columns
 // (attnum keeps the holes of dropped columns), without a sort or window over every column here.
-var columnsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'column', r.key || '.' || a.attname, r.key,
-  format_type(a.atttypid, a.atttypmod),
-  a.attnotnull::text,
-  CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END,
-  CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,
-  CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
-  CASE WHEN a.attcollation <> t.typcollation THEN ` + collationName("a.attcollation") + ` END,
-  a.attnum::text
+var columnsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'column' AS kind, r.nspname AS key_schema, r.relname AS key_name, a.attname AS key_sub,
+  r.nspname AS parent_schema, r.relname AS parent_name,
+  format_type(a.atttypid, a.atttypmod) AS type,
+  a.attnotnull::text AS not_null,
+  CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
+  CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
+  CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+  CASE WHEN a.attcollation <> t.typcollation THEN ` + collationName("a.attcollation") + ` END AS collation,
+  a.attnum::text AS attnum
 FROM rel r
 JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
@@ -204,10 +207,11 @@ WHERE r.relkind IN ('r', 'p', 'v', 'm', 'c')`
 
 // Table constraints and domain constraints. NOT NULL constraints (contype 'n', PostgreSQL 18)
 // are covered by the column's not_null attribute.
-var constraintsSQL = with(extCTE, nsCTE, goneCTE, relCTE, typCTE) + `SELECT 'constraint', r.key || '.' || co.conname, r.key,
+var constraintsSQL = with(extCTE, nsCTE, goneCTE, relCTE, typCTE) + `SELECT 'constraint' AS kind, r.nspname AS key_schema, r.relname AS key_name, co.conname AS key_sub,
+  r.nspname AS parent_schema, r.relname AS parent_name,
   CASE co.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN 'foreign key'
-    WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' WHEN 't' THEN 'trigger' END,
-  pg_get_constraintdef(co.oid)
+    WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' WHEN 't' THEN 'trigger' END AS type,
+  pg_get_constraintdef(co.oid) AS definition
 FROM pg_constraint co
 JOIN rel r ON r.oid = co.conrelid
 WHERE co.contype IN ('p', 'u', 'f', 'c', 'x', 't') AND r.relkind IN ('r', 'p')
@@ -216,14 +220,15 @@ WHERE co.contype IN ('p', 'u', 'f', 'c', 'x', 't') AND r.relkind IN ('r', 'p')
   -- constraint stands for them.
   AND NOT (co.conparentid <> 0 AND EXISTS (SELECT FROM pg_constraint pc WHERE pc.oid = co.conparentid AND pc.conrelid = co.conrelid))
 UNION ALL
-SELECT 'constraint', ty.key || '.' || co.conname, ty.key, 'check', pg_get_constraintdef(co.oid)
+SELECT 'constraint', ty.nspname, ty.typname, co.conname, ty.nspname, ty.typname, 'check', pg_get_constraintdef(co.oid)
 FROM pg_constraint co
 JOIN typ ty ON ty.oid = co.contypid
 WHERE co.contype = 'c'`
 
 // Indexes that no constraint owns (the constraint stands for those).
-var indexesSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'index', r.nspname || '.' || ic.relname, r.key,
-  pg_get_indexdef(i.indexrelid), i.indisvalid::text
+var indexesSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'index' AS kind, r.nspname AS key_schema, ic.relname AS key_name,
+  r.nspname AS parent_schema, r.relname AS parent_name,
+  pg_get_indexdef(i.indexrelid) AS definition, i.indisvalid::text AS valid
 FROM pg_index i
 JOIN rel r ON r.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
@@ -231,32 +236,35 @@ WHERE r.relkind IN ('r', 'p', 'm')
   AND NOT EXISTS (SELECT FROM pg_constraint co
                   WHERE co.conrelid = i.indrelid AND co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x'))`
 
-var viewsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized_view' END, r.key, r.nspname,
-  pg_get_viewdef(r.oid, true),
-  (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) AS o)
+var viewsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized_view' END AS kind,
+  r.nspname AS key_schema, r.relname AS key_name, r.nspname AS parent_name,
+  pg_get_viewdef(r.oid, true) AS definition,
+  (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) AS o) AS options
 FROM rel r
 WHERE r.relkind IN ('v', 'm')`
 
-var sequencesSQL = with(extCTE, nsCTE, goneCTE, seqCTE) + `SELECT 'sequence', s.key, s.nspname,
-  format_type(q.seqtypid, NULL), q.seqstart::text, q.seqincrement::text, q.seqmin::text,
-  q.seqmax::text, q.seqcache::text, q.seqcycle::text,
+var sequencesSQL = with(extCTE, nsCTE, goneCTE, seqCTE) + `SELECT 'sequence' AS kind, s.nspname AS key_schema, s.relname AS key_name, s.nspname AS parent_name,
+  format_type(q.seqtypid, NULL) AS type, q.seqstart::text AS start, q.seqincrement::text AS increment,
+  q.seqmin::text AS min, q.seqmax::text AS max, q.seqcache::text AS cache, q.seqcycle::text AS cycle,
   (SELECT tn.nspname || '.' || t.relname || '.' || a.attname
    FROM pg_class t
    JOIN pg_namespace tn ON tn.oid = t.relnamespace
    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = s.owner_column
-   WHERE t.oid = s.owner_table)
+   WHERE t.oid = s.owner_table) AS owned_by
 FROM seq s
 JOIN pg_sequence q ON q.seqrelid = s.oid`
 
-var functionsSQL = with(extCTE, nsCTE, procCTE) + `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.key, p.nspname,
-  pg_get_functiondef(p.oid), p.prosecdef::text, l.lanname
+var functionsSQL = with(extCTE, nsCTE, procCTE) + `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
+  p.nspname AS key_schema, p.name AS key_name, p.nspname AS parent_name,
+  pg_get_functiondef(p.oid) AS definition, p.prosecdef::text AS security_definer, l.lanname AS language
 FROM proc p
 JOIN pg_language l ON l.oid = p.prolang`
 
 // User triggers: internal ones (foreign keys, deferred uniqueness) are part of their
 // constraint.
-var triggersSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'trigger', r.key || '.' || t.tgname, r.key, pg_get_triggerdef(t.oid),
-  CASE t.tgenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END
+var triggersSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'trigger' AS kind, r.nspname AS key_schema, r.relname AS key_name, t.tgname AS key_sub,
+  r.nspname AS parent_schema, r.relname AS parent_name, pg_get_triggerdef(t.oid) AS definition,
+  CASE t.tgenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END AS enabled
 FROM pg_trigger t
 JOIN rel r ON r.oid = t.tgrelid
 WHERE NOT t.tgisinternal`
@@ -265,61 +273,62 @@ var typesSQL = with(extCTE, nsCTE, typCTE, `labels AS (
   SELECT e.enumtypid, string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) AS labels
   FROM pg_enum e
   GROUP BY e.enumtypid
-)`) + `SELECT 'type', ty.key, ty.nspname,
-  CASE ty.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite' WHEN 'r' THEN 'range' END,
+)`) + `SELECT 'type' AS kind, ty.nspname AS key_schema, ty.typname AS key_name, ty.nspname AS parent_name,
+  CASE ty.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite' WHEN 'r' THEN 'range' END AS type,
   labels.labels,
-  CASE WHEN ty.typtype = 'd' THEN format_type(ty.typbasetype, ty.typtypmod) END,
-  CASE WHEN ty.typtype = 'd' THEN ty.typnotnull::text END,
-  CASE WHEN ty.typtype = 'd' THEN pg_get_expr(ty.typdefaultbin, 0) END,
-  CASE WHEN ty.typtype = 'd' AND ty.typcollation <> bt.typcollation THEN ` + collationName("ty.typcollation") + ` END,
-  format_type(rg.rngsubtype, NULL)
+  CASE WHEN ty.typtype = 'd' THEN format_type(ty.typbasetype, ty.typtypmod) END AS base_type,
+  CASE WHEN ty.typtype = 'd' THEN ty.typnotnull::text END AS not_null,
+  CASE WHEN ty.typtype = 'd' THEN pg_get_expr(ty.typdefaultbin, 0) END AS default,
+  CASE WHEN ty.typtype = 'd' AND ty.typcollation <> bt.typcollation THEN ` + collationName("ty.typcollation") + ` END AS collation,
+  format_type(rg.rngsubtype, NULL) AS subtype
 FROM typ ty
 LEFT JOIN labels ON labels.enumtypid = ty.oid
 LEFT JOIN pg_range rg ON rg.rngtypid = ty.oid
 LEFT JOIN pg_type bt ON bt.oid = ty.typbasetype`
 
-var policiesSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'policy', r.key || '.' || p.polname, r.key,
-  CASE p.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END,
-  p.polpermissive::text,
+var policiesSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'policy' AS kind, r.nspname AS key_schema, r.relname AS key_name, p.polname AS key_sub,
+  r.nspname AS parent_schema, r.relname AS parent_name,
+  CASE p.polcmd WHEN '*' THEN 'ALL' WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' END AS command,
+  p.polpermissive::text AS permissive,
   (SELECT string_agg(g.name, ', ' ORDER BY g.name COLLATE "C")
    FROM (SELECT CASE WHEN x.oid = 0 THEN 'PUBLIC' ELSE coalesce(ro.rolname, 'unknown role') END AS name
          FROM unnest(p.polroles) AS x(oid)
-         LEFT JOIN pg_roles ro ON ro.oid = x.oid) AS g),
-  pg_get_expr(p.polqual, p.polrelid),
-  pg_get_expr(p.polwithcheck, p.polrelid)
+         LEFT JOIN pg_roles ro ON ro.oid = x.oid) AS g) AS roles,
+  pg_get_expr(p.polqual, p.polrelid) AS using,
+  pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
 FROM pg_policy p
 JOIN rel r ON r.oid = p.polrelid`
 
 // relKind names a pg_class relkind the way findings do.
 const relKind = `CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' ELSE 'table' END`
 
-// Privileges: one row per object with its ACL as text, a NULL ACL folded into acldefault()
+// Privileges: one row per object (its key's schema, name and sub) with its ACL as text, a NULL ACL folded into acldefault()
 // (what it means), and the owner's name so the reader can show the owner as <owner>. The reader
 // (acl.go) splits each ACL into one privilege object per (grantee, privilege): doing that here
 // with aclexplode and a GROUP BY costs the server several times more than the parse costs drift.
 // Column ACLs have no default: a NULL one means no column grants, and the few columns with one
 // are found by a single pass over pg_attribute.
-var privilegesSQL = with(extCTE, nsCTE, goneCTE, relCTE, seqCTE, typCTE, procCTE) + `SELECT r.key, ` + relKind + `, pg_get_userbyid(r.relowner),
-  coalesce(r.relacl, acldefault('r', r.relowner))::text
+var privilegesSQL = with(extCTE, nsCTE, goneCTE, relCTE, seqCTE, typCTE, procCTE) + `SELECT r.nspname AS key_schema, r.relname AS key_name, NULL AS key_sub, ` + relKind + ` AS on_kind, pg_get_userbyid(r.relowner) AS owner,
+  coalesce(r.relacl, acldefault('r', r.relowner))::text AS acl
 FROM rel r
 WHERE r.relkind IN ('r', 'p', 'v', 'm')
 UNION ALL
-SELECT s.key, 'sequence', pg_get_userbyid(s.relowner), coalesce(s.relacl, acldefault('s', s.relowner))::text
+SELECT s.nspname, s.relname, NULL, 'sequence', pg_get_userbyid(s.relowner), coalesce(s.relacl, acldefault('s', s.relowner))::text
 FROM seq s
 UNION ALL
-SELECT r.key || '.' || a.attname, 'column', pg_get_userbyid(r.relowner), a.attacl::text
+SELECT r.nspname, r.relname, a.attname, 'column', pg_get_userbyid(r.relowner), a.attacl::text
 FROM pg_attribute a
 JOIN rel r ON r.oid = a.attrelid
 WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p', 'v', 'm')
 UNION ALL
-SELECT p.key, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, pg_get_userbyid(p.proowner),
+SELECT p.nspname, p.name, NULL, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, pg_get_userbyid(p.proowner),
   coalesce(p.proacl, acldefault('f', p.proowner))::text
 FROM proc p
 UNION ALL
-SELECT ns.nspname, 'schema', pg_get_userbyid(ns.nspowner), coalesce(ns.nspacl, acldefault('n', ns.nspowner))::text
+SELECT NULL, ns.nspname, NULL, 'schema', pg_get_userbyid(ns.nspowner), coalesce(ns.nspacl, acldefault('n', ns.nspowner))::text
 FROM ns
 UNION ALL
-SELECT ty.key, 'type', pg_get_userbyid(ty.typowner), coalesce(ty.typacl, acldefault('T', ty.typowner))::text
+SELECT ty.nspname, ty.typname, NULL, 'type', pg_get_userbyid(ty.typowner), coalesce(ty.typacl, acldefault('T', ty.typowner))::text
 FROM typ ty`
 
 // Comments, keyed like the object they describe. Each branch starts from the comments on one
@@ -327,58 +336,59 @@ FROM typ ty`
 // those on objects drift reads.
 var commentsSQL = with(extCTE, nsCTE, goneCTE, relCTE, seqCTE, typCTE, procCTE, `d AS MATERIALIZED (
   SELECT d.classoid, d.objoid, d.objsubid, d.description FROM pg_description d
-)`) + `SELECT 'comment', o.key, o.key, o.on_kind, o.description FROM (
-  SELECT ns.nspname AS key, 'schema' AS on_kind, d.description
+)`) + `SELECT 'comment' AS kind, o.schema AS key_schema, o.name AS key_name, o.sub AS key_sub,
+  o.schema AS parent_schema, o.name AS parent_name, o.sub AS parent_sub, o.on_kind, o.description AS text FROM (
+  SELECT NULL AS schema, ns.nspname AS name, NULL AS sub, 'schema' AS on_kind, d.description
   FROM d JOIN ns ON ns.oid = d.objoid
   WHERE d.classoid = 'pg_namespace'::regclass
   UNION ALL
-  SELECT e.extname, 'extension', d.description
+  SELECT NULL, e.extname, NULL, 'extension', d.description
   FROM d JOIN pg_extension e ON e.oid = d.objoid
   WHERE d.classoid = 'pg_extension'::regclass
   UNION ALL
-  SELECT r.key, ` + relKind + `, d.description
+  SELECT r.nspname, r.relname, NULL, ` + relKind + `, d.description
   FROM d JOIN rel r ON r.oid = d.objoid
   WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND r.relkind IN ('r', 'p', 'v', 'm')
   UNION ALL
-  SELECT s.key, 'sequence', d.description
+  SELECT s.nspname, s.relname, NULL, 'sequence', d.description
   FROM d JOIN seq s ON s.oid = d.objoid
   WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0
   UNION ALL
-  SELECT r.key || '.' || a.attname, 'column', d.description
+  SELECT r.nspname, r.relname, a.attname, 'column', d.description
   FROM d
   JOIN rel r ON r.oid = d.objoid
   JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
   WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0
   UNION ALL
-  SELECT r.nspname || '.' || ic.relname, 'index', d.description
+  SELECT r.nspname, ic.relname, NULL, 'index', d.description
   FROM d
   JOIN pg_index i ON i.indexrelid = d.objoid
   JOIN rel r ON r.oid = i.indrelid
   JOIN pg_class ic ON ic.oid = i.indexrelid
   WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0
   UNION ALL
-  SELECT coalesce(r.key, ty.key) || '.' || co.conname, 'constraint', d.description
+  SELECT coalesce(r.nspname, ty.nspname), coalesce(r.relname, ty.typname), co.conname, 'constraint', d.description
   FROM d
   JOIN pg_constraint co ON co.oid = d.objoid
   LEFT JOIN rel r ON r.oid = co.conrelid AND co.conrelid <> 0
   LEFT JOIN typ ty ON ty.oid = co.contypid AND co.contypid <> 0
   WHERE d.classoid = 'pg_constraint'::regclass AND (r.oid IS NOT NULL OR ty.oid IS NOT NULL)
   UNION ALL
-  SELECT p.key, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, d.description
+  SELECT p.nspname, p.name, NULL, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, d.description
   FROM d JOIN proc p ON p.oid = d.objoid
   WHERE d.classoid = 'pg_proc'::regclass
   UNION ALL
-  SELECT r.key || '.' || t.tgname, 'trigger', d.description
+  SELECT r.nspname, r.relname, t.tgname, 'trigger', d.description
   FROM d
   JOIN pg_trigger t ON t.oid = d.objoid
   JOIN rel r ON r.oid = t.tgrelid
   WHERE d.classoid = 'pg_trigger'::regclass AND NOT t.tgisinternal
   UNION ALL
-  SELECT ty.key, 'type', d.description
+  SELECT ty.nspname, ty.typname, NULL, 'type', d.description
   FROM d JOIN typ ty ON ty.oid = d.objoid
   WHERE d.classoid = 'pg_type'::regclass
   UNION ALL
-  SELECT r.key || '.' || p.polname, 'policy', d.description
+  SELECT r.nspname, r.relname, p.polname, 'policy', d.description
   FROM d
   JOIN pg_policy p ON p.oid = d.objoid
   JOIN rel r ON r.oid = p.polrelid
@@ -387,38 +397,38 @@ var commentsSQL = with(extCTE, nsCTE, goneCTE, relCTE, seqCTE, typCTE, procCTE, 
 
 // unsupportedSQL names what drift sees but does not model, so that it is flagged rather than
 // silently dropped. Extension members are left out here too.
-var unsupportedSQL = with(extCTE, nsCTE) + `SELECT CASE p.prokind WHEN 'a' THEN 'aggregate ' ELSE 'window function ' END
-       || ns.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+var unsupportedSQL = with(extCTE, nsCTE) + `SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END AS kind,
+       ns.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS key_name
 FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
 WHERE p.prokind IN ('a', 'w')
   AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
 UNION ALL
-SELECT 'foreign table ' || ns.nspname || '.' || c.relname
+SELECT 'foreign table', ns.nspname || '.' || c.relname
 FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
 WHERE c.relkind = 'f' AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
 UNION ALL
-SELECT 'base type ' || ns.nspname || '.' || t.typname
+SELECT 'base type', ns.nspname || '.' || t.typname
 FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
 WHERE t.typtype = 'b' AND t.typcategory <> 'A'
   AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
 UNION ALL
-SELECT 'rule ' || ns.nspname || '.' || c.relname || '.' || rw.rulename
+SELECT 'rule', ns.nspname || '.' || c.relname || '.' || rw.rulename
 FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN ns ON ns.oid = c.relnamespace
 WHERE rw.rulename <> '_RETURN'
   AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
 UNION ALL
-SELECT 'statistics ' || ns.nspname || '.' || s.stxname
+SELECT 'statistics', ns.nspname || '.' || s.stxname
 FROM pg_statistic_ext s JOIN ns ON ns.oid = s.stxnamespace
 WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_statistic_ext'::regclass AND ext.objid = s.oid)
 UNION ALL
-SELECT 'operator ' || ns.nspname || '.' || o.oprname || '(' || format_type(o.oprleft, NULL) || ', ' || format_type(o.oprright, NULL) || ')'
+SELECT 'operator', ns.nspname || '.' || o.oprname || '(' || format_type(o.oprleft, NULL) || ', ' || format_type(o.oprright, NULL) || ')'
 FROM pg_operator o JOIN ns ON ns.oid = o.oprnamespace
 WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
 UNION ALL
-SELECT 'collation ' || ns.nspname || '.' || co.collname
+SELECT 'collation', ns.nspname || '.' || co.collname
 FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
 WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_collation'::regclass AND ext.objid = co.oid)
 UNION ALL
-SELECT 'event trigger ' || e.evtname
+SELECT 'event trigger', e.evtname
 FROM pg_event_trigger e
 WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_event_trigger'::regclass AND ext.objid = e.oid)`

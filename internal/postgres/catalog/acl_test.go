@@ -1,4 +1,4 @@
-package postgres
+package catalog
 
 import (
 	"testing"
@@ -51,8 +51,8 @@ func TestParseACLRejectsGarbage(t *testing.T) {
 // TestPrivilegesWithUnusualRoleNames checks the ACL reader against what the server really
 // prints for role names that need quoting.
 func TestPrivilegesWithUnusualRoleNames(t *testing.T) {
-	weird := newRole(t, "")
-	// newRole names are plain; add one that needs every kind of quoting.
+	weird := pgtest.NewRole(t, "")
+	// pgtest.NewRole names are plain; add one that needs every kind of quoting.
 	odd := `Odd "Role", =x/y ` + weird[len(weird)-6:]
 	admin := pgtest.AdminDSN(t)
 	pgtest.Exec(t, admin, `CREATE ROLE `+quoteIdent(odd))
@@ -71,7 +71,7 @@ GRANT INSERT ON public.t TO `+weird+`;`)
 	require.Equal(t, "true", p.Attrs.Value("grantable"))
 	require.Equal(t, "table", p.Attrs.Value("on_kind"))
 	require.Equal(t, "public.t", p.Attrs.Value("on"))
-	require.Equal(t, "public.t", p.Parent)
+	require.Equal(t, "public.t", p.Parent.String())
 	c := find(s, "privilege", "public.t.c:"+odd+":UPDATE")
 	require.NotNil(t, c)
 	require.Equal(t, "column", c.Attrs.Value("on_kind"))

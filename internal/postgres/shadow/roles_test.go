@@ -17,7 +17,7 @@ import (
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/pgtest"
-	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/postgres/catalog"
 )
 
 func randomSuffix(t testing.TB) string {
@@ -159,7 +159,7 @@ GRANT SELECT ON reporting.daily TO APP;`),
 	owner, roles, err := ReadLiveRoles(testCtx(t), connect(t, live))
 	require.NoError(t, err)
 	require.Equal(t, app, owner)
-	actual, err := postgres.IntrospectDSN(testCtx(t), live, postgres.Options{})
+	actual, err := catalog.IntrospectDSN(testCtx(t), live, catalog.Options{})
 	require.NoError(t, err)
 	require.NotNil(t, find(actual, "privilege", "public.t:<owner>:SELECT"), "a grant to the owner is the owner's own")
 

@@ -1,0 +1,234 @@
+package postgres
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+// Rules are PostgreSQL's comparison rules: which kinds' absence is critical, which grants and
+// functions are dangerous, which names the server generates, which differences are layout
+// alone, and how findings read.
+type Rules struct{ diff.BaseRules }
+
+var _ diff.Rules = Rules{}
+
+// missingCritical lists the kinds whose absence from the live database is critical: something
+// the application or its security relies on is gone. Missing indexes are only slow.
+var missingCritical = map[string]bool{
+	"schema": true, "extension": true, "table": true, "column": true, "constraint": true,
+	"view": true, "materialized_view": true, "sequence": true, "function": true,
+	"procedure": true, "trigger": true, "type": true, "policy": true, "privilege": true,
+}
+
+// Severity is the default severity of a finding:
+//
+//	critical  missing schema objects (every kind in missingCritical); a changed column type or
+//	          NOT NULL; RLS enabled or forced turned off; an unexpected grant to PUBLIC; an
+//	          unexpected SECURITY DEFINER function or procedure, or one that became SECURITY
+//	          DEFINER
+//	info      comments; renames of generated names
+//	warning   everything else: missing or unexpected indexes, invalid indexes, unexpected
+//	          tables, columns and others, changed defaults and function bodies
+func (Rules) Severity(f diff.Finding, expected, actual *snapshot.Object) diff.Severity {
+	if f.Kind == "comment" {
+		return diff.Info
+	}
+	switch f.Change {
+	case diff.Missing:
+		if missingCritical[f.Kind] {
+			return diff.Critical
+		}
+	case diff.Unexpected:
+		if actual != nil && unexpectedCritical(*actual) {
+			return diff.Critical
+		}
+	case diff.Changed:
+		return changedSeverity(f, expected, actual)
+	}
+	return diff.Warning
+}
+
+func unexpectedCritical(o snapshot.Object) bool {
+	switch {
+	case o.Kind == "privilege":
+		return o.Attrs.Value("grantee") == "PUBLIC"
+	case isFunction(o.Kind):
+		return o.Attrs.Value("security_definer") == "true"
+	}
+	return false
+}
+
+func changedSeverity(f diff.Finding, e, a *snapshot.Object) diff.Severity {
+	if e == nil || a == nil {
+		return diff.Warning
+	}
+	if e.Key != a.Key {
+		return diff.Info // a rename of a generated name
+	}
+	turnedOff := func(name string) bool {
+		return slices.Contains(f.Attributes, name) && e.Attrs.Value(name) == "true" && a.Attrs.Value(name) != "true"
+	}
+	switch {
+	case e.Kind == "column" && (slices.Contains(f.Attributes, "type") || slices.Contains(f.Attributes, "not_null")):
+		return diff.Critical
+	case e.Kind == "table" && (turnedOff("rls_enabled") || turnedOff("rls_forced")):
+		return diff.Critical
+	case isFunction(e.Kind) && slices.Contains(f.Attributes, "security_definer") && a.Attrs.Value("security_definer") == "true":
+		return diff.Critical
+	}
+	return diff.Warning
+}
+
+func isFunction(kind string) bool { return kind == "function" || kind == "procedure" }
+
+// whitespaceKinds are the kinds whose definition text may differ in layout alone: function
+// bodies are stored as written, and view text can differ in layout between deparser versions.
+// Other kinds are deparsed from the catalog, where a whitespace difference can only come from
+// inside a literal and is therefore real.
+var whitespaceKinds = map[string]bool{"function": true, "procedure": true, "view": true, "materialized_view": true}
+
+// Equivalent reports a definition that differs in layout alone. Runs of whitespace are compared
+// as one space, so "a  b" and "a\n\tb" are equal but "a+b" and "a + b" are not (telling those
+// apart safely needs a tokenizer, and a false "whitespace only" would hide drift).
+func (Rules) Equivalent(kind, attr, expected, actual string) (string, bool) {
+	if attr == "definition" && whitespaceKinds[kind] && strings.Join(strings.Fields(expected), " ") == strings.Join(strings.Fields(actual), " ") {
+		return "whitespace only", true
+	}
+	return "", false
+}
+
+// RenameSignature: PostgreSQL generates the names of constraints and indexes (t_col_key,
+// t_check1, t_col_idx), so they can differ between two databases built from the same
+// migrations. The signature is the object without its name.
+func (Rules) RenameSignature(o snapshot.Object) (string, bool) {
+	switch o.Kind {
+	case "constraint":
+	case "index":
+		if def, ok := o.Attrs.Get("definition"); ok {
+			o.Attrs = o.Attrs.Clone()
+			o.Attrs.Set("definition", indexDefWithoutName(def))
+		}
+	default:
+		return "", false
+	}
+	return o.Definition(), true
+}
+
+// indexDefWithoutName replaces the index name in a pg_get_indexdef rendering
+// ("CREATE [UNIQUE] INDEX name ON ...") with a placeholder.
+func indexDefWithoutName(def string) string {
+	rest, prefix := def, ""
+	for _, p := range []string{"CREATE UNIQUE INDEX ", "CREATE INDEX "} {
+		if strings.HasPrefix(def, p) {
+			prefix, rest = p, def[len(p):]
+			break
+		}
+	}
+	if prefix == "" {
+		return def
+	}
+	end := nameEnd(rest)
+	return prefix + "<name>" + rest[end:]
+}
+
+// nameEnd returns the length of the identifier at the start of s, which is either a bare word
+// or a double-quoted identifier with "" escapes.
+func nameEnd(s string) int {
+	if !strings.HasPrefix(s, `"`) {
+		if i := strings.IndexByte(s, ' '); i >= 0 {
+			return i
+		}
+		return len(s)
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] != '"' {
+			continue
+		}
+		if i+1 < len(s) && s[i+1] == '"' {
+			i++
+			continue
+		}
+		return i + 1
+	}
+	return len(s)
+}
+
+// Subject names grants and comments by what they are about: "SELECT to PUBLIC on
+// public.profiles", "comment on table public.users".
+func (r Rules) Subject(o snapshot.Object) string {
+	switch o.Kind {
+	case "privilege":
+		priv, grantee, on := o.Attrs.Value("privilege"), o.Attrs.Value("grantee"), o.Attrs.Value("on")
+		if priv != "" && grantee != "" && on != "" {
+			return fmt.Sprintf("%s to %s on %s", priv, grantee, on)
+		}
+	case "comment":
+		if on := o.Attrs.Value("on_kind"); on != "" {
+			return fmt.Sprintf("comment on %s %s", r.KindLabel(on), o.Key)
+		}
+		return "comment on " + o.Key.String()
+	}
+	return r.BaseRules.Subject(o)
+}
+
+// Unmatched says a grant was granted or revoked, and flags a new SECURITY DEFINER function.
+func (r Rules) Unmatched(o snapshot.Object, change diff.Change) string {
+	switch {
+	case o.Kind == "privilege" && change == diff.Missing:
+		return r.Subject(o) + " was revoked"
+	case o.Kind == "privilege":
+		return r.Subject(o) + " was granted"
+	case change == diff.Unexpected && isFunction(o.Kind) && o.Attrs.Value("security_definer") == "true":
+		return r.Subject(o) + " is unexpected (SECURITY DEFINER)"
+	case change == diff.Missing:
+		return r.Subject(o) + " is missing"
+	}
+	return r.Subject(o) + " is unexpected"
+}
+
+// Phrase words the changes whose meaning is not "from x to y": RLS, validity, SECURITY DEFINER,
+// NOT NULL, grant options, comment text.
+func (Rules) Phrase(e, a snapshot.Object, name string) (diff.Phrase, bool) {
+	eTrue, aTrue := e.Attrs.Value(name) == "true", a.Attrs.Value(name) == "true"
+	switch {
+	case e.Kind == "table" && name == "rls_enabled":
+		text := "RLS was enabled"
+		if eTrue && !aTrue {
+			text = "RLS was disabled"
+		}
+		return diff.Phrase{Text: text, Alone: text + " on " + e.Key.String()}, true
+	case e.Kind == "table" && name == "rls_forced":
+		text := "RLS is now forced"
+		if eTrue && !aTrue {
+			text = "RLS is no longer forced"
+		}
+		return diff.Phrase{Text: text, Alone: text + " on " + e.Key.String()}, true
+	case e.Kind == "index" && name == "valid":
+		if eTrue && !aTrue {
+			return diff.Phrase{Text: "is INVALID (left by a failed CREATE INDEX CONCURRENTLY)", Predicate: true}, true
+		}
+		return diff.Phrase{Text: "is valid but expected to be INVALID", Predicate: true}, true
+	case isFunction(e.Kind) && name == "security_definer":
+		if aTrue {
+			return diff.Phrase{Text: "became SECURITY DEFINER", Predicate: true}, true
+		}
+		return diff.Phrase{Text: "is no longer SECURITY DEFINER", Predicate: true}, true
+	case e.Kind == "column" && name == "not_null":
+		if aTrue {
+			return diff.Phrase{Text: "NOT NULL was added"}, true
+		}
+		return diff.Phrase{Text: "NOT NULL was dropped"}, true
+	case e.Kind == "comment" && name == "text":
+		return diff.Phrase{Text: "text changed"}, true // comments are prose: the diff shows them better
+	case e.Kind == "privilege" && name == "grantable":
+		if aTrue {
+			return diff.Phrase{Text: "is now grantable (WITH GRANT OPTION)", Predicate: true}, true
+		}
+		return diff.Phrase{Text: "is no longer grantable", Predicate: true}, true
+	}
+	return diff.Phrase{}, false
+}
