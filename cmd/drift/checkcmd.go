@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +41,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 				return err
 			}
 			w := newWiring(cfg, o.shadowDSN, g.logger())
-			results := checkAll(cmd, w.runner, buildTargets(cfg, targets))
+			results := w.runner.CheckTargets(cmd.Context(), buildTargets(cfg, targets), 4)
 			if err := o.out.render(g.stdout, results); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 			}
@@ -93,23 +92,4 @@ func loadTargets(configPath string, names []string) (*config.Config, []config.Ta
 		out = append(out, t)
 	}
 	return cfg, out, nil
-}
-
-// checkAll checks targets concurrently (they are independent databases) and returns results in
-// config order. One target failing never stops the others.
-func checkAll(cmd *cobra.Command, r *check.Runner, targets []check.Target) []check.Result {
-	results := make([]check.Result, len(targets))
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			results[i] = r.CheckTarget(cmd.Context(), t)
-		}()
-	}
-	wg.Wait()
-	return results
 }

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -146,7 +142,7 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 		fmt.Fprintf(g.stderr, "target %s: warning: %s\n", t.Name, warning)
 	}
 	s.Target = t.Name
-	same, exists, err := sameAsFile(path, s)
+	same, exists, err := snapshot.SameAsFile(path, s)
 	if err != nil {
 		return false, err
 	}
@@ -157,7 +153,7 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 	if exists {
 		// A server minor update changes the recorded server version and nothing else: the
 		// committed file still describes the schema, so it is neither stale nor rewritten.
-		if old, err := snapshot.ReadFile(path); err == nil && sameSchema(old, s) {
+		if old, err := snapshot.ReadFile(path); err == nil && old.SameSchema(s) {
 			fmt.Fprintf(g.stderr, "%s is up to date (only the server version differs: committed from %s, rebuilt on %s)\n", path, old.ServerVersion, s.ServerVersion)
 			return false, nil
 		}
@@ -188,76 +184,4 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 	}
 	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", path, len(s.Objects))
 	return false, nil
-}
-
-// sameSchema reports whether two snapshots describe the same schema built from the same
-// migrations, whatever server minor version rendered them: deparser output may change between
-// majors, so a snapshot from another major is rebuilt.
-func sameSchema(a, b *snapshot.Snapshot) bool {
-	if a.Engine != b.Engine || a.Target != b.Target || a.Source != b.Source || a.ServerMajor() != b.ServerMajor() {
-		return false
-	}
-	ha, err1 := a.Hash()
-	hb, err2 := b.Hash()
-	return err1 == nil && err2 == nil && ha == hb
-}
-
-// sameAsFile reports whether the file at path holds exactly the bytes s encodes to, and whether
-// it exists. The encoding is compared as it is produced, against the file as it is read, so
-// neither is held in memory whole.
-func sameAsFile(path string, s *snapshot.Snapshot) (same, exists bool, err error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, false, s.Normalize() // a snapshot that cannot be written is an error, not "missing"
-	}
-	if err != nil {
-		return false, false, fmt.Errorf("reading %s: %w", path, err)
-	}
-	defer f.Close()
-	c := &comparer{file: bufio.NewReaderSize(f, 64<<10)}
-	err = snapshot.Encode(c, s)
-	if c.err != nil {
-		return false, true, fmt.Errorf("reading %s: %w", path, c.err)
-	}
-	if err != nil && !errors.Is(err, errDiffers) {
-		return false, true, err
-	}
-	if c.differs {
-		return false, true, nil
-	}
-	// Everything written matched; the file must also end where the encoding ended.
-	if _, err := c.file.ReadByte(); err == nil {
-		return false, true, nil
-	} else if !errors.Is(err, io.EOF) {
-		return false, true, fmt.Errorf("reading %s: %w", path, err)
-	}
-	return true, true, nil
-}
-
-// errDiffers stops an encoding as soon as it departs from the file it is compared with.
-var errDiffers = errors.New("differs from the file")
-
-// comparer is a writer that checks what is written against a file's bytes.
-type comparer struct {
-	file    *bufio.Reader
-	buf     []byte
-	differs bool
-	err     error // reading the file failed
-}
-
-func (c *comparer) Write(p []byte) (int, error) {
-	if cap(c.buf) < len(p) {
-		c.buf = make([]byte, len(p))
-	}
-	got := c.buf[:len(p)]
-	n, err := io.ReadFull(c.file, got)
-	switch {
-	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):
-		c.err = err
-		return 0, err
-	case n < len(p) || !bytes.Equal(got, p):
-		c.differs = true
-		return 0, errDiffers
-	}
-	return len(p), nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"sync"
 
 	"github.com/drift-schema/drift/internal/clock"
 	"github.com/drift-schema/drift/internal/diff"
@@ -77,6 +78,24 @@ func (r *Runner) Source(spec string) (Source, error) {
 func (r *Runner) CheckTarget(ctx context.Context, t Target) Result {
 	expected, actual := t.Sources()
 	return r.Check(ctx, expected, actual, t.Options())
+}
+
+// CheckTargets checks targets concurrently (they are independent databases), at most
+// concurrency at a time, and returns the results in the targets' order. One target failing
+// never stops the others.
+func (r *Runner) CheckTargets(ctx context.Context, targets []Target, concurrency int) []Result {
+	results := make([]Result, len(targets))
+	sem := make(chan struct{}, max(concurrency, 1))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = r.CheckTarget(ctx, t)
+		})
+	}
+	wg.Wait()
+	return results
 }
 
 // side is one source as it is read.

@@ -1,4 +1,4 @@
-package main
+package snapshot
 
 import (
 	"fmt"
@@ -7,16 +7,14 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 // TestSameAsFile compares an encoding with files that match it, differ from it, stop short of
 // it or run past it; the snapshot is large enough to take many writes.
 func TestSameAsFile(t *testing.T) {
-	s := snapshot.New(snapshot.EnginePostgres)
+	s := New(EnginePostgres)
 	for i := 0; i < 4000; i++ {
-		s.Add(snapshot.Object{Kind: "column", Key: snapshot.MustKey(fmt.Sprintf("public.t.c%04d", i)), Parent: snapshot.MustKey("public.t"), Attrs: snapshot.NewAttrs("type", "text", "not_null", "true")})
+		s.Add(Object{Kind: "column", Key: MustKey(fmt.Sprintf("public.t.c%04d", i)), Parent: MustKey("public.t"), Attrs: NewAttrs("type", "text", "not_null", "true")})
 	}
 	data, err := s.Marshal()
 	require.NoError(t, err)
@@ -44,21 +42,21 @@ func TestSameAsFile(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			same, exists, err := sameAsFile(tc.path, s)
+			same, exists, err := SameAsFile(tc.path, s)
 			require.NoError(t, err)
 			require.Equal(t, tc.same, same)
 			require.Equal(t, tc.exists, exists)
 		})
 	}
 
-	_, _, err = sameAsFile(dir, s)
+	_, _, err = SameAsFile(dir, s)
 	require.ErrorContains(t, err, "reading "+dir, "a directory cannot be read as a file")
 
-	dup := snapshot.New(snapshot.EnginePostgres)
-	dup.Add(snapshot.Object{Kind: "table", Key: snapshot.MustKey("public.t")})
-	dup.Add(snapshot.Object{Kind: "table", Key: snapshot.MustKey("public.t")})
+	dup := New(EnginePostgres)
+	dup.Add(Object{Kind: "table", Key: MustKey("public.t")})
+	dup.Add(Object{Kind: "table", Key: MustKey("public.t")})
 	for _, path := range []string{filepath.Join(dir, "missing.json"), filepath.Join(dir, "same.json")} {
-		_, _, err = sameAsFile(path, dup)
+		_, _, err = SameAsFile(path, dup)
 		require.ErrorContains(t, err, "duplicate table")
 	}
 }
