@@ -39,6 +39,7 @@ func (o *alertsOptions) withStore(ctx context.Context, g *globals, fn func(*stor
 	if err != nil {
 		return &exitError{code: check.ExitError, err: err}
 	}
+	g.secure(cfg)
 	st, err := openStore(ctx, cfg, g.logger())
 	if err != nil {
 		return &exitError{code: check.ExitError, err: err}

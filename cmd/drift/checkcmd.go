@@ -40,7 +40,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			if err != nil {
 				return err
 			}
-			w := newWiring(cfg, o.shadowDSN, g.logger())
+			w := newWiring(g, cfg, o.shadowDSN)
 			results := w.runner.CheckTargets(cmd.Context(), buildTargets(cfg, targets), 4)
 			if err := o.out.render(g.stdout, results); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}

@@ -49,8 +49,9 @@ checked.`,
 			if err != nil {
 				return &exitError{code: check.ExitError, err: err}
 			}
+			w := newWiring(g, cfg, o.shadowDSN)
 			log := g.logger()
-			d, closeAll, err := buildDaemon(cmd.Context(), cfg, o.shadowDSN, log, g.stdout)
+			d, closeAll, err := buildDaemon(cmd.Context(), cfg, w, log, g.stdout)
 			if err != nil {
 				return &exitError{code: check.ExitError, err: err}
 			}
@@ -89,7 +90,7 @@ checked.`,
 }
 
 // buildDaemon wires the store, the runner, the notifier and the schedule from the config.
-func buildDaemon(ctx context.Context, cfg *config.Config, shadowDSN string, log *slog.Logger, out io.Writer) (*daemon.Daemon, func(), error) {
+func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.Logger, out io.Writer) (*daemon.Daemon, func(), error) {
 	if cfg.Store.DSN == "" {
 		return nil, nil, fmt.Errorf("config %s: the daemon needs store.dsn (a PostgreSQL database for schema_drift_alerts)", cfg.Path())
 	}
@@ -110,7 +111,6 @@ func buildDaemon(ctx context.Context, cfg *config.Config, shadowDSN string, log 
 	if err != nil {
 		return nil, nil, err
 	}
-	w := newWiring(cfg, shadowDSN, log)
 	// Shadow databases left by a crashed run (marked ones, older than an hour). A failure is
 	// logged: it must not stop the daemon.
 	if dropped, err := w.postgres.SweepShadowOrphans(ctx, time.Hour); err != nil {

@@ -39,7 +39,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 			if o.from == "" || o.to == "" {
 				return usageErr("diff needs both --from and --to")
 			}
-			w := newWiring(nil, o.shadowDSN, g.logger())
+			w := newWiring(g, nil, o.shadowDSN)
 			res := o.run(cmd.Context(), w)
 			if err := o.out.render(g.stdout, []check.Result{res}); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}

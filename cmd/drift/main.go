@@ -16,6 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/config"
+	"github.com/drift-schema/drift/internal/redact"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -38,11 +40,22 @@ func (e *exitError) Unwrap() error { return e.err }
 // exitWith returns an error that makes drift exit with code without printing anything more.
 func exitWith(code int) error { return &exitError{code: code} }
 
-// globals are the flags every command shares.
+// globals are the flags every command shares, and the process's one redaction point.
 type globals struct {
 	logLevel string
 	stdout   io.Writer
 	stderr   io.Writer
+	// redactor knows every secret the command has been given; every log line and printed
+	// error passes it.
+	redactor *redact.Redactor
+}
+
+// secure registers secrets (a config's, a flag's) with the redactor.
+func (g *globals) secure(cfg *config.Config, extra ...string) {
+	if cfg != nil {
+		extra = append(extra, secretsOf(cfg)...)
+	}
+	g.redactor = g.redactor.With(extra...)
 }
 
 func (g *globals) logger() *slog.Logger {
@@ -50,7 +63,7 @@ func (g *globals) logger() *slog.Logger {
 	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		level = slog.LevelError
 	}
-	return slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(g.redactor.Handler(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level})))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -68,11 +81,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "drift:", ee.err)
+			fmt.Fprintln(stderr, "drift:", g.redactor.String(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "drift:", err)
+	fmt.Fprintln(stderr, "drift:", g.redactor.String(err.Error()))
 	return check.ExitError
 }
 

@@ -66,7 +66,7 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	if len(o.targets) > 1 {
 		return usageErr("snapshot --from records one --target name")
 	}
-	w := newWiring(nil, o.shadowDSN, g.logger())
+	w := newWiring(g, nil, o.shadowDSN)
 	name := ""
 	if len(o.targets) == 1 {
 		name = o.targets[0]
@@ -105,7 +105,7 @@ func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
-	w := newWiring(cfg, o.shadowDSN, g.logger())
+	w := newWiring(g, cfg, o.shadowDSN)
 	code := check.ExitClean
 	var errs []error
 	for _, t := range targets {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"log/slog"
 	"os"
 	"time"
 
@@ -22,25 +21,25 @@ type wiring struct {
 
 // newWiring wires the engines and the runner. cfg may be nil (drift diff and snapshot --from
 // need no config file). The shadow server is the flag, else the config, else $DRIFT_SHADOW_DSN.
-func newWiring(cfg *config.Config, shadowDSN string, log *slog.Logger) *wiring {
+// Every secret involved is registered with g's redactor, which the runner and the logger share.
+func newWiring(g *globals, cfg *config.Config, shadowDSN string) *wiring {
 	if shadowDSN == "" && cfg != nil {
 		shadowDSN = cfg.Shadow.PostgresDSN.Value()
 	}
 	if shadowDSN == "" {
 		shadowDSN = os.Getenv("DRIFT_SHADOW_DSN")
 	}
+	g.secure(cfg, shadowDSN)
 	cacheDir, scratch := "", ""
-	var secrets []string
 	if cfg != nil {
 		cacheDir = cfg.Resolve(cfg.Shadow.CacheDir)
 		scratch = cfg.Shadow.Neo4jURI.Value()
-		secrets = secretsOf(cfg)
 	}
 	pg := postgres.New(postgres.Options{ShadowDSN: shadowDSN, CacheDir: cacheDir})
 	runner := check.NewRunner(check.RunnerOptions{
-		Engines: []engine.Engine{pg, neo4j.New(neo4j.EngineOptions{ScratchURI: scratch})},
-		Logger:  log,
-		Secrets: append(secrets, shadowDSN),
+		Engines:  []engine.Engine{pg, neo4j.New(neo4j.EngineOptions{ScratchURI: scratch})},
+		Logger:   g.logger(),
+		Redactor: g.redactor,
 	})
 	return &wiring{shadowDSN: shadowDSN, postgres: pg, runner: runner}
 }

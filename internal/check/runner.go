@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"sync"
 
 	"github.com/drift-schema/drift/internal/clock"
@@ -19,10 +18,10 @@ import (
 
 // Runner runs comparisons. Engines are wired explicitly by cmd/drift; create it with NewRunner.
 type Runner struct {
-	engines []engine.Engine
-	clock   clock.Clock
-	log     *slog.Logger
-	secrets []string
+	engines  []engine.Engine
+	clock    clock.Clock
+	log      *slog.Logger
+	redactor *redact.Redactor
 }
 
 // RunnerOptions configure a Runner.
@@ -33,8 +32,9 @@ type RunnerOptions struct {
 	Clock clock.Clock
 	// Logger receives one line per check; nil discards it.
 	Logger *slog.Logger
-	// Secrets are removed from every result, beside the sources' own connection strings.
-	Secrets []string
+	// Redactor removes the process's secrets from every result (the sources' own connection
+	// strings are removed too); nil removes only those and the passwords of connection strings.
+	Redactor *redact.Redactor
 }
 
 // NewRunner returns a runner over the given engines.
@@ -43,7 +43,7 @@ func NewRunner(o RunnerOptions) *Runner {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{engines: o.Engines, clock: clock.Or(o.Clock), log: log, secrets: o.Secrets}
+	return &Runner{engines: o.Engines, clock: clock.Or(o.Clock), log: log, redactor: o.Redactor}
 }
 
 // Engine returns the engine of that name.
@@ -66,7 +66,7 @@ func (r *Runner) Source(spec string) (Source, error) {
 	}
 	st, err := os.Stat(spec)
 	if err != nil {
-		return Source{}, fmt.Errorf("%s is neither a database URL nor a readable file or directory", redact.String(spec))
+		return Source{}, fmt.Errorf("%s is neither a database URL nor a readable file or directory", r.redactor.String(spec))
 	}
 	if st.IsDir() {
 		return Source{Kind: SourceMigrations, Path: spec}, nil
@@ -118,11 +118,11 @@ type side struct {
 // live database on the other side (its version, applied migrations and roles).
 func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) (res Result) {
 	res = Result{Name: o.Name, Findings: []diff.Finding{}, Started: r.clock.Now()}
-	secrets := append(slices.Clone(r.secrets), expected.DSN, actual.DSN)
+	red := r.redactor.With(expected.DSN, actual.DSN)
 	log := r.log.With("target", o.Name)
 	defer func() {
 		res.Duration = clock.Since(r.clock, res.Started)
-		redactResult(&res, secrets)
+		redactResult(&res, red)
 		if res.Error != "" {
 			log.Warn("check failed", "error", res.Error, "duration_ms", res.Duration.Milliseconds())
 		} else {
@@ -310,7 +310,7 @@ func (r *Runner) engineFor(sides ...*side) (engine.Engine, error) {
 // live database as it is, a migration set whole (no applied version to stop at), a snapshot
 // file as written. warnings are what the build said (a subfolder not read, ...).
 func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapshot.Snapshot, warnings []string, err error) {
-	defer func() { err = redact.Error(err, append(slices.Clone(r.secrets), src.DSN)...) }()
+	defer func() { err = r.redactor.With(src.DSN).Error(err) }()
 	s := &side{src: src, name: "source"}
 	if err := r.readFiles(s); err != nil {
 		return nil, nil, err
@@ -340,17 +340,17 @@ func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapsh
 // redactResult removes secrets from every text of a result: the one place check output is
 // scrubbed. Definitions can hold credentials (a dblink or FDW connection string in a function
 // body), and findings go to reports, the store and Slack.
-func redactResult(res *Result, secrets []string) {
-	res.Error = redact.String(res.Error, secrets...)
+func redactResult(res *Result, red *redact.Redactor) {
+	res.Error = red.String(res.Error)
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		f.Summary = redact.String(f.Summary, secrets...)
-		f.Expected = redact.String(f.Expected, secrets...)
-		f.Actual = redact.String(f.Actual, secrets...)
-		f.Diff = redact.String(f.Diff, secrets...)
+		f.Summary = red.String(f.Summary)
+		f.Expected = red.String(f.Expected)
+		f.Actual = red.String(f.Actual)
+		f.Diff = red.String(f.Diff)
 	}
 	for i := range res.Warnings {
-		res.Warnings[i] = redact.String(res.Warnings[i], secrets...)
+		res.Warnings[i] = red.String(res.Warnings[i])
 	}
 }
 

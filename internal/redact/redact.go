@@ -4,6 +4,9 @@
 package redact
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
@@ -62,3 +65,102 @@ type redacted struct {
 
 func (r *redacted) Error() string { return r.msg }
 func (r *redacted) Unwrap() error { return r.err }
+
+// Redactor is the one redaction point of a process: it knows every configured secret (DSNs,
+// tokens, webhook URLs), and every text that leaves the process — log records, errors, reports,
+// stored rows, Slack messages — passes through it. Passwords in connection strings it was not
+// told about are removed too (String). A nil Redactor removes only those.
+type Redactor struct {
+	secrets []string
+}
+
+// New returns a Redactor for the given secrets; empty ones are ignored.
+func New(secrets ...string) *Redactor {
+	r := &Redactor{}
+	return r.With(secrets...)
+}
+
+// With returns a Redactor that also removes more.
+func (r *Redactor) With(more ...string) *Redactor {
+	out := &Redactor{}
+	if r != nil {
+		out.secrets = append(out.secrets, r.secrets...)
+	}
+	for _, s := range more {
+		if s != "" {
+			out.secrets = append(out.secrets, s)
+		}
+	}
+	return out
+}
+
+// String removes every secret from s.
+func (r *Redactor) String(s string) string {
+	if r == nil {
+		return String(s)
+	}
+	return String(s, r.secrets...)
+}
+
+// Error wraps err so that its message is redacted; errors.Is/As still see the original.
+func (r *Redactor) Error(err error) error {
+	if r == nil {
+		return Error(err)
+	}
+	return Error(err, r.secrets...)
+}
+
+// Handler wraps a log handler so that every record's message and string attributes are
+// redacted before they are written.
+func (r *Redactor) Handler(h slog.Handler) slog.Handler { return &handler{next: h, r: r} }
+
+type handler struct {
+	next slog.Handler
+	r    *Redactor
+}
+
+func (h *handler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+
+func (h *handler) Handle(ctx context.Context, rec slog.Record) error {
+	out := slog.NewRecord(rec.Time, rec.Level, h.r.String(rec.Message), rec.PC)
+	rec.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(h.attr(a))
+		return true
+	})
+	return h.next.Handle(ctx, out)
+}
+
+func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	clean := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		clean[i] = h.attr(a)
+	}
+	return &handler{next: h.next.WithAttrs(clean), r: h.r}
+}
+
+func (h *handler) WithGroup(name string) slog.Handler {
+	return &handler{next: h.next.WithGroup(name), r: h.r}
+}
+
+// attr redacts an attribute: strings, errors and anything else rendered as text, and groups
+// attribute by attribute.
+func (h *handler) attr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, h.r.String(v.String()))
+	case slog.KindGroup:
+		group := v.Group()
+		clean := make([]any, len(group))
+		for i, g := range group {
+			clean[i] = h.attr(g)
+		}
+		return slog.Group(a.Key, clean...)
+	case slog.KindAny:
+		if err, ok := v.Any().(error); ok {
+			return slog.String(a.Key, h.r.String(err.Error()))
+		}
+		return slog.String(a.Key, h.r.String(fmt.Sprint(v.Any())))
+	}
+	return slog.Attr{Key: a.Key, Value: v}
+}

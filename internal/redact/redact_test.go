@@ -1,8 +1,10 @@
 package redact
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -35,4 +37,21 @@ func TestErrorKeepsChain(t *testing.T) {
 	require.ErrorIs(t, err, io.EOF)
 	require.NotContains(t, err.Error(), "pw12")
 	require.Same(t, io.EOF, Error(io.EOF))
+}
+
+func TestRedactorHandlerScrubsEveryRecord(t *testing.T) {
+	var buf bytes.Buffer
+	r := New("xoxb-token-123", "").With("https://hooks.slack.com/services/T/B/C")
+	log := slog.New(r.Handler(slog.NewTextHandler(&buf, nil))).With("dsn", "postgres://u:topsecret1@h/d")
+	log.Info("posting with xoxb-token-123", "url", "https://hooks.slack.com/services/T/B/C",
+		"error", errors.New("dial postgres://u:pw1234@h/d: refused"),
+		slog.Group("g", "inner", "password=hunter22 host=x"), "n", 3, "stringer", struct{ S string }{"xoxb-token-123"})
+	out := buf.String()
+	for _, secret := range []string{"xoxb-token-123", "hooks.slack.com", "topsecret1", "pw1234", "hunter22"} {
+		require.NotContains(t, out, secret)
+	}
+	require.Contains(t, out, "n=3")
+	require.Equal(t, "a <secret> b", r.String("a xoxb-token-123 b"))
+	require.Equal(t, "postgres://u:<secret>@h", (*Redactor)(nil).String("postgres://u:pw1234@h"))
+	require.NotContains(t, r.Error(errors.New("xoxb-token-123")).Error(), "xoxb")
 }
