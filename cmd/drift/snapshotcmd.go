@@ -92,7 +92,7 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 		}
 		return nil
 	}
-	if err := snapshot.WriteFile(o.out, s); err != nil {
+	if err := writeSnapshot(g, o.out, s); err != nil {
 		return &exitError{code: check.ExitError, err: err}
 	}
 	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", o.out, len(s.Objects))
@@ -179,9 +179,18 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 		}
 		return true, nil
 	}
-	if err := snapshot.WriteFile(path, s); err != nil {
+	if err := writeSnapshot(g, path, s); err != nil {
 		return false, err
 	}
 	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", path, len(s.Objects))
 	return false, nil
+}
+
+// writeSnapshot writes a snapshot file safely (internal/safefile) and says what it created.
+func writeSnapshot(g *globals, path string, s *snapshot.Snapshot) error {
+	out, err := snapshot.Write(path, s)
+	for _, dir := range out.Created {
+		fmt.Fprintf(g.stderr, "created directory %s\n", dir)
+	}
+	return err
 }

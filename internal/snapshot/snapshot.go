@@ -18,6 +18,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/drift-schema/drift/internal/safefile"
 )
 
 // FormatVersion is the version of the JSON envelope. Readers reject versions they do not know,
@@ -297,43 +299,28 @@ func ReadFile(path string) (*Snapshot, error) {
 	return s, nil
 }
 
-// WriteFile writes a snapshot file atomically (temp file and rename), so an interrupted write
-// never leaves a half snapshot that would later read as drift. The JSON is streamed to the
-// temporary file, never held in memory whole.
+// WriteFile writes a snapshot file (see Write).
 func WriteFile(path string, s *Snapshot) error {
+	_, err := Write(path, s)
+	return err
+}
+
+// Write writes a snapshot file without ever destroying what the path names (see
+// internal/safefile): a regular file is replaced atomically (temporary file and rename, so an
+// interrupted write never leaves half a snapshot that would later read as drift) and keeps its
+// mode, a read-only one is refused, a device or FIFO is written through, a symlink is followed,
+// and missing parent directories are created and reported in the outcome. The JSON is streamed,
+// never held in memory whole.
+func Write(path string, s *Snapshot) (safefile.Outcome, error) {
 	if err := s.Normalize(); err != nil {
-		return err
+		return safefile.Outcome{}, err
 	}
-	tmp, err := os.CreateTemp(dirOf(path), ".snapshot-*.json")
+	out, err := safefile.Write(path, func(w io.Writer) error { return encodeNormalized(w, s) })
 	if err != nil {
-		return fmt.Errorf("writing snapshot %s: %w", path, err)
+		return out, fmt.Errorf("writing snapshot: %w", err)
 	}
-	if err := encodeNormalized(tmp, s); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing snapshot %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing snapshot %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing snapshot %s: %w", path, err)
-	}
-	return nil
+	return out, nil
 }
-
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		if i == 0 {
-			return "/"
-		}
-		return path[:i]
-	}
-	return "."
-}
-
 // Find returns the object of a kind whose key renders as key, or nil.
 func (s *Snapshot) Find(kind, key string) *Object {
 	for i := range s.Objects {
