@@ -228,5 +228,8 @@ func TestWriteFileIsMarshal(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "no temporary file is left behind")
 
-	require.ErrorContains(t, WriteFile(filepath.Join(dir, "missing", "x.json"), s), "writing snapshot")
+	out, err := Write(filepath.Join(dir, "missing", "x.json"), s)
+	require.NoError(t, err, "a missing directory is created")
+	require.Equal(t, []string{filepath.Join(dir, "missing")}, out.Created)
+	require.ErrorContains(t, WriteFile(dir, s), "writing snapshot")
 }

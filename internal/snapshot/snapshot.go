@@ -321,6 +321,7 @@ func Write(path string, s *Snapshot) (safefile.Outcome, error) {
 	}
 	return out, nil
 }
+
 // Find returns the object of a kind whose key renders as key, or nil.
 func (s *Snapshot) Find(kind, key string) *Object {
 	for i := range s.Objects {
