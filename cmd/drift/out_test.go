@@ -59,3 +59,13 @@ func TestSnapshotOutNeverClobbers(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stderr, "created directory "+filepath.Join(dir, "snapshots"))
 }
+
+// TestFormatIsCaseInsensitive: --format JSON prints JSON.
+func TestFormatIsCaseInsensitive(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.json")
+	require.NoError(t, snapshot.WriteFile(src, snapshot.New(snapshot.EnginePostgres)))
+	code, out, stderr := drift(t, "diff", "--from", src, "--to", src, "--format", "JSON")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, `"targets": [`)
+}

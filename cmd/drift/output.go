@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"strings"
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/diff"
@@ -18,6 +19,7 @@ type outputOptions struct {
 }
 
 func (o *outputOptions) validate() (diff.Severity, error) {
+	o.format = strings.ToLower(strings.TrimSpace(o.format))
 	if !oneOf(o.format, "text", "json", "markdown") {
 		return "", usageErr("--format must be text, json or markdown, not %q", o.format)
 	}

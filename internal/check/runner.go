@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/drift-schema/drift/internal/clock"
@@ -163,6 +165,13 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		return fail(err)
 	}
 	res.Engine = eng.Name()
+	for _, s := range sides {
+		if s.src.Kind == SourceSnapshot {
+			if err := knownKinds(eng, s); err != nil {
+				return fail(err)
+			}
+		}
+	}
 	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, Logger: log}
 	bothLive := expected.Kind == SourceLive && actual.Kind == SourceLive
 	for _, s := range sides {
@@ -259,6 +268,19 @@ func (r *Runner) readFiles(s *side) error {
 		s.set = set
 	default:
 		return fmt.Errorf("the %s side is of unknown kind %q", s.name, s.src.Kind)
+	}
+	return nil
+}
+
+// knownKinds refuses a snapshot file holding a kind its engine does not write: it was edited
+// by hand or written by another tool, and comparing it would report nonsense as drift.
+func knownKinds(e engine.Engine, s *side) error {
+	known := e.Kinds()
+	for _, o := range s.snap.Objects {
+		if !slices.Contains(known, o.Kind) {
+			return fmt.Errorf("the %s snapshot %s holds %s %q, which is not a kind of %s object (known: %s)",
+				s.name, s.src.Path, o.Kind, o.Key, e.Name(), strings.Join(known, ", "))
+		}
 	}
 	return nil
 }

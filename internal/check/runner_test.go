@@ -34,6 +34,7 @@ func (s *stubEngine) Name() string               { return "postgres" }
 func (s *stubEngine) Language() string           { return migrations.LanguageSQL }
 func (s *stubEngine) Accepts(source string) bool { return strings.HasPrefix(source, "postgres://") }
 func (s *stubEngine) Rules() diff.Rules          { return diff.BaseRules{} }
+func (s *stubEngine) Kinds() []string            { return []string{"table", "index", "function"} }
 func (s *stubEngine) Introspect(ctx context.Context, dsn string, _ engine.Options) (*engine.Live, error) {
 	select {
 	case <-time.After(s.wait):
@@ -164,6 +165,13 @@ func TestSourcesOnEitherSide(t *testing.T) {
 	res := r.Check(ctx, src(neo), src(file), check.Options{})
 	require.Equal(t, check.StatusError, res.Status)
 	require.Contains(t, res.Error, "cannot compare a neo4j schema with a postgres schema")
+
+	odd := filepath.Join(t.TempDir(), "odd.json")
+	edited := pgSnap(150018, table, snapshot.Object{Kind: "tabel", Key: snapshot.NewKey("public", "x")})
+	require.NoError(t, snapshot.WriteFile(odd, edited))
+	res = r.Check(ctx, src(odd), src("postgres://h/d"), check.Options{})
+	require.Equal(t, check.StatusError, res.Status)
+	require.Contains(t, res.Error, `holds tabel "public.x", which is not a kind of postgres object`)
 }
 
 func TestExitCode(t *testing.T) {

@@ -26,6 +26,9 @@ type Engine interface {
 	Accepts(source string) bool
 	// Rules are the engine's comparison rules.
 	Rules() diff.Rules
+	// Kinds are the object kinds this engine's snapshots hold; a snapshot file with another
+	// kind was not written by this engine and is refused.
+	Kinds() []string
 	// Introspect reads the schema of the live database at dsn. Its errors never carry the
 	// connection string's password.
 	Introspect(ctx context.Context, dsn string, o Options) (*Live, error)

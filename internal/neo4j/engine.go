@@ -44,6 +44,9 @@ func (e *Engine) Language() string { return migrations.LanguageCypher }
 // Rules are Neo4j's comparison rules.
 func (e *Engine) Rules() diff.Rules { return Rules{} }
 
+// Kinds are indexes and constraints.
+func (e *Engine) Kinds() []string { return []string{KindIndex, KindConstraint} }
+
 // Accepts recognises neo4j:// and bolt:// URIs, with their +s and +ssc variants.
 func (e *Engine) Accepts(source string) bool { return IsURI(source) }
 

@@ -6,6 +6,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +61,15 @@ func (e *Engine) Language() string { return migrations.LanguageSQL }
 
 // Rules are PostgreSQL's comparison rules.
 func (e *Engine) Rules() diff.Rules { return Rules{} }
+
+// Kinds are the object kinds of PostgreSQL snapshots.
+func (e *Engine) Kinds() []string { return slices.Clone(kinds) }
+
+// kinds lists every object kind the catalog package writes.
+var kinds = []string{
+	"schema", "extension", "table", "column", "constraint", "index", "view", "materialized_view",
+	"sequence", "function", "procedure", "trigger", "type", "policy", "privilege", "comment",
+}
 
 // Accepts recognises postgres:// and postgresql:// URLs and keyword/value connection strings.
 func (e *Engine) Accepts(source string) bool { return IsConnString(source) }

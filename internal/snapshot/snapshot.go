@@ -174,6 +174,9 @@ func (s *Snapshot) Normalize() error {
 	}
 	for i := range s.Objects {
 		o := &s.Objects[i]
+		if o.Kind == "" || o.Key.Name == "" {
+			return fmt.Errorf("object %d has no kind or no key (kind %q, key %q)", i+1, o.Kind, o.Key)
+		}
 		if len(o.Attrs) == 0 {
 			o.Attrs = nil
 			continue
@@ -265,13 +268,14 @@ func (s *Snapshot) Hash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Read decodes a snapshot, rejecting unknown fields and unknown format versions.
+// Read decodes a snapshot, rejecting unknown fields, unknown format versions, objects without a
+// kind or key, and duplicates.
 func Read(r io.Reader) (*Snapshot, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var s Snapshot
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("decoding snapshot: %w", err)
+		return nil, fmt.Errorf("not a drift snapshot: %w", err)
 	}
 	if s.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("snapshot format version %d is not supported (this drift reads version %d)", s.FormatVersion, FormatVersion)
@@ -285,16 +289,38 @@ func Read(r io.Reader) (*Snapshot, error) {
 	return &s, nil
 }
 
-// ReadFile reads a snapshot file.
-func ReadFile(path string) (*Snapshot, error) {
+// DefaultMaxFileBytes is the largest snapshot file ReadFile reads: a file ten times the size of
+// a 10,000-table schema's. A larger one is refused before it is read, so a wrong path (a dump,
+// a log) cannot exhaust memory.
+const DefaultMaxFileBytes = 1 << 30
+
+// ReadFile reads a snapshot file of at most DefaultMaxFileBytes.
+func ReadFile(path string) (*Snapshot, error) { return ReadFileLimit(path, DefaultMaxFileBytes) }
+
+// ReadFileLimit reads a snapshot file, refusing one larger than limit bytes (zero: the
+// default) before reading it.
+func ReadFileLimit(path string, limit int64) (*Snapshot, error) {
+	if limit <= 0 {
+		limit = DefaultMaxFileBytes
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading snapshot: %w", err)
+		return nil, err // names the path and the cause
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d a snapshot may have; is it a snapshot written by drift?", path, st.Size(), limit)
+	}
 	s, err := Read(f)
 	if err != nil {
-		return nil, fmt.Errorf("reading snapshot %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
 }

@@ -158,12 +158,23 @@ func TestReadRejects(t *testing.T) {
 		`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[],"extra":1}`:                                    "unknown field",
 		`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[{"kind":"t","key":"a"},{"kind":"t","key":"a"}]}`: "duplicate",
 		`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[{"kind":"t","key":"a","attrs":{"x":1}}]}`:        "cannot unmarshal",
+		`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[{"kind":"","key":"a"}]}`:                         "no kind or no key",
+		`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[{"kind":"t","key":""}]}`:                         "key",
+		`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[{"kind":"t","key":"a.b.c.d"}]}`:                  "parts",
+		`[1, 2]`: "not a drift snapshot",
 	} {
 		_, err := Read(strings.NewReader(in))
 		require.ErrorContains(t, err, msg, in)
 	}
-	_, err := ReadFile(filepath.Join(t.TempDir(), "missing.json"))
-	require.ErrorContains(t, err, "reading snapshot")
+	dir := t.TempDir()
+	_, err := ReadFile(filepath.Join(dir, "missing.json"))
+	require.ErrorContains(t, err, "missing.json: no such file")
+	big := filepath.Join(dir, "big.json")
+	require.NoError(t, os.WriteFile(big, make([]byte, 2048), 0o644))
+	_, err = ReadFileLimit(big, 1024)
+	require.ErrorContains(t, err, "is 2048 bytes, more than the 1024")
+	_, err = ReadFile(dir)
+	require.ErrorContains(t, err, "not a regular file")
 }
 
 // BenchmarkEncode measures the encoder on a snapshot shaped like a large introspected schema.

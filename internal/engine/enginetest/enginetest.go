@@ -91,6 +91,9 @@ func Run(t *testing.T, e engine.Engine, srv Server, c Cases) {
 		defer cancel()
 		live, err := e.Introspect(ctx, dsn, engine.Options{Target: "conformance"})
 		require.NoError(t, err)
+		for _, o := range live.Snapshot.Objects {
+			require.Contains(t, e.Kinds(), o.Kind, "the engine wrote a kind it does not list in Kinds()")
+		}
 		file := filepath.Join(t.TempDir(), "expected.json")
 		require.NoError(t, snapshot.WriteFile(file, live.Snapshot))
 
