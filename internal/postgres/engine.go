@@ -11,11 +11,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/pgdial"
 	"github.com/drift-schema/drift/internal/postgres/catalog"
 	"github.com/drift-schema/drift/internal/postgres/shadow"
 	"github.com/drift-schema/drift/internal/redact"
@@ -162,9 +161,9 @@ type liveFacts struct {
 // readLive reads the live database's facts, read-only.
 func readLive(ctx context.Context, dsn string, tracking migrations.TrackingOptions) (liveFacts, error) {
 	var lv liveFacts
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := pgdial.Connect(ctx, dsn, "connecting to read the applied migrations")
 	if err != nil {
-		return lv, redact.Error(fmt.Errorf("connecting to read the applied migrations: %w", err), dsn)
+		return lv, redact.Error(err, dsn)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	lv.applied, err = migrations.ReadApplied(ctx, conn, tracking)
@@ -191,7 +190,7 @@ func (e *Engine) shadowIsServer(ctx context.Context, started time.Time) bool {
 	e.shadowStartedOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, e.shadowDSN)
+		conn, err := pgdial.Connect(ctx, e.shadowDSN, "connecting to the shadow server")
 		if err != nil {
 			return
 		}
@@ -207,9 +206,9 @@ func (e *Engine) SweepShadowOrphans(ctx context.Context, olderThan time.Duration
 	if e.shadowDSN == "" {
 		return nil, nil
 	}
-	conn, err := pgx.Connect(ctx, e.shadowDSN)
+	conn, err := pgdial.Connect(ctx, e.shadowDSN, "connecting to the shadow server to sweep orphaned shadow databases")
 	if err != nil {
-		return nil, redact.Error(fmt.Errorf("connecting to the shadow server to sweep orphaned shadow databases: %w", err), e.shadowDSN)
+		return nil, redact.Error(err, e.shadowDSN)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	return shadow.SweepOrphans(ctx, conn, olderThan)

@@ -21,7 +21,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -29,6 +28,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/drift-schema/drift/internal/pgdial"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -101,16 +101,13 @@ func Introspect(ctx context.Context, conn *pgx.Conn, opts Options) (*snapshot.Sn
 // IntrospectDSN connects to dsn, introspects and closes the connection. Its errors never carry
 // the connection string's password.
 func IntrospectDSN(ctx context.Context, dsn string, opts Options) (*snapshot.Snapshot, error) {
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgdial.Config(dsn)
 	if err != nil {
-		// pgx redacts passwords from parse errors only on a best-effort basis (a malformed URL
-		// is echoed by net/url), so its text is not passed on.
-		return nil, errors.New("introspecting: the connection string cannot be parsed (not shown: it may hold a password)")
+		return nil, fmt.Errorf("introspecting: %w", err)
 	}
-	password := cfg.Password
-	conn, err := pgx.ConnectConfig(ctx, cfg.Copy())
+	conn, err := pgdial.ConnectConfig(ctx, cfg.Copy(), "introspecting: connecting")
 	if err != nil {
-		return nil, scrub(fmt.Errorf("introspecting: connecting: %w", err), password)
+		return nil, err
 	}
 	var snap *snapshot.Snapshot
 	if opts.Connections == 1 {
@@ -124,7 +121,7 @@ func IntrospectDSN(ctx context.Context, dsn string, opts Options) (*snapshot.Sna
 		err = fmt.Errorf("introspecting: closing the connection: %w", cerr)
 	}
 	if err != nil {
-		return nil, scrub(err, password)
+		return nil, pgdial.Scrub(err, cfg)
 	}
 	return snap, nil
 }
@@ -157,13 +154,4 @@ func firstField(s string) string {
 		return f[0]
 	}
 	return s
-}
-
-// scrub removes the password from an error's text, should any layer have echoed it. The error
-// chain is not kept: errors.Unwrap would hand the unscrubbed text back.
-func scrub(err error, password string) error {
-	if err == nil || password == "" || !strings.Contains(err.Error(), password) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), password, "xxxxx"))
 }
