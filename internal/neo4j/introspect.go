@@ -195,7 +195,7 @@ func addItems(snap *snapshot.Snapshot, items []item) {
 	for _, it := range items {
 		o := it.object()
 		if seen[o.ID()] {
-			o.Key.Name += " [" + it.name + "]"
+			o.Key = o.Key.WithSuffix(" [" + it.name + "]")
 			snap.Unsupported = append(snap.Unsupported, snapshot.Unsupported{Kind: o.Kind, Name: it.name, Reason: "same content as another item"})
 		}
 		seen[o.ID()] = true

@@ -179,17 +179,18 @@ func appendObjectCompact(b []byte, o *Object, escapeHTML bool) []byte {
 // appendKey appends a key's rendering as a JSON string. The common key is plain parts: they
 // are appended without building the rendering first.
 func appendKey(b []byte, k Key, escapeHTML bool) []byte {
-	if plainPart(k.Schema) && plainPart(k.Name) && plainPart(k.Sub) && k.Detail == "" && k.Name != "" {
+	schema, name, sub, detail := k.parts()
+	if plainPart(schema) && plainPart(name) && plainPart(sub) && detail == "" && name != "" {
 		b = append(b, '"')
 		n := len(b)
-		if k.Schema != "" {
-			b = append(b, k.Schema...)
+		if schema != "" {
+			b = append(b, schema...)
 			b = append(b, '.')
 		}
-		b = append(b, k.Name...)
-		if k.Sub != "" {
+		b = append(b, name...)
+		if sub != "" {
 			b = append(b, '.')
-			b = append(b, k.Sub...)
+			b = append(b, sub...)
 		}
 		// Plain parts may still hold characters JSON escapes; re-append them escaped then.
 		if !jsonPlain(b[n:], escapeHTML) {

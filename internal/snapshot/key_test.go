@@ -23,8 +23,8 @@ func TestKeyRendering(t *testing.T) {
 		{NewKey("public", `say "hi"`), `public."say ""hi"""`},
 		{NewKey("public", "t(", "c"), `public."t(".c`},
 		{NewKey("public", "t:x"), `public."t:x"`},
-		{Key{Schema: "public", Name: "t", Detail: "PUBLIC:SELECT"}, "public.t:PUBLIC:SELECT"},
-		{Key{Schema: "public", Name: "t", Sub: "c", Detail: "a.b:UPDATE"}, "public.t.c:a.b:UPDATE"},
+		{KeyOf("public", "t", "", "PUBLIC:SELECT"), "public.t:PUBLIC:SELECT"},
+		{KeyOf("public", "t", "c", "a.b:UPDATE"), "public.t.c:a.b:UPDATE"},
 		{Named("range (:Person)(name)"), "range (:Person)(name)"},
 		{Named("unique ()-[:OWNS]-()(a,b) [constraint_1]"), "unique ()-[:OWNS]-()(a,b) [constraint_1]"},
 		{Named(""), `""`},
@@ -45,7 +45,7 @@ func TestKeyRendering(t *testing.T) {
 }
 
 func TestKeyOrderAndParts(t *testing.T) {
-	k := Key{Schema: "public", Name: "t", Sub: "c", Detail: "alice:SELECT"}
+	k := NewKey("public", "t", "c").WithDetail("alice:SELECT")
 	require.Equal(t, NewKey("public", "t", "c"), k.Object())
 	require.Equal(t, NewKey("public", "t"), NewKey("public", "t", "c").Object())
 	require.Equal(t, "c", k.Local())
@@ -54,6 +54,9 @@ func TestKeyOrderAndParts(t *testing.T) {
 	require.Negative(t, NewKey("public", "t", "z").Compare(NewKey("public", "t_x")))
 	require.Zero(t, k.Compare(k))
 	require.True(t, Key{}.IsZero())
+	require.Equal(t, "public.t.x (constraint)", NewKey("public", "t", "x").WithSuffix(" (constraint)").String())
+	require.Equal(t, "public.t (table)", NewKey("public", "t").WithSuffix(" (table)").String())
+	require.Equal(t, []string{"public", "t", "c", "alice:SELECT"}, []string{k.Schema(), k.Name(), k.Sub(), k.Detail()})
 }
 
 // FuzzKeyRoundTrip: every key renders to text that parses back to the same key, and no text
@@ -69,7 +72,7 @@ func FuzzKeyRoundTrip(f *testing.F) {
 		if sub != "" && schema == "" {
 			schema = "s" // a sub-name belongs to an object in a schema
 		}
-		k := Key{Schema: schema, Name: name, Sub: sub, Detail: detail}
+		k := KeyOf(schema, name, sub, detail)
 		back, err := ParseKey(k.String())
 		require.NoError(t, err, k.String())
 		require.Equal(t, k, back)

@@ -174,7 +174,7 @@ func (s *Snapshot) Normalize() error {
 	}
 	for i := range s.Objects {
 		o := &s.Objects[i]
-		if o.Kind == "" || o.Key.Name == "" {
+		if o.Kind == "" || o.Key.Name() == "" {
 			return fmt.Errorf("object %d has no kind or no key (kind %q, key %q)", i+1, o.Kind, o.Key)
 		}
 		if len(o.Attrs) == 0 {

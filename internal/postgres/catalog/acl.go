@@ -178,8 +178,7 @@ func (b *builder) privileges(l *layout, v [][]byte) error {
 		case grantee == ownerName:
 			grantee = "<owner>"
 		}
-		key := on
-		key.Detail = grantee + ":" + g.privilege
+		key := on.WithDetail(grantee + ":" + g.privilege)
 		// Attributes in name order, as Attrs keeps them.
 		b.add(snapshot.Object{Kind: "privilege", Key: key, Parent: on, Attrs: snapshot.Attrs{
 			{Name: "grantable", Value: boolText(g.grantable)},

@@ -29,6 +29,7 @@ type builder struct {
 	chunks  [][]snapshot.Object
 	count   int
 	strings map[string]string
+	keys    map[snapshot.Key]snapshot.Key
 	// attnums holds, for each column read, its object number, attnum and table; finish turns
 	// them into positions. tables numbers the tables (columns' parents) in the order seen.
 	attnums []attnum
@@ -46,7 +47,7 @@ type attnum struct {
 func newBuilder() *builder {
 	s := snapshot.New(snapshot.EnginePostgres)
 	s.Source = snapshot.Source{Kind: snapshot.SourceLive}
-	return &builder{snap: s, strings: make(map[string]string, 1024), tables: make(map[snapshot.Key]int32)}
+	return &builder{snap: s, strings: make(map[string]string, 1024), tables: make(map[snapshot.Key]int32), keys: make(map[snapshot.Key]snapshot.Key, 1024)}
 }
 
 // intern returns v as a string, sharing one copy of short values that repeat. The map lookup
@@ -154,16 +155,17 @@ func at(v [][]byte, i int) []byte {
 	return v[i]
 }
 
-// key reads a key from three columns, interning the schema and name parts: they repeat for
-// every column, constraint and grant of an object.
+// key reads a key from three columns. A key without a sub-name (a table's, a schema's) is
+// interned: it is also the parent of every column, constraint and grant of its object.
 func (b *builder) key(v [][]byte, schema, name, sub int) snapshot.Key {
-	k := snapshot.Key{Name: b.intern(at(v, name))}
-	if s := at(v, schema); s != nil {
-		k.Schema = b.intern(s)
-	}
 	if s := at(v, sub); s != nil {
-		k.Sub = string(s)
+		return snapshot.KeyOf(string(at(v, schema)), string(at(v, name)), string(s), "")
 	}
+	k := snapshot.KeyOf(string(at(v, schema)), string(at(v, name)), "", "")
+	if shared, ok := b.keys[k]; ok {
+		return shared
+	}
+	b.keys[k] = k
 	return k
 }
 
@@ -283,7 +285,7 @@ func (b *builder) positions() {
 // collision is stable for a given schema.
 func (b *builder) finish() *snapshot.Snapshot {
 	b.positions()
-	b.strings = nil
+	b.strings, b.keys = nil, nil
 	objects := b.byKind()
 	b.chunks = nil
 	for i := 1; i < len(objects); i++ {
@@ -376,12 +378,7 @@ func renameCollidingComments(objects []snapshot.Object) {
 		}
 		if j-i > 1 {
 			for k := i; k < j; k++ {
-				key := &objects[k].Key
-				if key.Sub != "" {
-					key.Sub += " (" + objects[k].Attrs.Value("on_kind") + ")"
-				} else {
-					key.Name += " (" + objects[k].Attrs.Value("on_kind") + ")"
-				}
+				objects[k].Key = objects[k].Key.WithSuffix(" (" + objects[k].Attrs.Value("on_kind") + ")")
 			}
 		}
 		i = j
