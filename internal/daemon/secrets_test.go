@@ -51,7 +51,7 @@ func TestNoSecretInLogsErrorsRowsOrMessages(t *testing.T) {
 			}
 			errs = append(errs, o.Result.Error)
 			for _, a := range o.Actions {
-				errs = append(errs, a.Reason, a.Alert.Actual, a.Alert.Summary)
+				errs = append(errs, a.Text(), a.Alert.Actual, a.Alert.Summary)
 			}
 		}
 	}
