@@ -67,10 +67,11 @@ type Observation struct {
 	Failures int
 }
 
-// Options tune Decide.
+// Options tune Decide. They have no defaults of their own: the daemon passes the configured
+// values (internal/config holds the defaults).
 type Options struct {
 	// FailureThreshold is how many consecutive failed checks raise a "cannot check" alert;
-	// zero means DefaultFailureThreshold.
+	// values below 1 count as 1.
 	FailureThreshold int
 }
 
@@ -91,10 +92,7 @@ type Options struct {
 //   - a failed check leaves drift alerts alone; at the threshold of consecutive failures it
 //     opens one "cannot check" alert, which the next successful check resolves.
 func Decide(stored []Alert, obs Observation, now time.Time, opts Options) []Action {
-	threshold := opts.FailureThreshold
-	if threshold <= 0 {
-		threshold = DefaultFailureThreshold
-	}
+	threshold := max(opts.FailureThreshold, 1)
 	byFP := make(map[string]Alert, len(stored))
 	for _, a := range stored {
 		byFP[a.Fingerprint] = a

@@ -36,7 +36,8 @@ func TestMain(m *testing.M) {
 
 // helperConfig is what a helper process runs.
 type helperConfig struct {
-	// Mode is "run" (Run until SIGTERM) or "tick" (one tick at ScheduledFor, then exit).
+	// Mode is "run" (Run until SIGTERM) or "tick" (one tick at ScheduledFor, watching runs held
+	// by other replicas until Until, with the outbox draining alongside, then exit).
 	Mode          string
 	Replica       string
 	StoreDSN      string
@@ -44,8 +45,11 @@ type helperConfig struct {
 	WebhookURL    string
 	Schedule      string
 	ScheduledFor  time.Time
+	Until         time.Time
 	Timeout       time.Duration
+	ClaimGrace    time.Duration
 	NotifyTimeout time.Duration
+	PostTimeout   time.Duration
 }
 
 // helperMain is the body of a helper process. It prints one JSON line per event on stdout:
@@ -78,9 +82,13 @@ func helperMain(raw string) int {
 	}
 	checker := announcingChecker{inner: newRunner(logger), emit: emit}
 	notifier := slack.NewWebhook(cfg.WebhookURL, slack.SenderOptions{Logger: logger, Retry: fastRetry})
-	d, err := New(Options{Targets: cfg.Targets, Schedule: cfg.Schedule, ReplicaID: cfg.Replica,
-		Timeout: cfg.Timeout, ClaimGrace: time.Second, NotifyTimeout: cfg.NotifyTimeout,
-		ShutdownTimeout: 20 * time.Second}, st, checker, notifier, logger)
+	claimGrace := cfg.ClaimGrace
+	if claimGrace == 0 {
+		claimGrace = time.Second
+	}
+	d, err := New(withDefaults(Options{Targets: cfg.Targets, Schedule: cfg.Schedule, ReplicaID: cfg.Replica,
+		Timeout: cfg.Timeout, ClaimGrace: claimGrace, NotifyTimeout: cfg.NotifyTimeout, PostTimeout: cfg.PostTimeout,
+		ShutdownTimeout: 20 * time.Second}), st, checker, notifier, logger)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 3
@@ -93,7 +101,13 @@ func helperMain(raw string) int {
 			return 3
 		}
 	default:
-		d.tick(ctx, cfg.ScheduledFor, cfg.Targets)
+		outbox, stopOutbox := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { d.outboxLoop(outbox, ctx) })
+		d.tick(ctx, cfg.ScheduledFor, window{until: cfg.Until, stop: ctx.Done()}, cfg.Targets)
+		stopOutbox()
+		wg.Wait()
+		d.drain(ctx, ctx)
 	}
 	emit(map[string]any{"event": "done"})
 	return 0
