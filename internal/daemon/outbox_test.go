@@ -36,7 +36,7 @@ func TestHangingSlackNeverHoldsATick(t *testing.T) {
 	calm := newTarget(t, "calm")
 	clk := fakeClock()
 	d, checker, logs := newDaemon(t, st, []Target{app, calm}, webhook(srv), Options{Clock: clk,
-		Schedule: "* * * * *", PostTimeout: 2 * time.Second, RetryBackoff: time.Minute, RetryBackoffMax: 4 * time.Minute})
+		Schedule: "* * * * *", PostTimeout: 3 * time.Second, RetryBackoff: time.Minute, RetryBackoffMax: 4 * time.Minute})
 	srv.Hang(true)
 
 	runCtx, cancel := context.WithCancel(ctx)
@@ -158,7 +158,7 @@ func TestSentButNotRecordedIsNotSentAgain(t *testing.T) {
 	st, _ := newStore(t, p.dsn(dbName(t, storeDB), "Store-Pw-99"))
 	app := newTarget(t, "app")
 	pgtest.Exec(t, app.DSN, drifted)
-	d, _, logs := newDaemon(t, st, []Target{app}, webhook(srv), Options{NotifyTimeout: time.Second})
+	d, _, logs := newDaemon(t, st, []Target{app}, webhook(srv), Options{NotifyTimeout: 2 * time.Second})
 	d.tick(ctx, time.Now().UTC().Truncate(time.Second), window{}, []Target{app})
 
 	arrived, release := srv.HoldNext()
@@ -184,4 +184,48 @@ func TestSentButNotRecordedIsNotSentAgain(t *testing.T) {
 	})
 	require.Len(t, srv.Posts(), 1, "not posted again")
 	require.Contains(t, logs.String(), "recorded a message sent earlier; not sending it again")
+}
+
+// TestBackoffDoublesAndHonoursRetryAfter: each failed delivery doubles the wait before the next
+// attempt, and Slack's Retry-After, when longer, is waited out instead.
+func TestBackoffDoublesAndHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := testserver.New(t)
+	st, _ := newStore(t, "")
+	app := newTarget(t, "app")
+	pgtest.Exec(t, app.DSN, drifted)
+	clk := fakeClock()
+	d, _, _ := newDaemon(t, st, []Target{app}, webhook(srv), Options{Clock: clk,
+		RetryBackoff: time.Minute, RetryBackoffMax: 5 * time.Minute})
+	retryAt := func() time.Time {
+		as, err := st.Alerts(ctx, store.AlertFilter{Target: "app"})
+		require.NoError(t, err)
+		require.Equal(t, alert.NotifyOpened, as[0].Pending)
+		return as[0].RetryAt
+	}
+	down := func() {
+		srv.FailNext(testserver.Response{Status: 503}, testserver.Response{Status: 503}, testserver.Response{Status: 503}, testserver.Response{Status: 503})
+	}
+
+	down()
+	d.RunOnce(ctx)
+	require.Equal(t, clk.Now().Add(time.Minute), retryAt(), "first failure: one step")
+	clk.Set(retryAt())
+	down()
+	d.RunOnce(ctx)
+	require.Equal(t, clk.Now().Add(2*time.Minute), retryAt(), "second failure: doubled")
+	clk.Set(retryAt())
+	srv.FailNext(testserver.Response{Status: 429, RetryAfter: 3600})
+	d.RunOnce(ctx)
+	require.Equal(t, clk.Now().Add(time.Hour), retryAt(), "third failure: Retry-After, longer than 4m, is honoured")
+	clk.Set(retryAt())
+	down()
+	d.RunOnce(ctx)
+	require.Equal(t, clk.Now().Add(5*time.Minute), retryAt(), "fourth failure: 8m, capped at the maximum")
+	require.Empty(t, srv.Posts())
+
+	clk.Set(retryAt())
+	d.RunOnce(ctx)
+	require.Len(t, srv.Posts(), 1)
 }

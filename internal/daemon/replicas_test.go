@@ -349,10 +349,10 @@ func TestSurvivorTakesOverInTheSameTick(t *testing.T) {
 	})
 
 	// The survivor's tick of the same schedule, with the next tick an hour away. It judges the
-	// claim stale after its own timeout and grace: 3s + 1s.
+	// claim stale after its own timeout and grace: 6s + 1s, long enough to find it fresh.
 	survivorTargets := append([]Target(nil), targets...)
 	for i := range survivorTargets {
-		survivorTargets[i].Timeout = 3 * time.Second
+		survivorTargets[i].Timeout = 6 * time.Second
 	}
 	d, checker, logs := newDaemon(t, st, survivorTargets, webhook(srv), Options{ClaimGrace: time.Second})
 	outc := make(chan []Outcome, 1)
