@@ -153,6 +153,14 @@ func TestDaemonOnceSendsOnlyItsOwnTargetsAndOnlyThroughSlack(t *testing.T) {
 	require.NotContains(t, out, "Schema drift on app", "another target's message is not this run's to take")
 	require.Empty(t, slackSrv.Posts())
 
+	code, out, stderr = drift(t, "alerts", "list", "--config", appQuiet, "--target", "app")
+	require.Equal(t, 0, code, stderr)
+	id := regexp.MustCompile(`(?m)^(\d+)\s+app\s`).FindStringSubmatch(out)
+	require.NotNil(t, id, out)
+	code, out, stderr = drift(t, "alerts", "show", id[1], "--config", appQuiet)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "pending:     opened message, not sent yet", "printing is not sending")
+
 	code, _, stderr = drift(t, "daemon", "--config", config("app", appDSN, appSnap, withSlack), "--once")
 	require.Equal(t, 1, code, stderr)
 	posts := slackSrv.Posts()
