@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -30,6 +33,15 @@ const helperEnv = "DRIFT_DAEMON_TEST_HELPER"
 func TestMain(m *testing.M) {
 	if cfg := os.Getenv(helperEnv); cfg != "" {
 		os.Exit(helperMain(cfg))
+	}
+	// These tests spend most of their time waiting — on helper processes, stale claims, a Slack
+	// that hangs — not computing, so more of them run at once than there are cores (the default
+	// of -parallel). An explicit -parallel wins.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(6, runtime.GOMAXPROCS(0))))
 	}
 	os.Exit(pgtest.Main(m))
 }
