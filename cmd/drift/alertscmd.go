@@ -150,6 +150,17 @@ func printAlert(w io.Writer, a alert.Alert) {
 		fmt.Fprintf(w, "  acknowledged by %s until %s: %s\n", a.AckBy, until, a.AckReason)
 	}
 	fmt.Fprintf(w, "  fingerprint: %s\n", a.Fingerprint)
+	if a.Pending != alert.NotifyNone && a.Pending != "" {
+		// The outbox: a message decided and stored, not yet accepted by Slack.
+		fmt.Fprintf(w, "  pending:     %s message, not sent yet (key %s)", a.Pending, a.NotifyKey)
+		if a.NotifyAttempts > 0 {
+			fmt.Fprintf(w, "; %d failed attempts, last: %s", a.NotifyAttempts, a.LastNotifyError)
+		}
+		if !a.RetryAt.IsZero() {
+			fmt.Fprintf(w, "; next attempt from %s", a.RetryAt.UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintln(w)
+	}
 	if a.Diff != "" {
 		fmt.Fprintf(w, "\n%s\n", indent(a.Diff))
 	} else {

@@ -41,6 +41,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 				return err
 			}
 			w := newWiring(g, cfg, o.shadowDSN)
+			if err := requireEnv(cfg, targets, w.shadowDSN); err != nil {
+				return &exitError{code: check.ExitError, err: err}
+			}
 			results := w.runner.CheckTargets(cmd.Context(), buildTargets(cfg, targets), 4)
 			if err := o.out.render(g.stdout, results); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}

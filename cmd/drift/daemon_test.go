@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -113,4 +114,90 @@ targets:
 	code, _, stderr = drift(t, "daemon", "--config", cfg, "--once")
 	require.Equal(t, 1, code, stderr)
 	require.Len(t, slackSrv.Posts(), 1, "and only once")
+}
+
+// TestDaemonOnceSendsOnlyItsOwnTargetsAndOnlyThroughSlack: runs against one store that do not
+// share their targets. A run without Slack prints its own messages and leaves them pending (it
+// told nobody); it never takes another target's messages; a run with Slack delivers the
+// pending messages of its own targets, once.
+func TestDaemonOnceSendsOnlyItsOwnTargetsAndOnlyThroughSlack(t *testing.T) {
+	storeDSN := pgtest.NewDB(t)
+	slackSrv := testserver.New(t)
+	snaps := t.TempDir()
+	target := func(name string) (dsn, snap string) {
+		dsn = pgtest.NewDB(t)
+		pgtest.Exec(t, dsn, schemaSQL)
+		snap = filepath.Join(snaps, name+".json")
+		code, _, stderr := drift(t, "snapshot", "--from", dsn, "--out", snap)
+		require.Equal(t, 0, code, stderr)
+		pgtest.Exec(t, dsn, "ALTER TABLE users ALTER COLUMN email DROP NOT NULL")
+		return dsn, snap
+	}
+	appDSN, appSnap := target("app")
+	billDSN, billSnap := target("billing")
+	config := func(name, dsn, snap, slackLine string) string {
+		return writeConfig(t, fmt.Sprintf("store: {dsn: %q}\n%stargets:\n  - {name: %s, dsn: %q, expected: snapshot, snapshot: %q}\n",
+			storeDSN, slackLine, name, dsn, snap))
+	}
+	withSlack := fmt.Sprintf("slack: {webhook_url: %q}\n", slackSrv.WebhookURL())
+	appQuiet := config("app", appDSN, appSnap, "")
+	billQuiet := config("billing", billDSN, billSnap, "")
+
+	code, out, stderr := drift(t, "daemon", "--config", appQuiet, "--once")
+	require.Equal(t, 1, code, stderr)
+	require.Contains(t, out, "Schema drift on app", "without Slack the message is printed")
+
+	code, out, stderr = drift(t, "daemon", "--config", billQuiet, "--once")
+	require.Equal(t, 1, code, stderr)
+	require.Contains(t, out, "Schema drift on billing")
+	require.NotContains(t, out, "Schema drift on app", "another target's message is not this run's to take")
+	require.Empty(t, slackSrv.Posts())
+
+	code, out, stderr = drift(t, "alerts", "list", "--config", appQuiet, "--target", "app")
+	require.Equal(t, 0, code, stderr)
+	id := regexp.MustCompile(`(?m)^(\d+)\s+app\s`).FindStringSubmatch(out)
+	require.NotNil(t, id, out)
+	code, out, stderr = drift(t, "alerts", "show", id[1], "--config", appQuiet)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "pending:     opened message, not sent yet", "printing is not sending")
+
+	code, _, stderr = drift(t, "daemon", "--config", config("app", appDSN, appSnap, withSlack), "--once")
+	require.Equal(t, 1, code, stderr)
+	posts := slackSrv.Posts()
+	require.Len(t, posts, 1, "the message printed earlier was still pending, and is delivered once")
+	require.True(t, strings.HasPrefix(posts[0].Text, "Schema drift on app"), posts[0].Text)
+
+	code, _, stderr = drift(t, "daemon", "--config", config("billing", billDSN, billSnap, withSlack), "--once")
+	require.Equal(t, 1, code, stderr)
+	posts = slackSrv.Posts()
+	require.Len(t, posts, 2)
+	require.True(t, strings.HasPrefix(posts[1].Text, "Schema drift on billing"), posts[1].Text)
+
+	code, _, stderr = drift(t, "daemon", "--config", config("app", appDSN, appSnap, withSlack), "--once")
+	require.Equal(t, 1, code, stderr)
+	require.Len(t, slackSrv.Posts(), 2, "sent once: nothing more to send")
+}
+
+// TestDaemonConfigErrors: a Slack setting that names an unset variable, or a webhook URL that
+// cannot be one, stops the daemon at start instead of silently not notifying or retrying for
+// ever.
+func TestDaemonConfigErrors(t *testing.T) {
+	const unset = "DRIFT_TEST_SURELY_UNSET_WEBHOOK"
+	require.NoError(t, os.Unsetenv(unset))
+	storeDSN := pgtest.NewDB(t)
+	cfg := writeConfig(t, fmt.Sprintf("store: {dsn: %q}\nslack: {webhook_url: '${%s}'}\ntargets:\n  - name: app\n    dsn: postgres://localhost/x\n", storeDSN, unset))
+	code, _, stderr := drift(t, "daemon", "--config", cfg, "--once")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "slack.webhook_url: environment variable "+unset+" is not set")
+
+	cfg = writeConfig(t, fmt.Sprintf("store: {dsn: %q}\nslack: {webhook_url: 'hooks.slack.com/services/T/B/Sekr3tPart'}\ntargets:\n  - name: app\n    dsn: postgres://localhost/x\n", storeDSN))
+	code, _, stderr = drift(t, "daemon", "--config", cfg, "--once")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "slack.webhook_url: not an http(s) URL with a host")
+	require.NotContains(t, stderr, "Sekr3tPart")
+
+	cfg = writeConfig(t, fmt.Sprintf("store: {dsn: '${%s}'}\ntargets:\n  - name: app\n    dsn: postgres://localhost/x\n", unset))
+	code, _, stderr = drift(t, "alerts", "list", "--config", cfg)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "store.dsn: environment variable "+unset+" is not set")
 }

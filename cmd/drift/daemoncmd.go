@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/clock"
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/daemon"
 	"github.com/drift-schema/drift/internal/slack"
@@ -31,7 +32,8 @@ func newDaemonCmd(g *globals) *cobra.Command {
 		Long: `Run unattended: on the configured cron schedule (default every six hours) check every
 target, record findings in schema_drift_alerts in the store database, and post to Slack once per
 new drift and again when it is resolved. Several replicas may share one store: each target is
-checked by one replica per tick and each message is sent once.
+checked by one replica per tick and each message is sent once. Without Slack configured,
+messages are printed and stay pending for a daemon that has Slack.
 
 --once checks every target once, now, and exits (for a Kubernetes CronJob or a crontab); its
 exit code follows drift check's: 0 clean, 1 drift at or above --fail-on, 2 a target could not be
@@ -91,6 +93,9 @@ checked.`,
 
 // buildDaemon wires the store, the runner, the notifier and the schedule from the config.
 func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.Logger, out io.Writer) (*daemon.Daemon, func(), error) {
+	if err := requireEnv(cfg, cfg.Targets, w.shadowDSN, "store", "slack", "daemon"); err != nil {
+		return nil, nil, err
+	}
 	if cfg.Store.DSN == "" {
 		return nil, nil, fmt.Errorf("config %s: the daemon needs store.dsn (a PostgreSQL database for schema_drift_alerts)", cfg.Path())
 	}
@@ -120,6 +125,8 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 			log.Info("dropped an orphaned shadow database", "database", name)
 		}
 	}
+	// Every option is set: the defaults are config's (applied when it was loaded, or the
+	// constants of the settings the file does not have), and the daemon has none of its own.
 	d, err := daemon.New(daemon.Options{
 		Targets:          targets,
 		Schedule:         cfg.Schedule,
@@ -129,7 +136,13 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 		HTTPAddr:         cfg.Daemon.HTTPAddress,
 		ShutdownTimeout:  time.Duration(cfg.Daemon.ShutdownTimeout),
 		CatchUp:          true,
+		ClaimGrace:       config.DefaultClaimGrace,
+		NotifyTimeout:    config.DefaultNotifyTimeout,
+		PostTimeout:      config.DefaultPostTimeout,
+		RetryBackoff:     config.DefaultRetryBackoff,
+		RetryBackoffMax:  config.DefaultRetryBackoffMax,
 		Secrets:          append(secretsOf(cfg), w.shadowDSN),
+		Clock:            clock.Real,
 	}, st, w.runner, notifierFor(cfg, log, out), log)
 	if err != nil {
 		st.Close()
@@ -140,6 +153,9 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 
 // openStore opens and migrates the store database.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	if err := cfg.RequireEnv("store"); err != nil {
+		return nil, fmt.Errorf("config %s: %w", cfg.Path(), err)
+	}
 	if cfg.Store.DSN == "" {
 		return nil, fmt.Errorf("config %s: store.dsn is not set", cfg.Path())
 	}
@@ -155,7 +171,8 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 }
 
 // notifierFor picks Slack's bot API, an incoming webhook, or — without Slack — the log, which
-// also prints the Block Kit message that would have been sent.
+// also prints the Block Kit message that would have been sent, and leaves it pending for a
+// daemon that has Slack.
 func notifierFor(cfg *config.Config, log *slog.Logger, out io.Writer) daemon.Notifier {
 	opts := slack.SenderOptions{Logger: log, APIURL: cfg.Slack.APIURL}
 	switch {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/drift-schema/drift/internal/check"
@@ -92,4 +94,17 @@ func severityRules(in []config.Severity) []diff.SeverityRule {
 		out = append(out, diff.SeverityRule{Kind: r.Kind, Object: r.Object, Change: diff.Change(r.Change), Severity: diff.Severity(r.Severity)})
 	}
 	return out
+}
+
+// requireEnv refuses a config whose settings the command uses hold an unset ${VAR}: sections
+// always, and the shadow when one of targets is built from migrations and no shadow server was
+// found (an unset variable there would silently mean "a throwaway local cluster").
+func requireEnv(cfg *config.Config, targets []config.Target, shadowDSN string, sections ...string) error {
+	if shadowDSN == "" && slices.ContainsFunc(targets, func(t config.Target) bool { return t.Expected == check.ExpectMigrations }) {
+		sections = append(sections, "shadow")
+	}
+	if err := cfg.RequireEnv(sections...); err != nil {
+		return fmt.Errorf("config %s: %w", cfg.Path(), err)
+	}
+	return nil
 }

@@ -47,11 +47,6 @@ const KindCheckError = "check_error"
 // ChangeError is the change of a KindCheckError alert.
 const ChangeError diff.Change = "error"
 
-// DefaultFailureThreshold is how many consecutive failed checks raise a "cannot check" alert
-// when Options.FailureThreshold is zero. One failure is often a blip (a restart, a failover);
-// two in a row means nobody is watching that database.
-const DefaultFailureThreshold = 2
-
 // Alert is one drift of one target, as stored: a row of schema_drift_alerts.
 type Alert struct {
 	ID          int64
@@ -84,6 +79,11 @@ type Alert struct {
 	// last failure, secrets removed.
 	NotifyAttempts  int
 	LastNotifyError string
+	// NotifyKey is the idempotency key of the pending (or last) message about this alert: a new
+	// one whenever the message to send changes, the same one across retries of one message.
+	NotifyKey string
+	// RetryAt is when a message that failed may be tried again (zero: now).
+	RetryAt time.Time
 	// SlackChannel and SlackTS reference the message that announced the alert, when the
 	// transport returns one (a bot token does, an incoming webhook does not). Resolution
 	// updates that message in place and replies in its thread.

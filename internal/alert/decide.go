@@ -37,8 +37,19 @@ type Action struct {
 	Alert Alert
 	// Notify is the message this action itself calls for; NotifyNone when it is silent.
 	Notify Notification
-	// Reason says why, in words fit for a log line or a Slack message.
-	Reason string
+	// Reason is why, as a code.
+	Reason Reason
+	// Detail says why in more specific words than Reason.Text() (who acknowledged, until when,
+	// from which severity); empty when the reason's text says it all.
+	Detail string
+}
+
+// Text says why, in words fit for a log line or a Slack message.
+func (a Action) Text() string {
+	if a.Detail != "" {
+		return a.Detail
+	}
+	return a.Reason.Text()
 }
 
 // Observation is what one check of a target found.
@@ -56,10 +67,11 @@ type Observation struct {
 	Failures int
 }
 
-// Options tune Decide.
+// Options tune Decide. They have no defaults of their own: the daemon passes the configured
+// values (internal/config holds the defaults).
 type Options struct {
 	// FailureThreshold is how many consecutive failed checks raise a "cannot check" alert;
-	// zero means DefaultFailureThreshold.
+	// values below 1 count as 1.
 	FailureThreshold int
 }
 
@@ -80,10 +92,7 @@ type Options struct {
 //   - a failed check leaves drift alerts alone; at the threshold of consecutive failures it
 //     opens one "cannot check" alert, which the next successful check resolves.
 func Decide(stored []Alert, obs Observation, now time.Time, opts Options) []Action {
-	threshold := opts.FailureThreshold
-	if threshold <= 0 {
-		threshold = DefaultFailureThreshold
-	}
+	threshold := max(opts.FailureThreshold, 1)
 	byFP := make(map[string]Alert, len(stored))
 	for _, a := range stored {
 		byFP[a.Fingerprint] = a
@@ -103,13 +112,13 @@ func Decide(stored []Alert, obs Observation, now time.Time, opts Options) []Acti
 		f := checkErrorFinding(obs.Target, obs.CheckError, obs.Failures)
 		switch {
 		case hasErrAlert && errAlert.Live():
-			add(present(errAlert, f, now, "target still cannot be checked"))
+			add(present(errAlert, f, now, ReasonStillFailing))
 		case obs.Failures >= threshold:
-			reason := fmt.Sprintf("%d consecutive checks failed (threshold %d)", obs.Failures, threshold)
+			detail := fmt.Sprintf("%d consecutive checks failed (threshold %d)", obs.Failures, threshold)
 			if hasErrAlert {
-				add(reopen(errAlert, f, now, reason))
+				add(reopen(errAlert, f, now, ReasonCheckFailing, detail))
 			} else {
-				add(open(obs.Target, f, now, reason))
+				add(open(obs.Target, f, now, ReasonCheckFailing, detail))
 			}
 		}
 		sortActions(out)
@@ -117,7 +126,7 @@ func Decide(stored []Alert, obs Observation, now time.Time, opts Options) []Acti
 	}
 
 	if hasErrAlert && errAlert.Live() {
-		add(resolve(errAlert, now, "the target can be checked again"))
+		add(resolve(errAlert, now, ReasonCheckRecovered, ""))
 	}
 	seen := make(map[string]bool, len(obs.Findings))
 	for _, f := range obs.Findings {
@@ -128,9 +137,9 @@ func Decide(stored []Alert, obs Observation, now time.Time, opts Options) []Acti
 		a, ok := byFP[f.Fingerprint]
 		switch {
 		case !ok:
-			add(open(obs.Target, f, now, "new drift"))
+			add(open(obs.Target, f, now, ReasonNew, ""))
 		case a.Status == Resolved:
-			add(reopen(a, f, now, "drift is back after its resolution"))
+			add(reopen(a, f, now, ReasonReturned, ""))
 		default:
 			add(present(a, f, now, ""))
 		}
@@ -147,25 +156,25 @@ func Decide(stored []Alert, obs Observation, now time.Time, opts Options) []Acti
 			add(silence(a, now))
 			continue
 		}
-		reason := "drift no longer present"
+		detail := ""
 		if a.Status == Acknowledged {
-			reason = "drift no longer present (it was acknowledged by " + orSomeone(a.AckBy) + ")"
+			detail = ReasonGone.Text() + " (it was acknowledged by " + orSomeone(a.AckBy) + ")"
 		}
-		add(resolve(a, now, reason))
+		add(resolve(a, now, ReasonGone, detail))
 	}
 	sortActions(out)
 	return out
 }
 
 // open makes a new alert from a finding.
-func open(target string, f diff.Finding, now time.Time, reason string) *Action {
+func open(target string, f diff.Finding, now time.Time, reason Reason, detail string) *Action {
 	a := Alert{Target: target, Status: Open, FirstSeen: now, Pending: NotifyNone}
 	fill(&a, f, now)
-	return withNotify(OpOpen, a, NotifyOpened, reason)
+	return withNotify(OpOpen, a, NotifyOpened, reason, detail)
 }
 
 // reopen brings back a resolved alert whose drift is present again.
-func reopen(a Alert, f diff.Finding, now time.Time, reason string) *Action {
+func reopen(a Alert, f diff.Finding, now time.Time, reason Reason, detail string) *Action {
 	if a.Pending == NotifyResolved {
 		// Nobody was told it was resolved: from the channel's point of view the drift never
 		// went away, so carry on with the same alert and message.
@@ -176,9 +185,10 @@ func reopen(a Alert, f diff.Finding, now time.Time, reason string) *Action {
 		a.PendingReason = ""
 		fill(&a, f, now)
 		if contentChanged(prev, f) {
-			return withNotify(OpReopen, a, NotifyChanged, "drift came back with a different definition before its resolution was announced")
+			return withNotify(OpReopen, a, NotifyChanged, ReasonChanged,
+				"drift came back with a different definition before its resolution was announced")
 		}
-		return &Action{Op: OpReopen, Alert: a, Notify: NotifyNone, Reason: "drift came back before its resolution was announced"}
+		return &Action{Op: OpReopen, Alert: a, Notify: NotifyNone, Reason: ReasonReturnedUnannounced}
 	}
 	a.Status = Open
 	a.FirstSeen = now
@@ -186,12 +196,13 @@ func reopen(a Alert, f diff.Finding, now time.Time, reason string) *Action {
 	a.AckBy, a.AckReason, a.AckAt, a.AckUntil = "", "", time.Time{}, time.Time{}
 	a.SlackChannel, a.SlackTS = "", "" // a new message announces the new occurrence
 	fill(&a, f, now)
-	return withNotify(OpReopen, a, NotifyOpened, reason)
+	return withNotify(OpReopen, a, NotifyOpened, reason, detail)
 }
 
-// present handles a finding whose alert is open or acknowledged. A non-empty reason overrides
-// the touch reason (used for the "cannot check" alert, whose text changes with every error).
-func present(a Alert, f diff.Finding, now time.Time, touchReason string) *Action {
+// present handles a finding whose alert is open or acknowledged. A non-empty touchReason
+// overrides the change detection (used for the "cannot check" alert, whose text changes with
+// every error).
+func present(a Alert, f diff.Finding, now time.Time, touchReason Reason) *Action {
 	prev := a
 	fill(&a, f, now)
 	if a.Status == Acknowledged {
@@ -200,25 +211,25 @@ func present(a Alert, f diff.Finding, now time.Time, touchReason string) *Action
 			if !a.AckUntil.IsZero() {
 				until = "until " + a.AckUntil.UTC().Format(time.RFC3339)
 			}
-			return &Action{Op: OpTouch, Alert: a, Notify: NotifyNone,
-				Reason: "acknowledged by " + orSomeone(a.AckBy) + " " + until}
+			return &Action{Op: OpTouch, Alert: a, Notify: NotifyNone, Reason: ReasonAcknowledged,
+				Detail: "acknowledged by " + orSomeone(a.AckBy) + " " + until}
 		}
 		a.Status = Open
-		reason := fmt.Sprintf("acknowledgement by %s expired at %s and the drift is still present",
+		detail := fmt.Sprintf("acknowledgement by %s expired at %s and the drift is still present",
 			orSomeone(a.AckBy), a.AckUntil.UTC().Format(time.RFC3339))
-		return withNotify(OpUnsilence, a, NotifyOpened, reason)
+		return withNotify(OpUnsilence, a, NotifyOpened, ReasonAckExpired, detail)
 	}
 	if touchReason != "" {
 		return &Action{Op: OpTouch, Alert: a, Notify: NotifyNone, Reason: touchReason}
 	}
 	if contentChanged(prev, f) {
-		return withNotify(OpUpdate, a, NotifyChanged, "definition changed since last reported")
+		return withNotify(OpUpdate, a, NotifyChanged, ReasonChanged, "")
 	}
 	if f.Severity.Rank() > prev.Severity.Rank() {
-		return withNotify(OpUpdate, a, NotifyChanged,
+		return withNotify(OpUpdate, a, NotifyChanged, ReasonSeverityRaised,
 			fmt.Sprintf("severity raised from %s to %s", prev.Severity, f.Severity))
 	}
-	return &Action{Op: OpTouch, Alert: a, Notify: NotifyNone, Reason: "unchanged since last run"}
+	return &Action{Op: OpTouch, Alert: a, Notify: NotifyNone, Reason: ReasonStillPresent}
 }
 
 // silence closes a live alert whose drift is still there but now ignored by config: nobody is
@@ -228,26 +239,28 @@ func silence(a Alert, now time.Time) *Action {
 	a.ResolvedAt = now
 	a.Pending = NotifyNone
 	a.PendingReason = ""
-	return &Action{Op: OpResolve, Alert: a, Notify: NotifyNone, Reason: "ignored by config"}
+	return &Action{Op: OpResolve, Alert: a, Notify: NotifyNone, Reason: ReasonIgnored}
 }
 
 // resolve marks a live alert resolved.
-func resolve(a Alert, now time.Time, reason string) *Action {
+func resolve(a Alert, now time.Time, reason Reason, detail string) *Action {
 	a.Status = Resolved
 	a.ResolvedAt = now
-	return withNotify(OpResolve, a, NotifyResolved, reason)
+	return withNotify(OpResolve, a, NotifyResolved, reason, detail)
 }
 
 // withNotify records the message an action asks for on the alert, merged with any message the
 // alert still waits for.
-func withNotify(op Op, a Alert, n Notification, reason string) *Action {
+func withNotify(op Op, a Alert, n Notification, reason Reason, detail string) *Action {
+	act := &Action{Op: op, Notify: n, Reason: reason, Detail: detail}
 	merged := MergePending(a.Pending, n)
 	// When the waiting message wins (an "opened" not yet sent stays "opened"), so does its reason.
 	if merged == n || merged != a.Pending {
-		a.PendingReason = reason
+		a.PendingReason = act.Text()
 	}
 	a.Pending = merged
-	return &Action{Op: op, Alert: a, Notify: n, Reason: reason}
+	act.Alert = a
+	return act
 }
 
 // fill copies a finding's identity and text onto an alert and marks it seen now.

@@ -52,6 +52,7 @@ func TestDecide(t *testing.T) {
 
 	type want struct {
 		op      Op
+		code    Reason
 		fp      string
 		notify  Notification
 		status  Status
@@ -70,7 +71,7 @@ func TestDecide(t *testing.T) {
 		{
 			name: "new drift opens and notifies",
 			obs:  Observation{Target: "app", Findings: []diff.Finding{email}},
-			want: []want{{op: OpOpen, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "new drift",
+			want: []want{{op: OpOpen, code: ReasonNew, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "new drift",
 				check: func(t *testing.T, a Alert) {
 					require.Equal(t, now, a.FirstSeen)
 					require.Equal(t, now, a.LastSeen)
@@ -83,7 +84,7 @@ func TestDecide(t *testing.T) {
 			name:   "same drift next run touches last seen without a message",
 			stored: []Alert{stored(email, Open)},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{email}},
-			want: []want{{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone, reason: "unchanged",
+			want: []want{{op: OpTouch, code: ReasonStillPresent, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone, reason: "unchanged",
 				check: func(t *testing.T, a Alert) {
 					require.Equal(t, t0, a.FirstSeen)
 					require.Equal(t, now, a.LastSeen)
@@ -95,33 +96,33 @@ func TestDecide(t *testing.T) {
 			name:   "changed actual definition updates and notifies",
 			stored: []Alert{stored(email, Open)},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{emailChanged}},
-			want: []want{{op: OpUpdate, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyChanged, reason: "definition changed",
+			want: []want{{op: OpUpdate, code: ReasonChanged, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyChanged, reason: "definition changed",
 				check: func(t *testing.T, a Alert) { require.Equal(t, "type: varchar(20)", a.Actual) }}},
 		},
 		{
 			name:   "changed expected definition updates and notifies",
 			stored: []Alert{stored(email, Open)},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{finding("public.users.email", diff.Critical, "type: citext", "type: varchar(10)")}},
-			want:   []want{{op: OpUpdate, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyChanged}},
+			want:   []want{{op: OpUpdate, code: ReasonChanged, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyChanged}},
 		},
 		{
 			name:   "reworded summary is stored silently",
 			stored: []Alert{emailReworded},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{email}},
-			want: []want{{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone,
+			want: []want{{op: OpTouch, code: ReasonStillPresent, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone,
 				check: func(t *testing.T, a Alert) { require.Equal(t, email.Summary, a.Summary) }}},
 		},
 		{
 			name:   "raised severity notifies",
 			stored: []Alert{with(stored(email, Open), func(a *Alert) { a.Severity = diff.Warning })},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{email}},
-			want:   []want{{op: OpUpdate, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyChanged, reason: "severity raised from warning to critical"}},
+			want:   []want{{op: OpUpdate, code: ReasonSeverityRaised, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyChanged, reason: "severity raised from warning to critical"}},
 		},
 		{
 			name:   "lowered severity is stored silently",
 			stored: []Alert{with(stored(email, Open), func(a *Alert) { a.Severity = diff.Critical })},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{finding("public.users.email", diff.Info, email.Expected, email.Actual)}},
-			want: []want{{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone,
+			want: []want{{op: OpTouch, code: ReasonStillPresent, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone,
 				check: func(t *testing.T, a Alert) { require.Equal(t, diff.Info, a.Severity) }}},
 		},
 		{
@@ -130,20 +131,20 @@ func TestDecide(t *testing.T) {
 				a.Pending, a.PendingReason, a.NotifiedAt, a.SlackTS = NotifyOpened, "new drift", time.Time{}, ""
 			})},
 			obs: Observation{Target: "app", Findings: []diff.Finding{emailChanged}},
-			want: []want{{op: OpUpdate, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyOpened,
+			want: []want{{op: OpUpdate, code: ReasonChanged, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyOpened,
 				check: func(t *testing.T, a Alert) { require.Equal(t, "new drift", a.PendingReason) }}},
 		},
 		{
 			name:   "an unchanged run keeps a message still waiting",
 			stored: []Alert{with(stored(email, Open), func(a *Alert) { a.Pending = NotifyChanged })},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{email}},
-			want:   []want{{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyChanged}},
+			want:   []want{{op: OpTouch, code: ReasonStillPresent, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyChanged}},
 		},
 		{
 			name:   "drift gone resolves and notifies",
 			stored: []Alert{stored(email, Open)},
 			obs:    Observation{Target: "app"},
-			want: []want{{op: OpResolve, fp: email.Fingerprint, notify: NotifyResolved, status: Resolved, pending: NotifyResolved, reason: "no longer present",
+			want: []want{{op: OpResolve, code: ReasonGone, fp: email.Fingerprint, notify: NotifyResolved, status: Resolved, pending: NotifyResolved, reason: "no longer present",
 				check: func(t *testing.T, a Alert) {
 					require.Equal(t, now, a.ResolvedAt)
 					require.Equal(t, t0, a.LastSeen, "last seen stays when it was last seen")
@@ -153,7 +154,7 @@ func TestDecide(t *testing.T) {
 			name:   "drift gone before its opening message was sent still gets a resolution message",
 			stored: []Alert{with(stored(email, Open), func(a *Alert) { a.Pending = NotifyOpened })},
 			obs:    Observation{Target: "app"},
-			want:   []want{{op: OpResolve, fp: email.Fingerprint, notify: NotifyResolved, status: Resolved, pending: NotifyResolved}},
+			want:   []want{{op: OpResolve, code: ReasonGone, fp: email.Fingerprint, notify: NotifyResolved, status: Resolved, pending: NotifyResolved}},
 		},
 		{
 			name:     "resolved and still gone: nothing to do",
@@ -165,7 +166,7 @@ func TestDecide(t *testing.T) {
 			name:   "acknowledged drift gone resolves and notifies",
 			stored: []Alert{with(stored(email, Acknowledged), func(a *Alert) { a.AckBy = "alice" })},
 			obs:    Observation{Target: "app"},
-			want:   []want{{op: OpResolve, fp: email.Fingerprint, notify: NotifyResolved, status: Resolved, pending: NotifyResolved, reason: "acknowledged by alice"}},
+			want:   []want{{op: OpResolve, code: ReasonGone, fp: email.Fingerprint, notify: NotifyResolved, status: Resolved, pending: NotifyResolved, reason: "acknowledged by alice"}},
 		},
 		{
 			name: "acknowledged until a later date: silent",
@@ -173,7 +174,7 @@ func TestDecide(t *testing.T) {
 				a.AckBy, a.AckUntil = "alice", now.Add(time.Hour)
 			})},
 			obs:  Observation{Target: "app", Findings: []diff.Finding{email}},
-			want: []want{{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Acknowledged, pending: NotifyNone, reason: "acknowledged by alice until 2026-01-10T13:00:00Z"}},
+			want: []want{{op: OpTouch, code: ReasonAcknowledged, fp: email.Fingerprint, notify: NotifyNone, status: Acknowledged, pending: NotifyNone, reason: "acknowledged by alice until 2026-01-10T13:00:00Z"}},
 		},
 		{
 			name: "acknowledged and changed: silent, text refreshed",
@@ -181,14 +182,14 @@ func TestDecide(t *testing.T) {
 				a.AckBy, a.AckUntil = "alice", now.Add(time.Hour)
 			})},
 			obs: Observation{Target: "app", Findings: []diff.Finding{emailChanged}},
-			want: []want{{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Acknowledged, pending: NotifyNone,
+			want: []want{{op: OpTouch, code: ReasonAcknowledged, fp: email.Fingerprint, notify: NotifyNone, status: Acknowledged, pending: NotifyNone,
 				check: func(t *testing.T, a Alert) { require.Equal(t, emailChanged.Actual, a.Actual) }}},
 		},
 		{
 			name:   "acknowledged without a date: silent until resolved",
 			stored: []Alert{with(stored(email, Acknowledged), func(a *Alert) { a.AckBy = "bob" })},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{emailChanged}},
-			want:   []want{{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Acknowledged, pending: NotifyNone, reason: "until resolved"}},
+			want:   []want{{op: OpTouch, code: ReasonAcknowledged, fp: email.Fingerprint, notify: NotifyNone, status: Acknowledged, pending: NotifyNone, reason: "until resolved"}},
 		},
 		{
 			name: "acknowledgement expired: live again and announced",
@@ -196,7 +197,7 @@ func TestDecide(t *testing.T) {
 				a.AckBy, a.AckUntil = "alice", now.Add(-time.Minute)
 			})},
 			obs: Observation{Target: "app", Findings: []diff.Finding{email}},
-			want: []want{{op: OpUnsilence, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "acknowledgement by alice expired",
+			want: []want{{op: OpUnsilence, code: ReasonAckExpired, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "acknowledgement by alice expired",
 				check: func(t *testing.T, a Alert) { require.Equal(t, t0, a.FirstSeen) }}},
 		},
 		{
@@ -205,7 +206,7 @@ func TestDecide(t *testing.T) {
 				a.AckBy, a.AckUntil = "alice", now
 			})},
 			obs:  Observation{Target: "app", Findings: []diff.Finding{email}},
-			want: []want{{op: OpUnsilence, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened}},
+			want: []want{{op: OpUnsilence, code: ReasonAckExpired, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened}},
 		},
 		{
 			name: "resolved drift back: reopened as a new occurrence and announced",
@@ -213,7 +214,7 @@ func TestDecide(t *testing.T) {
 				a.AckBy, a.AckUntil = "alice", now.Add(time.Hour)
 			})},
 			obs: Observation{Target: "app", Findings: []diff.Finding{email}},
-			want: []want{{op: OpReopen, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "back",
+			want: []want{{op: OpReopen, code: ReasonReturned, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "back",
 				check: func(t *testing.T, a Alert) {
 					require.Equal(t, now, a.FirstSeen)
 					require.Zero(t, a.ResolvedAt)
@@ -226,7 +227,7 @@ func TestDecide(t *testing.T) {
 			name:   "drift back before its resolution was announced: carries on silently",
 			stored: []Alert{with(stored(email, Resolved), func(a *Alert) { a.Pending = NotifyResolved })},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{email}},
-			want: []want{{op: OpReopen, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone,
+			want: []want{{op: OpReopen, code: ReasonReturnedUnannounced, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone,
 				check: func(t *testing.T, a Alert) {
 					require.Equal(t, t0, a.FirstSeen)
 					require.Equal(t, "111.222", a.SlackTS)
@@ -236,12 +237,12 @@ func TestDecide(t *testing.T) {
 			name:   "drift back changed before its resolution was announced: announced as a change",
 			stored: []Alert{with(stored(email, Resolved), func(a *Alert) { a.Pending = NotifyResolved })},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{emailChanged}},
-			want:   []want{{op: OpReopen, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyChanged}},
+			want:   []want{{op: OpReopen, code: ReasonChanged, fp: email.Fingerprint, notify: NotifyChanged, status: Open, pending: NotifyChanged}},
 		},
 		{
 			name: "duplicate findings give one action",
 			obs:  Observation{Target: "app", Findings: []diff.Finding{email, email}},
-			want: []want{{op: OpOpen, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened}},
+			want: []want{{op: OpOpen, code: ReasonNew, fp: email.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened}},
 		},
 		{
 			name:     "one failed check: a run error, no alert, drift alerts untouched",
@@ -253,7 +254,7 @@ func TestDecide(t *testing.T) {
 			name:   "failures reach the threshold: one cannot-check alert",
 			stored: []Alert{stored(email, Open)},
 			obs:    Observation{Target: "app", CheckError: "connection refused\nmore detail", Failures: 2},
-			want: []want{{op: OpOpen, fp: errFP, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "2 consecutive checks failed",
+			want: []want{{op: OpOpen, code: ReasonCheckFailing, fp: errFP, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "2 consecutive checks failed",
 				check: func(t *testing.T, a Alert) {
 					require.Equal(t, KindCheckError, a.Kind)
 					require.Equal(t, "app", a.Object)
@@ -271,29 +272,35 @@ func TestDecide(t *testing.T) {
 			noAction: true,
 		},
 		{
+			name: "a threshold of one: the first failure raises the alert",
+			obs:  Observation{Target: "app", CheckError: "timeout", Failures: 1},
+			opts: Options{FailureThreshold: 1},
+			want: []want{{op: OpOpen, code: ReasonCheckFailing, fp: errFP, notify: NotifyOpened, status: Open, pending: NotifyOpened, reason: "1 consecutive checks failed (threshold 1)"}},
+		},
+		{
 			name: "a custom threshold is reached",
 			obs:  Observation{Target: "app", CheckError: "timeout", Failures: 3},
 			opts: Options{FailureThreshold: 3},
-			want: []want{{op: OpOpen, fp: errFP, notify: NotifyOpened, status: Open, pending: NotifyOpened}},
+			want: []want{{op: OpOpen, code: ReasonCheckFailing, fp: errFP, notify: NotifyOpened, status: Open, pending: NotifyOpened}},
 		},
 		{
 			name:   "still failing: the cannot-check alert is touched silently",
 			stored: []Alert{errAlert},
 			obs:    Observation{Target: "app", CheckError: "timeout after 5m", Failures: 5},
-			want: []want{{op: OpTouch, fp: errFP, notify: NotifyNone, status: Open, pending: NotifyNone, reason: "still cannot be checked",
+			want: []want{{op: OpTouch, code: ReasonStillFailing, fp: errFP, notify: NotifyNone, status: Open, pending: NotifyNone, reason: "still cannot be checked",
 				check: func(t *testing.T, a Alert) { require.Equal(t, "timeout after 5m", a.Actual) }}},
 		},
 		{
 			name:   "still failing and acknowledged: silent",
 			stored: []Alert{with(errAlert, func(a *Alert) { a.Status, a.AckBy = Acknowledged, "ops" })},
 			obs:    Observation{Target: "app", CheckError: "timeout", Failures: 5},
-			want:   []want{{op: OpTouch, fp: errFP, notify: NotifyNone, status: Acknowledged, pending: NotifyNone, reason: "acknowledged by ops"}},
+			want:   []want{{op: OpTouch, code: ReasonAcknowledged, fp: errFP, notify: NotifyNone, status: Acknowledged, pending: NotifyNone, reason: "acknowledged by ops"}},
 		},
 		{
 			name:   "failing again after an earlier cannot-check alert was resolved: reopened",
 			stored: []Alert{with(errAlert, func(a *Alert) { a.Status, a.ResolvedAt = Resolved, t0 })},
 			obs:    Observation{Target: "app", CheckError: "timeout", Failures: 2},
-			want:   []want{{op: OpReopen, fp: errFP, notify: NotifyOpened, status: Open, pending: NotifyOpened}},
+			want:   []want{{op: OpReopen, code: ReasonCheckFailing, fp: errFP, notify: NotifyOpened, status: Open, pending: NotifyOpened}},
 		},
 		{
 			name:     "failing below the threshold after an earlier alert was resolved: nothing",
@@ -306,9 +313,9 @@ func TestDecide(t *testing.T) {
 			stored: []Alert{errAlert, stored(email, Open)},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{email, name}},
 			want: []want{
-				{op: OpResolve, fp: errFP, notify: NotifyResolved, status: Resolved, pending: NotifyResolved, reason: "can be checked again"},
-				{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone},
-				{op: OpOpen, fp: name.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened},
+				{op: OpResolve, code: ReasonCheckRecovered, fp: errFP, notify: NotifyResolved, status: Resolved, pending: NotifyResolved, reason: "can be checked again"},
+				{op: OpTouch, code: ReasonStillPresent, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone},
+				{op: OpOpen, code: ReasonNew, fp: name.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened},
 			},
 		},
 		{
@@ -322,15 +329,19 @@ func TestDecide(t *testing.T) {
 			stored: []Alert{stored(email, Open), stored(finding("public.t.c", diff.Info, "a", "b"), Open)},
 			obs:    Observation{Target: "app", Findings: []diff.Finding{email, name}},
 			want: []want{
-				{op: OpResolve, fp: finding("public.t.c", diff.Info, "a", "b").Fingerprint, notify: NotifyResolved, status: Resolved, pending: NotifyResolved},
-				{op: OpTouch, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone},
-				{op: OpOpen, fp: name.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened},
+				{op: OpResolve, code: ReasonGone, fp: finding("public.t.c", diff.Info, "a", "b").Fingerprint, notify: NotifyResolved, status: Resolved, pending: NotifyResolved},
+				{op: OpTouch, code: ReasonStillPresent, fp: email.Fingerprint, notify: NotifyNone, status: Open, pending: NotifyNone},
+				{op: OpOpen, code: ReasonNew, fp: name.Fingerprint, notify: NotifyOpened, status: Open, pending: NotifyOpened},
 			},
 		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := Decide(c.stored, c.obs, now, c.opts)
+			opts := c.opts
+			if opts.FailureThreshold == 0 {
+				opts.FailureThreshold = 2 // the configured default
+			}
+			got := Decide(c.stored, c.obs, now, opts)
 			if c.noAction {
 				require.Empty(t, got)
 				return
@@ -346,8 +357,9 @@ func TestDecide(t *testing.T) {
 				require.Equal(t, w.notify, g.Notify, "action %d notify", i)
 				require.Equal(t, w.status, g.Alert.Status, "action %d status", i)
 				require.Equal(t, w.pending, g.Alert.Pending, "action %d pending", i)
-				require.NotEmpty(t, g.Reason)
-				require.Contains(t, g.Reason, w.reason)
+				require.Equal(t, w.code, g.Reason, "action %d reason", i)
+				require.NotEmpty(t, g.Text())
+				require.Contains(t, g.Text(), w.reason)
 				if w.check != nil {
 					w.check(t, g.Alert)
 				}
@@ -365,6 +377,7 @@ func TestDecideIsDeterministic(t *testing.T) {
 	for range 20 {
 		require.Equal(t, first, Decide(nil, Observation{Target: "app", Findings: fs}, now, Options{}))
 	}
+	require.Equal(t, ReasonNew, first[0].Reason)
 	require.True(t, sort.SliceIsSorted(first, func(i, j int) bool { return first[i].Alert.Fingerprint < first[j].Alert.Fingerprint }))
 }
 
@@ -387,6 +400,18 @@ func TestMergePending(t *testing.T) {
 	for _, c := range cases {
 		require.Equal(t, c.want, MergePending(c.old, c.next), "%s + %s", c.old, c.next)
 	}
+}
+
+func TestEveryReasonHasText(t *testing.T) {
+	for _, r := range []Reason{ReasonNew, ReasonReturned, ReasonReturnedUnannounced, ReasonStillPresent,
+		ReasonChanged, ReasonSeverityRaised, ReasonAcknowledged, ReasonAckExpired, ReasonGone,
+		ReasonIgnored, ReasonCheckFailing, ReasonStillFailing, ReasonCheckRecovered} {
+		require.NotEqual(t, string(r), r.Text(), "%s has words for people", r)
+		require.Equal(t, string(r), r.String())
+	}
+	require.Equal(t, "severity raised from info to critical",
+		Action{Reason: ReasonSeverityRaised, Detail: "severity raised from info to critical"}.Text(), "a detail wins")
+	require.Equal(t, "drift no longer present", Action{Reason: ReasonGone}.Text())
 }
 
 func TestSilenced(t *testing.T) {
@@ -418,7 +443,8 @@ func TestIgnoredDriftIsClosedQuietly(t *testing.T) {
 	require.Equal(t, OpResolve, quiet.Op)
 	require.Equal(t, NotifyNone, quiet.Notify)
 	require.Equal(t, NotifyNone, quiet.Alert.Pending, "the unsent 'opened' message is dropped")
-	require.Equal(t, "ignored by config", quiet.Reason)
+	require.Equal(t, ReasonIgnored, quiet.Reason)
+	require.Equal(t, "ignored by config", quiet.Text())
 	require.Equal(t, Resolved, quiet.Alert.Status)
 	really := byFP[gone.Fingerprint]
 	require.Equal(t, OpResolve, really.Op)

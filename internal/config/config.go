@@ -11,11 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,8 +25,42 @@ import (
 	"github.com/drift-schema/drift/internal/diff"
 )
 
-// DefaultSchedule is the daemon's cron schedule when the config names none: every six hours.
-const DefaultSchedule = "0 */6 * * *"
+// Defaults of the settings in the file: the one place they are written down. cmd/drift passes
+// them on in option structs; no other package carries defaults of its own.
+const (
+	// DefaultSchedule is the daemon's cron schedule: every six hours, on the hour, UTC.
+	DefaultSchedule = "0 */6 * * *"
+	// DefaultSnapshotsDir holds the committed expected snapshots, relative to the file.
+	DefaultSnapshotsDir = "snapshots"
+	// DefaultConcurrency is how many targets the daemon checks at once.
+	DefaultConcurrency = 4
+	// DefaultTimeout bounds one target's check.
+	DefaultTimeout = 10 * time.Minute
+	// DefaultFailureThreshold is how many consecutive failed checks raise a "cannot check"
+	// alert. One failure is often a blip (a restart, a failover); two in a row means nobody is
+	// watching that database.
+	DefaultFailureThreshold = 2
+	// DefaultShutdownTimeout bounds how long SIGTERM waits for running checks.
+	DefaultShutdownTimeout = time.Minute
+)
+
+// Defaults of how the daemon works that the file does not set (they are not worth a setting,
+// but they are defaults all the same, so they live here with the others).
+const (
+	// DefaultClaimGrace is added to a target's timeout to decide that a replica holding its run
+	// died: the claim is then taken over.
+	DefaultClaimGrace = time.Minute
+	// DefaultNotifyTimeout bounds sending one target's pending messages; a message claim older
+	// than twice this belongs to a replica that died and is taken over.
+	DefaultNotifyTimeout = 2 * time.Minute
+	// DefaultPostTimeout bounds one call to Slack, retries within the call included.
+	DefaultPostTimeout = 20 * time.Second
+	// DefaultRetryBackoff is the wait before the second attempt to deliver a message; it
+	// doubles with each failed attempt…
+	DefaultRetryBackoff = 30 * time.Second
+	// DefaultRetryBackoffMax …up to this (Slack's Retry-After, when longer, is honoured).
+	DefaultRetryBackoffMax = time.Hour
+)
 
 // Secret is a string that must never be printed: a DSN with a password, a token, a webhook URL.
 // String, GoString, MarshalJSON and MarshalText all hide it; Value reveals it to the one caller
@@ -64,8 +99,13 @@ type Config struct {
 	Ignore       []Ignore   `yaml:"ignore"`
 	Targets      []Target   `yaml:"targets"`
 	path         string     // the file this came from
-	unset        []string   // ${VAR}s that were not set, for error messages
+	unset        []unsetRef // ${VAR}s that were not set, and where
 	envLookup    func(string) (string, bool)
+}
+
+// unsetRef is a ${VAR} that was not set, in the setting at path (e.g. "slack.webhook_url").
+type unsetRef struct {
+	path, name string
 }
 
 // Store is the PostgreSQL database holding schema_drift_alerts and the histories.
@@ -217,7 +257,7 @@ func Parse(r io.Reader, path string, lookup func(string) (string, bool)) (*Confi
 	}
 	cfg.path = path
 	cfg.envLookup = lookup
-	cfg.expand(reflect.ValueOf(&cfg).Elem())
+	cfg.expand(reflect.ValueOf(&cfg).Elem(), "")
 	if err := cfg.readSecretFiles(); err != nil {
 		return nil, err
 	}
@@ -233,8 +273,9 @@ func (c *Config) Path() string { return c.path }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 
-// expand replaces ${VAR} and ${VAR:-default} in every string of the config.
-func (c *Config) expand(v reflect.Value) {
+// expand replaces ${VAR} and ${VAR:-default} in every string of the config, recording each
+// variable that is unset (or empty) without a default, with the setting it is in.
+func (c *Config) expand(v reflect.Value, path string) {
 	switch v.Kind() {
 	case reflect.String:
 		if !v.CanSet() {
@@ -252,20 +293,53 @@ func (c *Config) expand(v reflect.Value) {
 			if m[2] != "" {
 				return m[3]
 			}
-			c.unset = append(c.unset, m[1])
+			c.unset = append(c.unset, unsetRef{path: path, name: m[1]})
 			return ""
 		}))
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				c.expand(v.Field(i))
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
 			}
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" {
+				name = strings.ToLower(f.Name)
+			}
+			c.expand(v.Field(i), joinPath(path, name))
 		}
 	case reflect.Slice:
 		for i := 0; i < v.Len(); i++ {
-			c.expand(v.Index(i))
+			c.expand(v.Index(i), fmt.Sprintf("%s[%d]", path, i))
 		}
 	}
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// RequireEnv reports every ${VAR} left unset (or empty) in the settings under sections (top-level
+// keys such as "store", "slack", "shadow", "daemon"), naming the variable and the setting. A
+// command calls it for the sections it uses: an unset variable there would silently turn a
+// feature off (Slack, say), so it is an error; ${VAR:-} says that empty is intended. Settings
+// every command uses (targets, ignore and severity rules) are checked when the file is loaded.
+func (c *Config) RequireEnv(sections ...string) error {
+	var errs []error
+	seen := map[unsetRef]bool{}
+	for _, u := range c.unset {
+		top, _, _ := strings.Cut(u.path, ".")
+		top, _, _ = strings.Cut(top, "[")
+		if !slices.Contains(sections, top) || seen[u] {
+			continue
+		}
+		seen[u] = true
+		errs = append(errs, fmt.Errorf("%s: environment variable %s is not set (write ${%s:-} if empty is intended)", u.path, u.name, u.name))
+	}
+	return errors.Join(errs...)
 }
 
 func (c *Config) readSecretFiles() error {
@@ -312,24 +386,31 @@ func (c *Config) Resolve(p string) string {
 	return filepath.Join(filepath.Dir(c.path), p)
 }
 
+// Default is the configuration of an empty file: every default filled in, no targets.
+func Default() *Config {
+	c := &Config{}
+	c.applyDefaults()
+	return c
+}
+
 func (c *Config) applyDefaults() {
 	if c.Schedule == "" {
 		c.Schedule = DefaultSchedule
 	}
 	if c.SnapshotsDir == "" {
-		c.SnapshotsDir = "snapshots"
+		c.SnapshotsDir = DefaultSnapshotsDir
 	}
 	if c.Daemon.Concurrency <= 0 {
-		c.Daemon.Concurrency = 4
+		c.Daemon.Concurrency = DefaultConcurrency
 	}
 	if c.Daemon.Timeout <= 0 {
-		c.Daemon.Timeout = Duration(10 * time.Minute)
+		c.Daemon.Timeout = Duration(DefaultTimeout)
 	}
 	if c.Daemon.FailureThreshold <= 0 {
-		c.Daemon.FailureThreshold = 2
+		c.Daemon.FailureThreshold = DefaultFailureThreshold
 	}
 	if c.Daemon.ShutdownTimeout <= 0 {
-		c.Daemon.ShutdownTimeout = Duration(time.Minute)
+		c.Daemon.ShutdownTimeout = Duration(DefaultShutdownTimeout)
 	}
 	for i := range c.Targets {
 		t := &c.Targets[i]
@@ -384,7 +465,7 @@ func (c *Config) Validate() error {
 			add("%s: engine %q is not supported (postgres or neo4j)", where, t.Engine)
 		}
 		if t.DSN == "" {
-			add("%s: no connection string (dsn/uri)%s", where, c.unsetHint())
+			add("%s: no connection string (dsn/uri)", where)
 		}
 		switch t.Expected {
 		case "migrations":
@@ -398,6 +479,17 @@ func (c *Config) Validate() error {
 		errs = append(errs, validateRules(where, t.Ignore, t.Severity)...)
 	}
 	errs = append(errs, validateRules("top level", c.Ignore, c.Severity)...)
+	// Every command uses the targets and the rules: an unset variable there is always an error.
+	if err := c.RequireEnv("targets", "ignore", "severity", "schedule", "snapshots_dir"); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Slack.WebhookURL != "" && !httpURL(c.Slack.WebhookURL.Value()) {
+		// The URL is the secret: say what is wrong with it without printing it.
+		add("slack.webhook_url: not an http(s) URL with a host (an incoming webhook looks like https://hooks.slack.com/services/…)")
+	}
+	if c.Slack.APIURL != "" && !httpURL(c.Slack.APIURL) {
+		add("slack.api_url: %q is not an http(s) URL with a host", c.Slack.APIURL)
+	}
 	if c.Slack.Token != "" && c.Slack.Channel == "" {
 		add("slack: a bot token needs a channel")
 	}
@@ -405,6 +497,12 @@ func (c *Config) Validate() error {
 		add("slack: set either webhook_url or token, not both")
 	}
 	return errors.Join(errs...)
+}
+
+// httpURL reports whether s is an absolute http or https URL with a host.
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.Hostname() != ""
 }
 
 func validateRules(where string, ignore []Ignore, sev []Severity) []error {
@@ -436,26 +534,6 @@ func validateRules(where string, ignore []Ignore, sev []Severity) []error {
 		}
 	}
 	return errs
-}
-
-func (c *Config) unsetHint() string {
-	if len(c.unset) == 0 {
-		return ""
-	}
-	names := append([]string(nil), c.unset...)
-	sort.Strings(names)
-	names = compactStrings(names)
-	return fmt.Sprintf(" (environment variables not set: %s)", strings.Join(names, ", "))
-}
-
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)

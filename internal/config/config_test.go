@@ -41,6 +41,8 @@ func TestExampleConfigLoads(t *testing.T) {
 	require.Equal(t, "neo4j://localhost:7687", cfg.Targets[1].DSN.Value(), "a neo4j uri is its DSN")
 	snap, _ := filepath.Abs("../../snapshots/app.json")
 	require.Equal(t, snap, cfg.SnapshotPath(app))
+	require.NoError(t, cfg.RequireEnv("store", "slack", "shadow", "daemon"), "everything the daemon uses is set")
+	require.Empty(t, cfg.Shadow.PostgresDSN, "${DRIFT_SHADOW_DSN:-}: a local throwaway cluster")
 }
 
 func TestSecretsNeverPrint(t *testing.T) {
@@ -83,7 +85,7 @@ func TestErrors(t *testing.T) {
 		{"unknown top key", "schedul: x\ntargets: [{name: a, dsn: x}]", []string{"field schedul not found"}},
 		{"empty", "", []string{"empty"}},
 		{"no targets", "schedule: '0 * * * *'", []string{"no targets"}},
-		{"unset env", "targets: [{name: a, dsn: '${APP_DSN}'}]", []string{`target "a": no connection string`, "APP_DSN"}},
+		{"unset env", "targets: [{name: a, dsn: '${APP_DSN}'}]", []string{`target "a": no connection string`, "targets[0].dsn: environment variable APP_DSN is not set"}},
 		{"dup name", "targets: [{name: a, dsn: x}, {name: a, dsn: y}]", []string{`target "a": the name is used twice`}},
 		{"engine", "targets: [{name: a, dsn: x, engine: mysql}]", []string{`engine "mysql" is not supported`}},
 		{"expected", "targets: [{name: a, dsn: x, expected: migrations}]", []string{"needs a `migrations` directory"}},
@@ -109,4 +111,64 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, err.Error(), `target "a": no connection string`)
 	require.Contains(t, err.Error(), `target "b": engine "x"`)
+}
+
+// TestUnsetVariableInAUsedSettingIsAnError: Slack configured through a variable that is not set
+// used to turn Slack off without a word. A command that uses a setting asks for its variables;
+// ${VAR:-} says empty is intended.
+func TestUnsetVariableInAUsedSettingIsAnError(t *testing.T) {
+	const yml = "store: {dsn: '${DRIFT_STORE_DSN}'}\nslack: {webhook_url: '${SLACK_WEBHOOK_URL}'}\ntargets: [{name: a, dsn: x}]\n"
+	cfg, err := parse(t, yml, nil)
+	require.NoError(t, err, "drift check uses neither the store nor Slack: loading works")
+	err = cfg.RequireEnv("slack", "store")
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "slack.webhook_url: environment variable SLACK_WEBHOOK_URL is not set")
+	require.Contains(t, err.Error(), "store.dsn: environment variable DRIFT_STORE_DSN is not set")
+	require.Contains(t, err.Error(), "${SLACK_WEBHOOK_URL:-}", "the error says how to mean empty")
+	require.NoError(t, cfg.RequireEnv("daemon", "shadow"), "only the sections asked for")
+
+	cfg, err = parse(t, yml, map[string]string{"SLACK_WEBHOOK_URL": "", "DRIFT_STORE_DSN": "postgres://s/d"})
+	require.NoError(t, err)
+	require.ErrorContains(t, cfg.RequireEnv("slack"), "SLACK_WEBHOOK_URL is not set", "set but empty is not a webhook either")
+	require.NoError(t, cfg.RequireEnv("store"))
+
+	cfg, err = parse(t, "slack: {webhook_url: '${SLACK_WEBHOOK_URL:-}', token: '${SLACK_BOT_TOKEN:-}'}\ntargets: [{name: a, dsn: x}]\n", nil)
+	require.NoError(t, err)
+	require.NoError(t, cfg.RequireEnv("slack"), "${VAR:-}: empty on purpose")
+	require.Empty(t, cfg.Slack.WebhookURL)
+
+	// Settings every command uses are checked at load, wherever they are.
+	_, err = parse(t, "targets: [{name: a, dsn: x, schemas: ['${APP_SCHEMA}']}]\n", nil)
+	require.ErrorContains(t, err, "targets[0].schemas[0]: environment variable APP_SCHEMA is not set")
+	_, err = parse(t, "ignore: [{kind: index, object: '${PATTERN}', reason: r}]\ntargets: [{name: a, dsn: x}]\n", nil)
+	require.ErrorContains(t, err, "ignore[0].object: environment variable PATTERN is not set")
+}
+
+func TestMalformedWebhookURLIsAConfigError(t *testing.T) {
+	for _, bad := range []string{"hooks.slack.com/services/T/B/SECRETX", "ftp://hooks.example/SECRETX", "https:///SECRETX", "https://", "::SECRETX"} {
+		_, err := parse(t, "slack: {webhook_url: '"+bad+"'}\ntargets: [{name: a, dsn: x}]\n", nil)
+		require.Error(t, err, bad)
+		require.Contains(t, err.Error(), "slack.webhook_url: not an http(s) URL with a host", bad)
+		require.NotContains(t, err.Error(), "SECRETX", "the webhook URL is a secret, even a wrong one")
+	}
+	for _, good := range []string{"https://hooks.slack.com/services/T/B/X", "http://127.0.0.1:8080/services/T/B/X"} {
+		_, err := parse(t, "slack: {webhook_url: '"+good+"'}\ntargets: [{name: a, dsn: x}]\n", nil)
+		require.NoError(t, err, good)
+	}
+	_, err := parse(t, "slack: {token: xoxb-1, channel: '#c', api_url: 'slack.test/api/'}\ntargets: [{name: a, dsn: x}]\n", nil)
+	require.ErrorContains(t, err, "slack.api_url")
+}
+
+func TestDefaultsLiveHere(t *testing.T) {
+	d := Default()
+	require.Equal(t, DefaultSchedule, d.Schedule)
+	require.Equal(t, DefaultSnapshotsDir, d.SnapshotsDir)
+	require.Equal(t, DefaultConcurrency, d.Daemon.Concurrency)
+	require.Equal(t, Duration(DefaultTimeout), d.Daemon.Timeout)
+	require.Equal(t, DefaultFailureThreshold, d.Daemon.FailureThreshold)
+	require.Equal(t, Duration(DefaultShutdownTimeout), d.Daemon.ShutdownTimeout)
+	cfg, err := parse(t, "targets: [{name: a, dsn: x}]\n", nil)
+	require.NoError(t, err)
+	require.Equal(t, d.Daemon, cfg.Daemon, "an empty daemon section is the defaults")
+	require.Equal(t, Duration(DefaultTimeout), cfg.Targets[0].Timeout, "a target's timeout defaults to daemon.timeout")
 }

@@ -75,7 +75,7 @@ func BenchmarkTick100Targets(b *testing.B) {
 	for _, conc := range []int{4, 16} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
 			st, _ := newStore(b, "")
-			d, err := New(Options{Targets: targets, Concurrency: conc}, st, newRunner(nil), slack.NewLogNotifier(nil, nil), nil)
+			d, err := New(withDefaults(Options{Targets: targets, Concurrency: conc}), st, newRunner(nil), slack.NewLogNotifier(nil, nil), nil)
 			require.NoError(b, err)
 			resetPeakRSS(b)
 			stop, peakHeap := sampleHeap()

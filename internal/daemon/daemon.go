@@ -1,19 +1,26 @@
-// Package daemon is `drift daemon`: it checks every target on a cron schedule, records what it
-// finds in the store, and tells Slack.
+// Package daemon is `drift daemon`: it checks every target on a cron schedule, decides what
+// each result means for the target's alerts, records both in the store, and tells Slack.
 //
 // The order of work is what makes it safe when nobody is watching:
 //
 //  1. claim (target, scheduled tick) in the store — exactly one replica wins, so several
 //     replicas on one store check each target once per tick;
 //  2. check the target under its own timeout;
-//  3. record the result and the alert decisions in one transaction, with the messages they call
-//     for left pending in the same rows (store first);
-//  4. claim the pending messages, send them, mark them sent (notify after). A message that could
-//     not be sent stays pending and is retried on the next tick; a message is only marked sent
-//     by the replica holding its claim, so it is not sent twice.
+//  3. decide the alerts (internal/alert, a pure function of the stored alerts, the findings and
+//     the time) and record the result and the decisions in one transaction, with the messages
+//     they call for left pending in the same rows: the outbox (store first);
+//  4. the outbox, drained on its own loop and never inside a tick, claims the pending messages
+//     of this process's targets, sends each with a bounded timeout, and marks it sent only once
+//     Slack accepted it (notify after). A message that could not be sent stays pending and is
+//     retried with exponential backoff; its claim keeps other replicas from sending it too.
 //
 // A replica killed mid-run leaves claims behind; they carry a time, and once older than the work
-// could take, another replica (or the restarted one) takes them over.
+// could take, another replica takes them over — a run's claim within the same tick, when the tick
+// is still in its window.
+//
+// All time comes from one injected clock (Options.Clock), so tests move time instead of
+// sleeping; only waits on the network (a check, a Slack call, a store call) are bounded in real
+// time, by context deadlines.
 package daemon
 
 import (
@@ -34,21 +41,10 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/clock"
 	"github.com/drift-schema/drift/internal/redact"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/store"
-)
-
-// DefaultSchedule is every six hours, on the hour, UTC.
-const DefaultSchedule = "0 */6 * * *"
-
-// Defaults for Options fields left zero.
-const (
-	DefaultConcurrency     = 4
-	DefaultTimeout         = 5 * time.Minute
-	DefaultShutdownTimeout = 30 * time.Second
-	DefaultClaimGrace      = time.Minute
-	DefaultNotifyTimeout   = 2 * time.Minute
 )
 
 // Checker checks one target. (*check.Runner) is the real one.
@@ -65,6 +61,9 @@ type Notifier interface {
 	Update(ctx context.Context, ref slack.Ref, msg slack.Message) error
 	// CanUpdate says whether Update and threads work.
 	CanUpdate() bool
+	// Delivers says whether a message Post accepted has reached people. The log notifier only
+	// shows messages: the daemon then leaves them pending, for a process that has Slack.
+	Delivers() bool
 }
 
 var (
@@ -81,7 +80,8 @@ type Target struct {
 	Schedule string
 }
 
-// Options configure a Daemon. Zero values mean the defaults above.
+// Options configure a Daemon. They have no defaults here: cmd/drift fills every one from
+// internal/config, where drift's defaults live, and New rejects a zero value.
 type Options struct {
 	Targets []Target
 	// Schedule is a cron expression: five fields (minute precision) or six (seconds first), or
@@ -111,17 +111,25 @@ type Options struct {
 	// NotifyTimeout bounds sending one target's messages; a notification claim older than
 	// twice this is taken over.
 	NotifyTimeout time.Duration
+	// PostTimeout bounds one call to Slack. A call that times out may have been posted all the
+	// same, so it is not repeated before the next backoff step.
+	PostTimeout time.Duration
+	// RetryBackoff is the wait after a message's first failed delivery; it doubles with each
+	// further failure, up to RetryBackoffMax (a longer Retry-After from Slack is honoured).
+	RetryBackoff    time.Duration
+	RetryBackoffMax time.Duration
 	// Message tunes the Slack messages.
 	Message slack.Options
 	// Secrets are removed from every error and log line (the targets' DSNs are added).
 	Secrets []string
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	// Clock is the daemon's one source of time; nil means the wall clock.
+	Clock clock.Clock
 }
 
 // Daemon is a configured daemon. Create it with New.
 type Daemon struct {
 	opts     Options
+	clock    clock.Clock
 	store    *store.Store
 	checker  Checker
 	notifier Notifier
@@ -129,9 +137,17 @@ type Daemon struct {
 	replica  string
 	secrets  []string
 	groups   []*group
+	names    []string // every target's name: the outbox sends only for these
 	sem      chan struct{}
 	metrics  *metricSet
 	running  sync.WaitGroup
+	// wake tells the outbox that a tick left messages to send.
+	wake chan struct{}
+	// sent remembers, by idempotency key, the messages Slack accepted that the store has not
+	// recorded as sent yet (it was unreachable), so this process never posts them again.
+	sent sync.Map // key → slack.Ref
+	// shown remembers the keys of messages already shown by a notifier that does not deliver.
+	shown sync.Map
 }
 
 // group is the targets sharing one schedule.
@@ -163,35 +179,18 @@ func New(opts Options, st *store.Store, checker Checker, notifier Notifier, logg
 	if st == nil || checker == nil || notifier == nil {
 		return nil, errors.New("daemon: store, checker and notifier are required")
 	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Schedule == "" {
-		opts.Schedule = DefaultSchedule
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = DefaultConcurrency
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
-	}
-	if opts.ShutdownTimeout <= 0 {
-		opts.ShutdownTimeout = DefaultShutdownTimeout
-	}
-	if opts.ClaimGrace <= 0 {
-		opts.ClaimGrace = DefaultClaimGrace
-	}
-	if opts.NotifyTimeout <= 0 {
-		opts.NotifyTimeout = DefaultNotifyTimeout
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
 	}
 	if opts.ReplicaID == "" {
 		opts.ReplicaID = defaultReplicaID()
 	}
-	d := &Daemon{opts: opts, store: st, checker: checker, notifier: notifier, replica: opts.ReplicaID,
-		sem: make(chan struct{}, opts.Concurrency), metrics: newMetrics()}
+	d := &Daemon{opts: opts, clock: clock.Or(opts.Clock), store: st, checker: checker, notifier: notifier,
+		replica: opts.ReplicaID, sem: make(chan struct{}, opts.Concurrency), metrics: newMetrics(),
+		wake: make(chan struct{}, 1)}
 	d.logger = logger.With("replica", d.replica)
 	d.secrets = append([]string(nil), opts.Secrets...)
 	byName := map[string]bool{}
@@ -204,6 +203,7 @@ func New(opts Options, st *store.Store, checker Checker, notifier Notifier, logg
 			return nil, fmt.Errorf("daemon: target %q is listed twice", t.Name)
 		}
 		byName[t.Name] = true
+		d.names = append(d.names, t.Name)
 		if t.DSN != "" {
 			d.secrets = append(d.secrets, t.DSN)
 		}
@@ -226,12 +226,42 @@ func New(opts Options, st *store.Store, checker Checker, notifier Notifier, logg
 	return d, nil
 }
 
+// validate rejects options left zero: a missing value is a wiring mistake, and filling it in
+// here would be a second set of defaults disagreeing with the documented one.
+func (o Options) validate() error {
+	var missing []string
+	for _, f := range []struct {
+		name string
+		zero bool
+	}{
+		{"schedule", o.Schedule == ""},
+		{"concurrency", o.Concurrency <= 0},
+		{"timeout", o.Timeout <= 0},
+		{"failure threshold", o.FailureThreshold <= 0},
+		{"shutdown timeout", o.ShutdownTimeout <= 0},
+		{"claim grace", o.ClaimGrace <= 0},
+		{"notify timeout", o.NotifyTimeout <= 0},
+		{"post timeout", o.PostTimeout <= 0},
+		{"retry backoff", o.RetryBackoff <= 0},
+		{"maximum retry backoff", o.RetryBackoffMax < o.RetryBackoff},
+	} {
+		if f.zero {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("daemon: options without a valid value: %s (cmd/drift takes them from internal/config)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
 // ReplicaID is the name this daemon claims work under.
 func (d *Daemon) ReplicaID() string { return d.replica }
 
-// Run serves the operations endpoints and runs every schedule until ctx is cancelled, then
-// waits up to ShutdownTimeout for running checks before cancelling them. It returns an error
-// only when it cannot start (the HTTP address is taken).
+// Run serves the operations endpoints, drains the outbox and runs every schedule until ctx is
+// cancelled, then waits up to ShutdownTimeout for running checks and the messages they left
+// before cancelling them. It returns an error only when it cannot start (the HTTP address is
+// taken).
 func (d *Daemon) Run(ctx context.Context) error {
 	var srv *http.Server
 	if d.opts.HTTPAddr != "" {
@@ -248,13 +278,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.logger.Info("operations server listening", "address", ln.Addr().String())
 	}
 
-	// Checks run on a context that outlives ctx by up to ShutdownTimeout: a SIGTERM lets the
-	// running checks finish and record, instead of throwing their work away.
+	// Checks and sends run on a context that outlives ctx by up to ShutdownTimeout: a SIGTERM
+	// lets the running checks finish and record, instead of throwing their work away.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 
 	d.logger.Info("daemon started", "targets", len(d.opts.Targets), "schedules", len(d.groups), "concurrency", d.opts.Concurrency)
-	d.flushAll(work, nil) // messages left pending by an earlier process
+	// The outbox starts with the messages left pending by an earlier process, and outlives the
+	// schedules until the running checks are done.
+	outboxCtx, stopOutbox := context.WithCancel(work)
+	defer stopOutbox()
+	var outbox sync.WaitGroup
+	outbox.Go(func() { d.outboxLoop(outboxCtx, work) })
 	var loops sync.WaitGroup
 	for _, g := range d.groups {
 		loops.Go(func() { d.loop(ctx, work, g) })
@@ -263,11 +298,23 @@ func (d *Daemon) Run(ctx context.Context) error {
 	loops.Wait()
 	d.logger.Info("shutting down: waiting for running checks", "timeout", d.opts.ShutdownTimeout.String())
 
+	// Within the shutdown timeout: the running checks finish and record, the outbox sends what
+	// they recorded, and a message in flight is finished or released.
 	done := make(chan struct{})
-	go func() { d.running.Wait(); close(done) }()
+	go func() {
+		d.running.Wait()
+		stopOutbox()
+		outbox.Wait()
+		if work.Err() == nil {
+			d.drain(work, work)
+		}
+		close(done)
+	}()
+	deadline := d.clock.NewTimer(d.opts.ShutdownTimeout)
 	select {
 	case <-done:
-	case <-time.After(d.opts.ShutdownTimeout):
+		deadline.Stop()
+	case <-deadline.C():
 		d.logger.Warn("running checks did not finish in time; cancelling them")
 		cancelWork()
 		<-done
@@ -281,40 +328,43 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return nil
 }
 
-// loop fires g's ticks until ctx is done.
+// loop fires g's ticks until ctx is done. Each tick may keep watching, until the next one is
+// due, for runs that another replica claimed and abandoned.
 func (d *Daemon) loop(ctx, work context.Context, g *group) {
 	if d.opts.CatchUp {
-		if prev := previous(g.sched, d.opts.Now().UTC()); !prev.IsZero() {
-			d.start(work, g, prev)
+		if prev := previous(g.sched, d.clock.Now().UTC()); !prev.IsZero() {
+			d.start(ctx, work, g, prev)
 		}
 	}
 	for {
-		next := g.sched.Next(d.opts.Now().UTC())
+		now := d.clock.Now()
+		next := g.sched.Next(now.UTC())
 		if next.IsZero() {
 			d.logger.Error("schedule never fires again", "schedule", g.spec)
 			return
 		}
-		timer := time.NewTimer(time.Until(next))
+		timer := d.clock.NewTimer(next.Sub(now))
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return
-		case <-timer.C:
+		case <-timer.C():
 		}
-		d.start(work, g, next)
+		d.start(ctx, work, g, next)
 	}
 }
 
 // start runs one tick of g in the background, unless the previous one is still running.
-func (d *Daemon) start(work context.Context, g *group, scheduledFor time.Time) {
+func (d *Daemon) start(ctx, work context.Context, g *group, scheduledFor time.Time) {
 	if !g.busy.CompareAndSwap(false, true) {
 		d.metrics.ticksSkipped.Inc(g.spec)
 		d.logger.Warn("previous run still going; skipping this tick", "schedule", g.spec, "scheduled_for", scheduledFor)
 		return
 	}
+	w := window{until: g.sched.Next(scheduledFor), stop: ctx.Done()}
 	d.running.Go(func() {
 		defer g.busy.Store(false)
-		d.tick(work, scheduledFor, g.targets)
+		d.tick(work, scheduledFor, w, g.targets)
 	})
 }
 
@@ -337,15 +387,18 @@ func previous(s cron.Schedule, now time.Time) time.Time {
 	return time.Time{}
 }
 
-// RunOnce checks every target once, as one tick scheduled now, sends the messages, and returns
-// what happened to each target, in configuration order. It is `drift daemon --once`, for a
-// Kubernetes CronJob or a crontab.
+// RunOnce checks every target once, as one tick scheduled now, then drains the outbox of its
+// targets once (bounded by NotifyTimeout), and returns what happened to each target, in
+// configuration order. It is `drift daemon --once`, for a Kubernetes CronJob or a crontab.
 func (d *Daemon) RunOnce(ctx context.Context) []Outcome {
 	var all []Target
 	for _, g := range d.groups {
 		all = append(all, g.targets...)
 	}
-	outs := d.tick(ctx, d.opts.Now().UTC().Truncate(time.Microsecond), all)
+	outs := d.tick(ctx, d.clock.Now().UTC().Truncate(time.Microsecond), window{}, all)
+	dctx, cancel := context.WithTimeout(ctx, d.opts.NotifyTimeout)
+	d.drain(dctx, dctx)
+	cancel()
 	order := map[string]int{}
 	for i, t := range d.opts.Targets {
 		order[t.Name] = i

@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/clock"
+	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/pgtest"
 	"github.com/drift-schema/drift/internal/postgres"
@@ -139,6 +141,39 @@ func testLogger(t testing.TB) (*slog.Logger, *syncBuffer) {
 
 // fastRetry keeps Slack backoffs short in tests (Retry-After is still honoured as sent).
 var fastRetry = slack.RetryOptions{BaseDelay: 10 * time.Millisecond, MaxDelay: 5 * time.Second}
+
+// withDefaults fills the options a test leaves zero with drift's defaults, from internal/config
+// as cmd/drift does: the daemon has none of its own.
+func withDefaults(o Options) Options {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if o.Schedule == "" {
+		o.Schedule = config.DefaultSchedule
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = config.DefaultConcurrency
+	}
+	if o.FailureThreshold == 0 {
+		o.FailureThreshold = config.DefaultFailureThreshold
+	}
+	set(&o.Timeout, config.DefaultTimeout)
+	set(&o.ShutdownTimeout, config.DefaultShutdownTimeout)
+	set(&o.ClaimGrace, config.DefaultClaimGrace)
+	set(&o.NotifyTimeout, config.DefaultNotifyTimeout)
+	set(&o.PostTimeout, config.DefaultPostTimeout)
+	set(&o.RetryBackoff, config.DefaultRetryBackoff)
+	set(&o.RetryBackoffMax, config.DefaultRetryBackoffMax)
+	return o
+}
+
+// epoch is where the tests' fake clocks start: a Monday, 12:00 UTC.
+var epoch = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
+// fakeClock is a clock the test moves by hand.
+func fakeClock() *clock.Fake { return clock.NewFake(epoch) }
 
 // proxy is a TCP proxy in front of the test PostgreSQL server, to make a database unreachable
 // or unresponsive on demand, the way a network or a failover does.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/drift-schema/drift/internal/alert"
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/pgtest"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/slack/testserver"
@@ -24,7 +25,7 @@ func newDaemon(t testing.TB, st *store.Store, targets []Target, n Notifier, opts
 	logger, logs := testLogger(t)
 	checker := &countingChecker{inner: newRunner(logger)}
 	opts.Targets = targets
-	d, err := New(opts, st, checker, n, logger)
+	d, err := New(withDefaults(opts), st, checker, n, logger)
 	require.NoError(t, err)
 	return d, checker, logs
 }
@@ -47,6 +48,7 @@ func texts(ms []testserver.Message) []string {
 }
 
 func TestDriftPostsOnceStaysQuietThenResolves(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	st, _ := newStore(t, "")
@@ -69,6 +71,7 @@ func TestDriftPostsOnceStaysQuietThenResolves(t *testing.T) {
 
 	outs = d.RunOnce(ctx)
 	require.Equal(t, alert.OpTouch, outs[0].Actions[0].Op)
+	require.Equal(t, alert.ReasonStillPresent, outs[0].Actions[0].Reason)
 	require.Len(t, srv.Posts(), 1, "an unchanged second run posts nothing")
 
 	pgtest.Exec(t, app.DSN, fixed)
@@ -101,6 +104,7 @@ func TestDriftPostsOnceStaysQuietThenResolves(t *testing.T) {
 }
 
 func TestBotTokenEditsTheOriginalOnResolution(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	st, _ := newStore(t, "")
@@ -118,6 +122,8 @@ func TestBotTokenEditsTheOriginalOnResolution(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, original.TS, as[0].SlackTS, "the alert remembers the message that announced it")
 	require.Equal(t, testserver.ChannelID, as[0].SlackChannel)
+	require.NotEmpty(t, as[0].NotifyKey)
+	require.Contains(t, string(original.Metadata), `"idempotency_key":"`+as[0].NotifyKey+`"`, "the message carries its key")
 
 	d.RunOnce(ctx)
 	require.Len(t, srv.Messages(), 1)
@@ -139,59 +145,73 @@ func TestBotTokenEditsTheOriginalOnResolution(t *testing.T) {
 }
 
 func TestAcknowledgingSilencesUntilItExpires(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	st, _ := newStore(t, "")
 	app := newTarget(t, "app")
 	pgtest.Exec(t, app.DSN, drifted)
-	d, _, _ := newDaemon(t, st, []Target{app}, webhook(srv), Options{})
+	clk := fakeClock()
+	d, _, _ := newDaemon(t, st, []Target{app}, webhook(srv), Options{Clock: clk})
 
 	d.RunOnce(ctx)
 	require.Len(t, srv.Posts(), 1)
 	as, err := st.Alerts(ctx, store.AlertFilter{Target: "app"})
 	require.NoError(t, err)
-	until := time.Now().Add(3 * time.Second)
-	_, err = st.Ack(ctx, as[0].ID, store.AckOptions{By: "alice", Reason: "reporting index, removal planned", Until: until})
+	until := clk.Now().Add(6 * time.Hour)
+	_, err = st.Ack(ctx, as[0].ID, store.AckOptions{By: "alice", Reason: "reporting index, removal planned", Until: until, Now: clk.Now()})
 	require.NoError(t, err)
 
 	// The drift changes while acknowledged: stored, not announced.
 	pgtest.Exec(t, app.DSN, fixed+"; CREATE INDEX tmp_report_idx ON public.orders (user_id)")
+	clk.Advance(time.Hour)
 	outs := d.RunOnce(ctx)
 	require.Len(t, outs[0].Actions, 1)
 	require.Equal(t, alert.NotifyNone, outs[0].Actions[0].Notify)
-	require.Contains(t, outs[0].Actions[0].Reason, "acknowledged by alice")
+	require.Equal(t, alert.ReasonAcknowledged, outs[0].Actions[0].Reason)
+	require.Contains(t, outs[0].Actions[0].Text(), "acknowledged by alice")
 	require.Len(t, srv.Posts(), 1, "acknowledging silences")
 	got, err := st.Alert(ctx, as[0].ID)
 	require.NoError(t, err)
 	require.Equal(t, alert.Acknowledged, got.Status)
 	require.Contains(t, got.Actual, "(user_id)", "the stored definition is kept current")
 
-	time.Sleep(time.Until(until) + 100*time.Millisecond)
+	clk.Set(until.Add(-time.Minute))
 	d.RunOnce(ctx)
+	require.Len(t, srv.Posts(), 1, "a minute before the acknowledgement ends: still silent")
+
+	clk.Set(until.Add(time.Minute))
+	outs = d.RunOnce(ctx)
+	require.Equal(t, alert.ReasonAckExpired, outs[0].Actions[0].Reason)
 	posts := srv.Posts()
 	require.Len(t, posts, 2, "the acknowledgement expired and the drift is still there")
 	require.Contains(t, string(posts[1].Blocks), "acknowledgement by alice expired")
+	clk.Advance(time.Hour)
 	d.RunOnce(ctx)
 	require.Len(t, srv.Posts(), 2)
 }
 
 func TestSlackOutageDelaysButNeverLosesOrDuplicates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	st, _ := newStore(t, "")
 	app := newTarget(t, "app")
 	pgtest.Exec(t, app.DSN, drifted)
-	d, _, _ := newDaemon(t, st, []Target{app}, webhook(srv), Options{})
+	clk := fakeClock()
+	d, _, _ := newDaemon(t, st, []Target{app}, webhook(srv), Options{Clock: clk})
 
-	// A short outage inside one tick: 500, then 429 with Retry-After, then 200.
+	// A short outage inside one call: 500, then 429 with Retry-After, then 200.
 	srv.FailNext(testserver.Response{Status: 500}, testserver.Response{Status: 429, RetryAfter: 1})
 	d.RunOnce(ctx)
 	require.Equal(t, 3, srv.Requests())
 	require.Len(t, srv.Posts(), 1, "delivered once, after the outage")
 
-	// A long outage: every attempt of the tick fails. The message stays pending.
+	// A long outage: every attempt of the call fails. The message stays pending and backs off.
 	pgtest.Exec(t, app.DSN, "ALTER TABLE public.users ADD COLUMN nickname text")
 	srv.FailNext(testserver.Response{Status: 503}, testserver.Response{Status: 503}, testserver.Response{Status: 503}, testserver.Response{Status: 503})
+	clk.Advance(time.Hour)
+	failedAt := clk.Now()
 	d.RunOnce(ctx)
 	require.Len(t, srv.Posts(), 1)
 	pending, err := st.Alerts(ctx, store.AlertFilter{Target: "app", Statuses: []alert.Status{alert.Open}})
@@ -205,18 +225,28 @@ func TestSlackOutageDelaysButNeverLosesOrDuplicates(t *testing.T) {
 	require.Equal(t, alert.NotifyOpened, nick.Pending)
 	require.Equal(t, 1, nick.NotifyAttempts)
 	require.Contains(t, nick.LastNotifyError, "503")
+	require.Equal(t, failedAt.Add(config.DefaultRetryBackoff), nick.RetryAt, "the first retry waits one backoff step")
 
-	// Slack is back: the next tick delivers it, once.
+	// Slack is back, but the message waits out its backoff: a tick meanwhile does not send it.
+	requests := srv.Requests()
+	clk.Advance(config.DefaultRetryBackoff / 2)
+	d.RunOnce(ctx)
+	require.Equal(t, requests, srv.Requests(), "no attempt before the backoff is over")
+
+	// Once it is over, the next tick delivers it, once.
+	clk.Advance(config.DefaultRetryBackoff)
 	d.RunOnce(ctx)
 	posts := srv.Posts()
 	require.Len(t, posts, 2)
 	require.Contains(t, string(posts[1].Blocks), "public.users.nickname")
 	require.NotContains(t, string(posts[1].Blocks), "tmp_report_idx", "only what was pending")
+	clk.Advance(time.Hour)
 	d.RunOnce(ctx)
 	require.Len(t, srv.Posts(), 2)
 }
 
 func TestStoreUnreachableSendsNothingAndCatchesUp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	p := newProxy(t)
@@ -224,7 +254,8 @@ func TestStoreUnreachableSendsNothingAndCatchesUp(t *testing.T) {
 	st, _ := newStore(t, p.dsn(dbName(t, storeDB), "Store-Pw-7781"))
 	app := newTarget(t, "app")
 	pgtest.Exec(t, app.DSN, drifted)
-	d, checker, _ := newDaemon(t, st, []Target{app}, webhook(srv), Options{})
+	clk := fakeClock()
+	d, checker, _ := newDaemon(t, st, []Target{app}, webhook(srv), Options{Clock: clk})
 	ops := httptest.NewServer(d.Handler())
 	defer ops.Close()
 
@@ -234,8 +265,10 @@ func TestStoreUnreachableSendsNothingAndCatchesUp(t *testing.T) {
 	require.Empty(t, srv.Posts())
 	requests := srv.Requests()
 
-	// Now the store goes away (and Slack comes back): nothing is checked, nothing sent.
+	// Now the store goes away (and Slack comes back): nothing is checked, nothing sent, even
+	// once the message's backoff is over.
 	p.set("refuse")
+	clk.Advance(time.Hour)
 	outs := d.RunOnce(ctx)
 	require.False(t, outs[0].Checked)
 	require.Error(t, outs[0].Err)
@@ -248,10 +281,12 @@ func TestStoreUnreachableSendsNothingAndCatchesUp(t *testing.T) {
 
 	// The store is back: the next tick checks and delivers the message, once.
 	p.set("pass")
+	clk.Advance(time.Hour)
 	outs = d.RunOnce(ctx)
 	require.True(t, outs[0].Checked)
 	require.NoError(t, outs[0].Err)
 	require.Len(t, srv.Posts(), 1)
+	clk.Advance(time.Hour)
 	d.RunOnce(ctx)
 	require.Len(t, srv.Posts(), 1)
 	resp, err = http.Get(ops.URL + "/readyz")
@@ -261,6 +296,7 @@ func TestStoreUnreachableSendsNothingAndCatchesUp(t *testing.T) {
 }
 
 func TestCannotCheckAlertAfterConsecutiveFailures(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	st, _ := newStore(t, "")

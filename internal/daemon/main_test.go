@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -31,12 +34,22 @@ func TestMain(m *testing.M) {
 	if cfg := os.Getenv(helperEnv); cfg != "" {
 		os.Exit(helperMain(cfg))
 	}
+	// These tests spend most of their time waiting — on helper processes, stale claims, a Slack
+	// that hangs — not computing, so more of them run at once than there are cores (the default
+	// of -parallel). An explicit -parallel wins.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(6, runtime.GOMAXPROCS(0))))
+	}
 	os.Exit(pgtest.Main(m))
 }
 
 // helperConfig is what a helper process runs.
 type helperConfig struct {
-	// Mode is "run" (Run until SIGTERM) or "tick" (one tick at ScheduledFor, then exit).
+	// Mode is "run" (Run until SIGTERM) or "tick" (one tick at ScheduledFor, watching runs held
+	// by other replicas until Until, with the outbox draining alongside, then exit).
 	Mode          string
 	Replica       string
 	StoreDSN      string
@@ -44,8 +57,11 @@ type helperConfig struct {
 	WebhookURL    string
 	Schedule      string
 	ScheduledFor  time.Time
+	Until         time.Time
 	Timeout       time.Duration
+	ClaimGrace    time.Duration
 	NotifyTimeout time.Duration
+	PostTimeout   time.Duration
 }
 
 // helperMain is the body of a helper process. It prints one JSON line per event on stdout:
@@ -78,9 +94,13 @@ func helperMain(raw string) int {
 	}
 	checker := announcingChecker{inner: newRunner(logger), emit: emit}
 	notifier := slack.NewWebhook(cfg.WebhookURL, slack.SenderOptions{Logger: logger, Retry: fastRetry})
-	d, err := New(Options{Targets: cfg.Targets, Schedule: cfg.Schedule, ReplicaID: cfg.Replica,
-		Timeout: cfg.Timeout, ClaimGrace: time.Second, NotifyTimeout: cfg.NotifyTimeout,
-		ShutdownTimeout: 20 * time.Second}, st, checker, notifier, logger)
+	claimGrace := cfg.ClaimGrace
+	if claimGrace == 0 {
+		claimGrace = time.Second
+	}
+	d, err := New(withDefaults(Options{Targets: cfg.Targets, Schedule: cfg.Schedule, ReplicaID: cfg.Replica,
+		Timeout: cfg.Timeout, ClaimGrace: claimGrace, NotifyTimeout: cfg.NotifyTimeout, PostTimeout: cfg.PostTimeout,
+		ShutdownTimeout: 20 * time.Second}), st, checker, notifier, logger)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 3
@@ -93,7 +113,13 @@ func helperMain(raw string) int {
 			return 3
 		}
 	default:
-		d.tick(ctx, cfg.ScheduledFor, cfg.Targets)
+		outbox, stopOutbox := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { d.outboxLoop(outbox, ctx) })
+		d.tick(ctx, cfg.ScheduledFor, window{until: cfg.Until, stop: ctx.Done()}, cfg.Targets)
+		stopOutbox()
+		wg.Wait()
+		d.drain(ctx, ctx)
 	}
 	emit(map[string]any{"event": "done"})
 	return 0

@@ -37,7 +37,7 @@ func newMetrics() *metricSet {
 		checks:         r.Counter("drift_checks_total", "Checks run by this replica, by target and status (clean, drift, pending, error).", "target", "status"),
 		duration:       r.Histogram("drift_check_duration_seconds", "Duration of one target's check.", metrics.DurationBuckets, "target"),
 		notifications:  r.Counter("drift_notifications_sent_total", "Messages delivered by this replica, by kind (drift, resolution).", "kind"),
-		notifyFailures: r.Counter("drift_notification_failures_total", "Failed message deliveries (left pending and retried next tick), by kind and whether the error was retryable.", "kind", "retryable"),
+		notifyFailures: r.Counter("drift_notification_failures_total", "Failed message deliveries (left pending and retried after a backoff), by kind and whether the error was retryable.", "kind", "retryable"),
 		ticksSkipped:   r.Counter("drift_ticks_skipped_total", "Ticks skipped because the previous run of the same schedule was still going.", "schedule"),
 		storeErrors:    r.Counter("drift_store_errors_total", "Store operations that failed, by operation.", "op"),
 		openFindings:   r.Gauge("drift_open_findings", "Open (unacknowledged) drift alerts, by target and severity.", "target", "severity"),

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/pgtest"
 	"github.com/drift-schema/drift/internal/slack/testserver"
 	"github.com/drift-schema/drift/internal/store"
@@ -43,6 +44,7 @@ func driftedTargets(t *testing.T, n int) []Target {
 // TestThreeReplicasOneTick runs three daemons in one process, each with its own connection pool
 // to the store, on the same scheduled ticks.
 func TestThreeReplicasOneTick(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	_, storeDSN := newStore(t, "")
@@ -61,10 +63,15 @@ func TestThreeReplicasOneTick(t *testing.T) {
 		}
 		return n
 	}
+	// Every replica ticks, then drains its outbox, all at once: the claims, not the timing,
+	// keep the checks and the messages single.
 	tickAll := func(at time.Time) {
 		var wg sync.WaitGroup
 		for _, d := range ds {
-			wg.Go(func() { d.tick(ctx, at, targets) })
+			wg.Go(func() {
+				d.tick(ctx, at, window{}, targets)
+				d.drain(ctx, ctx)
+			})
 		}
 		wg.Wait()
 	}
@@ -97,6 +104,7 @@ func TestThreeReplicasOneTick(t *testing.T) {
 
 // TestThreeProcessesOneSchedule runs three daemon processes on one store and one schedule.
 func TestThreeProcessesOneSchedule(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	st, storeDSN := newStore(t, "")
@@ -185,6 +193,7 @@ func TestThreeProcessesOneSchedule(t *testing.T) {
 // one stuck on an unresponsive database. On restart nothing is repeated and the stuck run is
 // completed once its claim is stale.
 func TestKilledMidRun(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	st, storeDSN := newStore(t, "")
@@ -224,14 +233,14 @@ func TestKilledMidRun(t *testing.T) {
 		targets[i].Timeout = 3 * time.Second
 	}
 	d, checker, _ := newDaemon(t, st, targets, webhook(srv), Options{ClaimGrace: time.Second})
-	outs := d.tick(ctx, tick, targets)
+	outs := d.tick(ctx, tick, window{}, targets)
 	if time.Since(dead.ClaimedAt) < 3*time.Second {
 		require.False(t, outs[0].Checked, "a fresh claim of another replica is respected")
 	}
 	require.False(t, outs[1].Checked, "a finished run is not repeated")
 	eventually(t, 20*time.Second, "the stale run taken over", func() bool {
 		time.Sleep(200 * time.Millisecond)
-		d.tick(ctx, tick, targets)
+		d.tick(ctx, tick, window{}, targets)
 		return runOf("slow").FinishedAt.After(dead.ClaimedAt)
 	})
 	done := runOf("slow")
@@ -243,7 +252,8 @@ func TestKilledMidRun(t *testing.T) {
 	require.Zero(t, checker.count("fast"), "fast was done before the kill")
 	require.Equal(t, "doomed", runOf("fast").ReplicaID)
 
-	d.tick(ctx, tick.Add(time.Hour), targets)
+	d.tick(ctx, tick.Add(time.Hour), window{}, targets)
+	d.drain(ctx, ctx)
 	for _, target := range []string{"slow", "fast"} {
 		dr, _ := postsFor(srv, target)
 		require.Equal(t, 1, dr, "%s announced exactly once", target)
@@ -255,6 +265,7 @@ func TestKilledMidRun(t *testing.T) {
 // acknowledged by Slack). The claim blocks other senders until it is stale; then the message is
 // sent, once.
 func TestKilledMidSend(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.New(t)
 	st, storeDSN := newStore(t, "")
@@ -265,7 +276,7 @@ func TestKilledMidSend(t *testing.T) {
 	arrived, release := srv.HoldNext()
 	h := startHelper(t, helperConfig{Mode: "tick", Replica: "doomed", StoreDSN: storeDSN, Targets: targets,
 		WebhookURL: srv.WebhookURL(), ScheduledFor: time.Now().UTC().Truncate(time.Second),
-		Timeout: time.Minute, NotifyTimeout: 60 * time.Second})
+		Timeout: time.Minute, NotifyTimeout: 60 * time.Second, PostTimeout: 60 * time.Second})
 	select {
 	case <-arrived:
 	case <-time.After(60 * time.Second):
@@ -287,18 +298,91 @@ func TestKilledMidSend(t *testing.T) {
 	d, _, _ := newDaemon(t, st, targets, webhook(srv), Options{NotifyTimeout: 3 * time.Second})
 	var fresh bool
 	require.NoError(t, conn.QueryRow(ctx, "SELECT claimed_at > now() - interval '5 seconds' FROM schema_drift_alerts WHERE target = 'app'").Scan(&fresh))
-	d.flushAll(ctx, nil)
+	d.drain(ctx, ctx)
 	if fresh {
 		require.Empty(t, srv.Posts(), "a claim that is not stale yet is not taken over")
 	}
 	eventually(t, 20*time.Second, "the stale claim taken over and the message sent", func() bool {
-		d.flushAll(ctx, nil)
+		d.drain(ctx, ctx)
 		return len(srv.Posts()) > 0
 	})
-	d.flushAll(ctx, nil)
-	d.tick(ctx, time.Now().UTC().Add(time.Hour), targets)
+	d.drain(ctx, ctx)
+	d.tick(ctx, time.Now().UTC().Add(time.Hour), window{}, targets)
+	d.drain(ctx, ctx)
 	require.Len(t, srv.Posts(), 1, "sent once")
 	as, err := st.Alerts(ctx, store.AlertFilter{Target: "app"})
 	require.NoError(t, err)
 	require.Equal(t, "none", string(as[0].Pending))
+}
+
+// TestSurvivorTakesOverInTheSameTick kills a replica with SIGKILL while it checks a target that
+// hangs. A survivor that found the target claimed comes back when the claim goes stale and checks
+// it within the same tick — not at the next schedule, which could be hours away.
+func TestSurvivorTakesOverInTheSameTick(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := testserver.New(t)
+	st, storeDSN := newStore(t, "")
+	p := newProxy(t)
+	direct := pgtest.NewDB(t)
+	pgtest.Exec(t, direct, baseSchema)
+	slow := targetFor(t, "slow", p.dsn(dbName(t, direct), "Slow-Pw-4"), direct)
+	pgtest.Exec(t, direct, drifted)
+	fast := newTarget(t, "fast")
+	targets := []Target{slow, fast}
+
+	p.set("hang")
+	tick := time.Now().UTC().Truncate(time.Second)
+	h := startHelper(t, helperConfig{Mode: "tick", Replica: "doomed", StoreDSN: storeDSN, Targets: targets,
+		WebhookURL: srv.WebhookURL(), ScheduledFor: tick, Until: tick.Add(time.Hour), Timeout: time.Minute,
+		NotifyTimeout: 20 * time.Second})
+	runOf := func(target string) store.Run {
+		runs, err := st.Runs(ctx, target, 10)
+		require.NoError(t, err)
+		if len(runs) == 0 {
+			return store.Run{}
+		}
+		return runs[0]
+	}
+	eventually(t, 60*time.Second, "doomed checking slow, fast done", func() bool {
+		return runOf("slow").Status == store.RunRunning && runOf("fast").Status == store.RunClean
+	})
+
+	// The survivor's tick of the same schedule, with the next tick an hour away. It judges the
+	// claim stale after its own timeout and grace: 6s + 1s, long enough to find it fresh.
+	survivorTargets := append([]Target(nil), targets...)
+	for i := range survivorTargets {
+		survivorTargets[i].Timeout = 6 * time.Second
+	}
+	d, checker, logs := newDaemon(t, st, survivorTargets, webhook(srv), Options{ClaimGrace: time.Second})
+	outc := make(chan []Outcome, 1)
+	started := time.Now()
+	go func() { outc <- d.tick(ctx, tick, window{until: tick.Add(time.Hour)}, survivorTargets) }()
+	eventually(t, 20*time.Second, "the survivor waiting for the claim", func() bool {
+		return strings.Contains(logs.String(), "checking again when its claim would be stale")
+	})
+	require.NoError(t, h.cmd.Process.Signal(syscall.SIGKILL))
+	h.wait(t, 10*time.Second)
+	p.set("pass")
+
+	var outs []Outcome
+	select {
+	case outs = <-outc:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the survivor's tick did not finish")
+	}
+	require.True(t, outs[0].Checked, "slow checked in the same tick")
+	require.Equal(t, 2, outs[0].Attempt, "a takeover of the dead replica's run")
+	require.Equal(t, check.StatusDrift, outs[0].Result.Status, outs[0].Result.Error)
+	require.False(t, outs[1].Checked, "fast was done by the replica that died")
+	require.Less(t, time.Since(started), 20*time.Second)
+	require.Equal(t, 1, checker.count("slow"))
+	done := runOf("slow")
+	require.Equal(t, tick, done.ScheduledFor)
+	require.Equal(t, d.ReplicaID(), done.ReplicaID)
+	require.Equal(t, store.RunDrift, done.Status)
+
+	d.drain(ctx, ctx)
+	dr, _ := postsFor(srv, "slow")
+	require.Equal(t, 1, dr, "slow's drift announced once")
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/alert"
+	"github.com/drift-schema/drift/internal/clock"
+	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/pgtest"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/slack/testserver"
@@ -36,10 +38,12 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// TestRunSchedulesServesOpsAndShutsDownGracefully runs the daemon on a every-second schedule
-// with one target that answers and one that hangs: overlapping ticks are skipped, the
-// operations endpoints answer, and SIGTERM (ctx cancel) waits for the running check.
+// TestRunSchedulesServesOpsAndShutsDownGracefully runs the daemon, on a fake clock, with one
+// target every two seconds that answers and one every second that hangs: overlapping ticks are
+// skipped, the operations endpoints answer, and SIGTERM (ctx cancel) waits for the running
+// check.
 func TestRunSchedulesServesOpsAndShutsDownGracefully(t *testing.T) {
+	t.Parallel()
 	srv := testserver.New(t)
 	st, _ := newStore(t, "")
 	app := newTarget(t, "app")
@@ -51,22 +55,43 @@ func TestRunSchedulesServesOpsAndShutsDownGracefully(t *testing.T) {
 	slow.Schedule = "* * * * * *"
 	p.set("hang")
 	addr := freeAddr(t)
+	clk := fakeClock()
 	d, checker, logs := newDaemon(t, st, []Target{app, slow}, webhook(srv), Options{
-		Schedule: "*/2 * * * * *", HTTPAddr: addr, ShutdownTimeout: 20 * time.Second})
+		Schedule: "*/2 * * * * *", HTTPAddr: addr, ShutdownTimeout: 20 * time.Second, Clock: clk, FailureThreshold: 1})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- d.Run(ctx) }()
 
-	eventually(t, 30*time.Second, "app checked twice and slow stuck", func() bool {
-		return checker.count("app") >= 2 && checker.count("slow") == 1
+	// Each step waits for both schedules to wait for their next tick, then moves time on by
+	// their common period: every step fires one tick of each.
+	step := func() {
+		clk.BlockUntil(2)
+		clk.Advance(2 * time.Second)
+	}
+	step()
+	eventually(t, 30*time.Second, "app checked and slow stuck", func() bool {
+		return checker.count("app") == 1 && checker.count("slow") == 1
 	})
+	eventually(t, 10*time.Second, "app announced", func() bool { return len(srv.Posts()) == 1 })
+	step()
+	eventually(t, 30*time.Second, "app's second run recorded", func() bool {
+		runs, err := st.Runs(context.Background(), "app", 10)
+		require.NoError(t, err)
+		return len(runs) == 2 && !runs[0].FinishedAt.IsZero()
+	})
+	require.Equal(t, 2, checker.count("app"))
 	eventually(t, 10*time.Second, "the slow schedule skipping ticks", func() bool {
 		return strings.Contains(logs.String(), "previous run still going")
 	})
 	require.Len(t, srv.Posts(), 1, "app announced once across ticks")
 	require.Equal(t, 1, checker.count("slow"), "no overlapping run of a busy schedule")
+	runs, err := st.Runs(context.Background(), "app", 10)
+	require.NoError(t, err)
+	require.Len(t, runs, 2)
+	require.Equal(t, epoch.Add(4*time.Second), runs[0].ScheduledFor, "ticks are the schedule's, on the daemon's clock")
+	require.Equal(t, epoch.Add(2*time.Second), runs[1].ScheduledFor)
 
 	code, body := get(t, "http://"+addr+"/healthz")
 	require.Equal(t, http.StatusOK, code)
@@ -76,10 +101,10 @@ func TestRunSchedulesServesOpsAndShutsDownGracefully(t *testing.T) {
 	code, body = get(t, "http://"+addr+"/metrics")
 	require.Equal(t, http.StatusOK, code)
 	for _, want := range []string{
-		`drift_checks_total{target="app",status="drift"} `,
+		`drift_checks_total{target="app",status="drift"} 2`,
 		`drift_open_findings{target="app",severity="warning"} 1`,
 		`drift_last_successful_check_timestamp_seconds{target="app"} `,
-		`drift_check_duration_seconds_bucket{target="app",le="+Inf"} `,
+		`drift_check_duration_seconds_bucket{target="app",le="+Inf"} 2`,
 		`drift_notifications_sent_total{kind="drift"} 1`,
 		`drift_ticks_skipped_total{schedule="* * * * * *"} `,
 		`drift_store_up 1`,
@@ -91,7 +116,12 @@ func TestRunSchedulesServesOpsAndShutsDownGracefully(t *testing.T) {
 	// Shut down while slow is stuck; let its database answer shortly after. Run must wait for
 	// the check to finish and be recorded, rather than drop it.
 	cancel()
-	time.Sleep(500 * time.Millisecond)
+	eventually(t, 10*time.Second, "shutdown to begin", func() bool { return strings.Contains(logs.String(), "shutting down") })
+	select {
+	case <-errc:
+		t.Fatal("Run returned while a check was running")
+	case <-time.After(100 * time.Millisecond):
+	}
 	p.set("pass") // closes the hung connection: the check fails and is recorded
 	select {
 	case err := <-errc:
@@ -99,58 +129,79 @@ func TestRunSchedulesServesOpsAndShutsDownGracefully(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("Run did not return")
 	}
-	runs, err := st.Runs(context.Background(), "slow", 10)
+	runs, err = st.Runs(context.Background(), "slow", 10)
 	require.NoError(t, err)
 	require.Len(t, runs, 1)
-	require.Equal(t, store.RunStatus("error"), runs[0].Status, "the running check was waited for and recorded")
+	require.Equal(t, store.RunError, runs[0].Status, "the running check was waited for and recorded")
+	posts := srv.Posts()
+	require.Len(t, posts, 2)
+	require.Equal(t, "Cannot check slow", posts[1].Text, "what it recorded during shutdown was sent before stopping")
 	_, err = http.Get("http://" + addr + "/healthz")
 	require.Error(t, err, "the operations server is stopped")
 }
 
-// TestShutdownIsBounded checks that a check that never ends does not hold shutdown forever.
+// TestShutdownIsBounded checks that a check that never ends does not hold shutdown forever:
+// after ShutdownTimeout on the daemon's clock, the check is cancelled.
 func TestShutdownIsBounded(t *testing.T) {
+	t.Parallel()
 	st, _ := newStore(t, "")
 	p := newProxy(t)
 	direct := pgtest.NewDB(t)
 	pgtest.Exec(t, direct, baseSchema)
 	slow := targetFor(t, "slow", p.dsn(dbName(t, direct), "Slow-Pw-3"), direct)
 	p.set("hang")
-	d, checker, _ := newDaemon(t, st, []Target{slow}, slack.NewLogNotifier(nil, nil), Options{
-		Schedule: "* * * * * *", ShutdownTimeout: time.Second})
+	clk := fakeClock()
+	d, checker, logs := newDaemon(t, st, []Target{slow}, slack.NewLogNotifier(nil, nil), Options{
+		Schedule: "* * * * * *", ShutdownTimeout: time.Minute, Clock: clk})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- d.Run(ctx) }()
+	clk.BlockUntil(1)
+	clk.Advance(time.Second)
 	eventually(t, 20*time.Second, "slow stuck", func() bool { return checker.count("slow") == 1 })
 	cancel()
-	start := time.Now()
+	eventually(t, 10*time.Second, "shutdown to begin", func() bool { return strings.Contains(logs.String(), "shutting down") })
+	clk.BlockUntil(1) // the shutdown timer
+	clk.Advance(59 * time.Second)
+	select {
+	case <-errc:
+		t.Fatal("Run returned before its shutdown timeout")
+	case <-time.After(200 * time.Millisecond):
+	}
+	clk.Advance(time.Second)
 	select {
 	case err := <-errc:
 		require.NoError(t, err)
 	case <-time.After(15 * time.Second):
 		t.Fatal("Run did not return after its shutdown timeout")
 	}
-	require.Less(t, time.Since(start), 10*time.Second)
-	require.GreaterOrEqual(t, time.Since(start), time.Second, "it waited for the running check first")
+	require.Contains(t, logs.String(), "did not finish in time")
+	runs, err := st.Runs(context.Background(), "slow", 10)
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	require.Equal(t, store.RunRunning, runs[0].Status, "cut off, not recorded: its claim goes stale and is taken over")
 }
 
 // TestCatchUpRunsTheMissedTickOnce starts two daemons with a yearly schedule: the first runs
 // the tick it missed, the second sees it done and does nothing.
 func TestCatchUpRunsTheMissedTickOnce(t *testing.T) {
+	t.Parallel()
 	srv := testserver.New(t)
 	st, storeDSN := newStore(t, "")
 	app := newTarget(t, "app")
 	pgtest.Exec(t, app.DSN, drifted)
 	const yearly = "0 0 1 1 *"
-	now := time.Now().UTC()
-	want := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	want := time.Date(epoch.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 
 	for i := range 2 {
 		s, _ := newStore(t, storeDSN)
-		d, checker, logs := newDaemon(t, s, []Target{app}, webhook(srv), Options{Schedule: yearly, CatchUp: true})
+		clk := fakeClock()
+		d, checker, logs := newDaemon(t, s, []Target{app}, webhook(srv), Options{Schedule: yearly, CatchUp: true, Clock: clk})
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
 		go func() { errc <- d.Run(ctx) }()
 		eventually(t, 30*time.Second, "the catch-up tick", func() bool { return strings.Contains(logs.String(), "tick done") })
+		eventually(t, 10*time.Second, "the drift announced", func() bool { return len(srv.Posts()) == 1 })
 		cancel()
 		require.NoError(t, <-errc)
 		require.Equal(t, 1-i, checker.count("app"), "daemon %d", i)
@@ -163,13 +214,14 @@ func TestCatchUpRunsTheMissedTickOnce(t *testing.T) {
 }
 
 func TestParseScheduleAndPrevious(t *testing.T) {
+	t.Parallel()
 	_, err := ParseSchedule("@every 5m")
 	require.ErrorContains(t, err, "not aligned across replicas")
 	_, err = ParseSchedule("61 * * * *")
 	require.Error(t, err)
 	at := time.Date(2026, 3, 4, 13, 7, 30, 0, time.UTC)
 	for spec, prev := range map[string]time.Time{
-		DefaultSchedule:         time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC),
+		config.DefaultSchedule:  time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC),
 		"*/2 * * * * *":         time.Date(2026, 3, 4, 13, 7, 30, 0, time.UTC),
 		"@daily":                time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC),
 		"0 0 1 1 *":             time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -189,27 +241,39 @@ func TestParseScheduleAndPrevious(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
+	t.Parallel()
 	st, _ := newStore(t, "")
 	n := slack.NewLogNotifier(nil, nil)
 	r := newRunner(nil)
 	a := Target{}
 	a.Name = "a"
-	_, err := New(Options{Targets: []Target{a, a}}, st, r, n, nil)
+	_, err := New(withDefaults(Options{Targets: []Target{a, a}}), st, r, n, nil)
 	require.ErrorContains(t, err, "listed twice")
 	b := a
 	b.Schedule = "@every 1h"
-	_, err = New(Options{Targets: []Target{b}}, st, r, n, nil)
+	_, err = New(withDefaults(Options{Targets: []Target{b}}), st, r, n, nil)
 	require.ErrorContains(t, err, "@every")
-	_, err = New(Options{}, nil, r, n, nil)
+	_, err = New(withDefaults(Options{}), nil, r, n, nil)
 	require.Error(t, err)
-	d, err := New(Options{Targets: []Target{a}}, st, r, n, nil)
+
+	// No second set of defaults: a value left zero is a wiring mistake, named.
+	_, err = New(Options{Targets: []Target{a}}, st, r, n, nil)
+	require.ErrorContains(t, err, "options without a valid value: schedule, concurrency, timeout, failure threshold, shutdown timeout, claim grace, notify timeout, post timeout, retry backoff")
+	opts := withDefaults(Options{Targets: []Target{a}})
+	opts.RetryBackoffMax = opts.RetryBackoff / 2
+	_, err = New(opts, st, r, n, nil)
+	require.ErrorContains(t, err, "maximum retry backoff")
+
+	d, err := New(withDefaults(Options{Targets: []Target{a}}), st, r, n, nil)
 	require.NoError(t, err)
 	require.Len(t, d.groups, 1)
-	require.Equal(t, DefaultSchedule, d.groups[0].spec)
+	require.Equal(t, config.DefaultSchedule, d.groups[0].spec)
 	require.NotEmpty(t, d.ReplicaID())
+	require.Equal(t, clock.Real, d.clock, "no clock: the wall clock")
 }
 
 func TestPlan(t *testing.T) {
+	t.Parallel()
 	claim := func(id int64, n alert.Notification, ts string) store.Claim {
 		return store.Claim{Alert: alert.Alert{ID: id, Pending: n, SlackChannel: "C1", SlackTS: ts}}
 	}

@@ -20,6 +20,7 @@ import (
 // passwords (reachable and not), a bot token, webhook URLs (working, failing with 500, and
 // pointing at a dead server) — and then searches everything the daemon wrote for them.
 func TestNoSecretInLogsErrorsRowsOrMessages(t *testing.T) {
+	t.Parallel()
 	const (
 		appPassword   = "AppPassw0rd-3141"
 		downPassword  = "DownPassw0rd-2718"
@@ -43,7 +44,7 @@ func TestNoSecretInLogsErrorsRowsOrMessages(t *testing.T) {
 	logger, logs := testLogger(t)
 	var errs []string
 	run := func(n Notifier) {
-		d, err := New(Options{Targets: targets, Secrets: []string{storeDSN}}, st, newRunner(logger), n, logger)
+		d, err := New(withDefaults(Options{Targets: targets, Secrets: []string{storeDSN}}), st, newRunner(logger), n, logger)
 		require.NoError(t, err)
 		for _, o := range d.RunOnce(ctx) {
 			if o.Err != nil {
@@ -51,7 +52,7 @@ func TestNoSecretInLogsErrorsRowsOrMessages(t *testing.T) {
 			}
 			errs = append(errs, o.Result.Error)
 			for _, a := range o.Actions {
-				errs = append(errs, a.Reason, a.Alert.Actual, a.Alert.Summary)
+				errs = append(errs, a.Text(), a.Alert.Actual, a.Alert.Summary)
 			}
 		}
 	}

@@ -34,6 +34,10 @@ const (
 type Message struct {
 	Text   string          `json:"text"`
 	Blocks []goslack.Block `json:"blocks"`
+	// Key is the message's idempotency key, set by the sender of the outbox: the same key on
+	// every attempt to deliver the same message. The bot sends it as message metadata; an
+	// incoming webhook has no field for it.
+	Key string `json:"-"`
 }
 
 // Options tune the builder.

@@ -47,6 +47,10 @@ type Error struct {
 	Retryable bool
 	// RetryAfter is how long Slack asked to wait (429 Retry-After), or zero.
 	RetryAfter time.Duration
+	// Unanswered is true when the request went out and no answer came back in time: Slack may
+	// have posted the message, so the call does not repeat it (a retry could be a duplicate);
+	// the caller decides when to try again.
+	Unanswered bool
 	msg        string
 }
 
@@ -59,15 +63,17 @@ func IsRetryable(err error) bool {
 	return errors.As(err, &e) && e.Retryable
 }
 
-// RetryOptions bound the retries of one call. The daemon retries on its next tick whatever is
-// still failing after these, so they only smooth over short outages.
+// RetryOptions bound the retries within one call. They retry only failures that prove the
+// message was not posted (an error status, a refused connection), never a request left
+// unanswered. The daemon's outbox retries, with its own backoff, whatever still fails, so these
+// only smooth over short outages.
 type RetryOptions struct {
 	// MaxAttempts per call; zero means 4.
 	MaxAttempts int
 	// BaseDelay is the first backoff (doubled each attempt, with jitter); zero means 1s.
 	BaseDelay time.Duration
-	// MaxDelay caps a backoff and a Retry-After: a longer wait gives up until the next tick.
-	// Zero means 60s.
+	// MaxDelay caps a backoff and a Retry-After: a longer wait (or one past the context's
+	// deadline) gives up and leaves the retry to the caller. Zero means 60s.
 	MaxDelay time.Duration
 	// Sleep waits; nil means a timer that respects ctx. Tests record the waits with it.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -150,6 +156,9 @@ func (w *Webhook) Update(context.Context, Ref, Message) error { return ErrUnsupp
 // CanUpdate is false: resolutions are posted as new messages.
 func (w *Webhook) CanUpdate() bool { return false }
 
+// Delivers is true: a message the webhook accepted has reached the channel.
+func (w *Webhook) Delivers() bool { return true }
+
 // Bot posts with a bot token through the Web API: chat.postMessage, and chat.update to edit
 // the announcing message in place when its drift is resolved.
 type Bot struct {
@@ -177,6 +186,9 @@ func (b *Bot) Post(ctx context.Context, msg Message, thread Ref) (Ref, error) {
 		channel = thread.Channel
 		options = append(options, goslack.MsgOptionTS(thread.TS))
 	}
+	if msg.Key != "" {
+		options = append(options, goslack.MsgOptionMetadata(metadata(msg.Key)))
+	}
 	var ref Ref
 	err := retry(ctx, b.opts, "chat.postMessage", []string{b.token}, func(ctx context.Context) error {
 		ch, ts, err := b.client.PostMessageContext(ctx, channel, options...)
@@ -191,15 +203,30 @@ func (b *Bot) Post(ctx context.Context, msg Message, thread Ref) (Ref, error) {
 
 // Update replaces the message ref with msg.
 func (b *Bot) Update(ctx context.Context, ref Ref, msg Message) error {
+	options := []goslack.MsgOption{goslack.MsgOptionText(msg.Text, false), goslack.MsgOptionBlocks(msg.Blocks...)}
+	if msg.Key != "" {
+		options = append(options, goslack.MsgOptionMetadata(metadata(msg.Key)))
+	}
 	return retry(ctx, b.opts, "chat.update", []string{b.token}, func(ctx context.Context) error {
-		_, _, _, err := b.client.UpdateMessageContext(ctx, ref.Channel, ref.TS,
-			goslack.MsgOptionText(msg.Text, false), goslack.MsgOptionBlocks(msg.Blocks...))
+		_, _, _, err := b.client.UpdateMessageContext(ctx, ref.Channel, ref.TS, options...)
 		return err
 	})
 }
 
 // CanUpdate is true: resolutions edit the original message and reply in its thread.
 func (b *Bot) CanUpdate() bool { return true }
+
+// Delivers is true: a message Slack accepted has reached the channel.
+func (b *Bot) Delivers() bool { return true }
+
+// MetadataEventType is the event type of the metadata drift attaches to its messages.
+const MetadataEventType = "drift_notification"
+
+// metadata carries a message's idempotency key, so a message can be traced to the outbox row
+// that produced it (and a duplicate recognised as one).
+func metadata(key string) goslack.SlackMetadata {
+	return goslack.SlackMetadata{EventType: MetadataEventType, EventPayload: map[string]any{"idempotency_key": key}}
+}
 
 // retry runs call until it succeeds, fails permanently, runs out of attempts, or would have to
 // wait longer than MaxDelay. Errors are classified and scrubbed of secrets.
@@ -214,7 +241,7 @@ func retry(ctx context.Context, opts SenderOptions, op string, secrets []string,
 			return fmt.Errorf("slack %s: %w", op, ctx.Err())
 		}
 		e := classify(op, err, secrets)
-		if !e.Retryable || attempt >= r.MaxAttempts {
+		if !e.Retryable || e.Unanswered || attempt >= r.MaxAttempts {
 			return e
 		}
 		wait := r.BaseDelay << (attempt - 1)
@@ -224,6 +251,9 @@ func retry(ctx context.Context, opts SenderOptions, op string, secrets []string,
 		}
 		if wait > r.MaxDelay {
 			return e
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return e // the caller's retry, with Retry-After still known, beats a cancelled sleep
 		}
 		opts.Logger.Warn("slack call failed, retrying", "op", op, "attempt", attempt, "wait", wait.String(), "error", e.Error())
 		if err := r.Sleep(ctx, wait); err != nil {
@@ -263,9 +293,11 @@ func classify(op string, err error, secrets []string) *Error {
 	case errors.As(err, &ue):
 		// url.Error's text starts with the URL, which for a webhook is the secret itself.
 		e.Retryable = true
+		e.Unanswered = ue.Timeout()
 		e.msg = "request failed: " + ue.Err.Error()
 	case errors.As(err, &ne), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		e.Retryable = true
+		e.Unanswered = errors.As(err, &ne) && ne.Timeout()
 		e.msg = "request failed: " + err.Error()
 	case errors.As(err, &ne2):
 		// slack-go could not parse a 429's Retry-After: still a rate limit.
@@ -287,7 +319,8 @@ func classify(op string, err error, secrets []string) *Error {
 }
 
 // LogNotifier is the transport when Slack is not configured: each message goes to the log as
-// its notification text and, when out is set, as Block Kit JSON (what Slack would receive).
+// its notification text and, when out is set, as Block Kit JSON (what Slack would receive). It
+// only shows messages: nobody has been told, so the daemon leaves them pending (Delivers).
 type LogNotifier struct {
 	logger *slog.Logger
 	out    io.Writer
@@ -304,7 +337,8 @@ func NewLogNotifier(logger *slog.Logger, out io.Writer) *LogNotifier {
 
 // Post logs msg.
 func (l *LogNotifier) Post(_ context.Context, msg Message, thread Ref) (Ref, error) {
-	l.logger.Info("notification (Slack not configured)", "text", msg.Text, "blocks", len(msg.Blocks))
+	l.logger.Info("notification (Slack not configured; it stays pending)", "text", msg.Text,
+		"blocks", len(msg.Blocks), "key", msg.Key)
 	if l.out != nil {
 		data, err := json.MarshalIndent(msg, "", "  ")
 		if err != nil {
@@ -322,3 +356,7 @@ func (l *LogNotifier) Update(context.Context, Ref, Message) error { return ErrUn
 
 // CanUpdate is false.
 func (l *LogNotifier) CanUpdate() bool { return false }
+
+// Delivers is false: printing a message tells nobody, so it must stay pending for a process
+// that can send it.
+func (l *LogNotifier) Delivers() bool { return false }

@@ -258,3 +258,71 @@ func TestLogNotifier(t *testing.T) {
 	require.NoError(t, json.Unmarshal(back.Blocks, &blocks))
 	require.Len(t, blocks.BlockSet, len(testMessage().Blocks))
 }
+
+func TestBotSendsTheIdempotencyKeyAsMetadata(t *testing.T) {
+	srv := testserver.New(t)
+	bot := NewBot(testserver.Token, "#db-drift", SenderOptions{APIURL: srv.APIURL()})
+	msg := testMessage()
+	msg.Key = "drift-key-1"
+	ref, err := bot.Post(context.Background(), msg, Ref{})
+	require.NoError(t, err)
+	require.NoError(t, bot.Update(context.Background(), ref, msg))
+	_, err = NewWebhook(srv.WebhookURL(), SenderOptions{}).Post(context.Background(), msg, Ref{})
+	require.NoError(t, err, "a webhook has no field for the key and posts without it")
+	msgs := srv.Messages()
+	require.Len(t, msgs, 3)
+	for _, m := range msgs[:2] {
+		require.JSONEq(t, `{"event_type":"drift_notification","event_payload":{"idempotency_key":"drift-key-1"}}`, string(m.Metadata), m.Method)
+	}
+	require.Empty(t, msgs[2].Metadata)
+}
+
+// TestUnansweredIsNotRepeatedWithinACall: a request Slack received but never answered may have
+// been posted; repeating it at once could post it twice, so the call gives up after one.
+func TestUnansweredIsNotRepeatedWithinACall(t *testing.T) {
+	srv := testserver.New(t)
+	srv.Hang(true)
+	w := &waits{}
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	opts := SenderOptions{HTTPClient: client, APIURL: srv.APIURL(), Retry: RetryOptions{Sleep: w.sleep}}
+	for name, s := range map[string]sender{"webhook": NewWebhook(srv.WebhookURL(), opts), "bot": NewBot(testserver.Token, "#c", opts)} {
+		before := srv.Requests()
+		_, err := s.Post(context.Background(), testMessage(), Ref{})
+		var se *Error
+		require.ErrorAs(t, err, &se, name)
+		require.True(t, se.Unanswered, name)
+		require.True(t, se.Retryable, "%s: worth trying again later", name)
+		require.Equal(t, before+1, srv.Requests(), "%s: one request, not four", name)
+	}
+	// The caller's deadline ends a hanging call the same way.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	before := srv.Requests()
+	_, err := NewWebhook(srv.WebhookURL(), SenderOptions{Retry: RetryOptions{Sleep: w.sleep}}).Post(ctx, testMessage(), Ref{})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Equal(t, before+1, srv.Requests())
+	require.Empty(t, w.get(), "no backoff sleeps")
+	require.Empty(t, srv.Messages())
+}
+
+// TestRetryAfterBeyondTheDeadlineIsLeftToTheCaller: the call does not sleep into its own
+// deadline; it returns Slack's Retry-After so the caller can schedule the retry.
+func TestRetryAfterBeyondTheDeadlineIsLeftToTheCaller(t *testing.T) {
+	srv := testserver.New(t)
+	w := &waits{}
+	srv.FailNext(testserver.Response{Status: 429, RetryAfter: 5})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := NewWebhook(srv.WebhookURL(), SenderOptions{Retry: RetryOptions{Sleep: w.sleep}}).Post(ctx, testMessage(), Ref{})
+	var se *Error
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, 5*time.Second, se.RetryAfter)
+	require.Empty(t, w.get())
+	require.Equal(t, 1, srv.Requests())
+}
+
+func TestOnlySlackDelivers(t *testing.T) {
+	require.True(t, NewWebhook("https://hooks.example/x", SenderOptions{}).Delivers())
+	require.True(t, NewBot("xoxb-1", "#c", SenderOptions{}).Delivers())
+	require.False(t, NewLogNotifier(nil, nil).Delivers(), "printing a message tells nobody")
+}

@@ -20,7 +20,7 @@ const alertColumns = `id, target, fingerprint, kind, object, change, severity, s
 	actual, diff, status, first_seen_at, last_seen_at, resolved_at, coalesce(acknowledged_by, ''),
 	coalesce(acknowledged_reason, ''), acknowledged_at, acknowledged_until, pending_notification,
 	pending_reason, notified_at, notify_attempts, coalesce(last_notify_error, ''),
-	coalesce(slack_channel, ''), coalesce(slack_ts, ''), notify_seq`
+	coalesce(slack_channel, ''), coalesce(slack_ts, ''), notify_seq, notify_key, notify_after`
 
 // queryer is what pgxpool.Pool and pgx.Tx have in common for reads.
 type queryer interface {
@@ -58,11 +58,12 @@ func scanClaim(row pgx.CollectableRow) (Claim, error) {
 	a := &c.Alert
 	var change, severity, status, pending string
 	var first, last time.Time
-	var resolved, ackAt, ackUntil, notified *time.Time
+	var resolved, ackAt, ackUntil, notified, retryAt *time.Time
 	err := row.Scan(&a.ID, &a.Target, &a.Fingerprint, &a.Kind, &a.Object, &change, &severity,
 		&a.Summary, &a.Expected, &a.Actual, &a.Diff, &status, &first, &last, &resolved, &a.AckBy,
 		&a.AckReason, &ackAt, &ackUntil, &pending, &a.PendingReason, &notified, &a.NotifyAttempts,
-		&a.LastNotifyError, &a.SlackChannel, &a.SlackTS, &c.Seq)
+		&a.LastNotifyError, &a.SlackChannel, &a.SlackTS, &c.Seq, &a.NotifyKey, &retryAt)
+	a.RetryAt = utc(retryAt)
 	a.Change, a.Severity, a.Status = diff.Change(change), diff.Severity(severity), alert.Status(status)
 	a.Pending = alert.Notification(pending)
 	a.FirstSeen, a.LastSeen = first.UTC(), last.UTC()

@@ -14,6 +14,7 @@ import (
 // store shares a database with a watched target, none of its tables may show up as drift, so
 // every table Migrate creates must be on the introspector's list of drift's own tables.
 func TestStoreTablesAreLeftOutOfSnapshots(t *testing.T) {
+	t.Parallel()
 	_, dsn := newStore(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)

@@ -91,4 +91,15 @@ CREATE TABLE drift_snapshots (
 );
 CREATE INDEX drift_snapshots_target_idx ON drift_snapshots (target, id DESC);
 `,
+	// Version 2: the outbox. Each pending message has an idempotency key (a new one whenever
+	// the message changes) and, after a failed delivery, the time before which it is not tried
+	// again (exponential backoff).
+	`
+ALTER TABLE schema_drift_alerts
+	ADD COLUMN notify_key   text,
+	ADD COLUMN notify_after timestamptz;
+UPDATE schema_drift_alerts SET notify_key = gen_random_uuid()::text;
+ALTER TABLE schema_drift_alerts ALTER COLUMN notify_key SET DEFAULT gen_random_uuid()::text,
+	ALTER COLUMN notify_key SET NOT NULL;
+`,
 }

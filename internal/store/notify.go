@@ -22,39 +22,72 @@ type MessageRef struct {
 	TS      string
 }
 
-// PendingTargets lists the targets with messages waiting to be sent.
-func (s *Store) PendingTargets(ctx context.Context) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT target FROM schema_drift_alerts
-		WHERE pending_notification <> 'none' ORDER BY target`)
+// Outbox is the state of the pending messages of some targets.
+type Outbox struct {
+	// Due lists the targets with a message that may be sent now (sorted).
+	Due []string
+	// Next is the earliest time a message that is backing off becomes due; zero when none is.
+	Next time.Time
+}
+
+// Outbox reports which of targets have messages to send at now, and when the next backed-off
+// message becomes due. Only the given targets are looked at: a process sends the messages of
+// the targets it is configured for, never another's.
+func (s *Store) Outbox(ctx context.Context, targets []string, now time.Time) (Outbox, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT target, bool_or(notify_after IS NULL OR notify_after <= $2),
+		       min(notify_after) FILTER (WHERE notify_after > $2)
+		FROM schema_drift_alerts
+		WHERE pending_notification <> 'none' AND target = ANY($1)
+		GROUP BY target ORDER BY target`, targets, now.UTC())
 	if err != nil {
-		return nil, fmt.Errorf("listing pending notifications: %w", err)
+		return Outbox{}, fmt.Errorf("reading the outbox: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out Outbox
 	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, fmt.Errorf("listing pending notifications: %w", err)
+		var target string
+		var due bool
+		var next *time.Time
+		if err := rows.Scan(&target, &due, &next); err != nil {
+			return Outbox{}, fmt.Errorf("reading the outbox: %w", err)
 		}
-		out = append(out, t)
+		if due {
+			out.Due = append(out.Due, target)
+		}
+		if n := utc(next); !n.IsZero() && (out.Next.IsZero() || n.Before(out.Next)) {
+			out.Next = n
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("listing pending notifications: %w", err)
+		return Outbox{}, fmt.Errorf("reading the outbox: %w", err)
 	}
 	return out, nil
 }
 
-// ClaimNotifications claims every pending message of target that no live replica holds: the
-// claim is a committed UPDATE, so two replicas never claim the same alert, and a claim older
-// than staleAfter (a replica that died mid-send) is taken over. The caller sends, then calls
-// MarkNotified or ReleaseNotifications. staleAfter must exceed the longest a send can take, or a
-// slow send could be repeated by another replica.
-func (s *Store) ClaimNotifications(ctx context.Context, target, replica string, staleAfter time.Duration) ([]Claim, error) {
+// PendingAlerts returns the alerts of targets that wait for a message, without claiming them:
+// for showing what would be sent, by a process that cannot send.
+func (s *Store) PendingAlerts(ctx context.Context, targets []string) ([]alert.Alert, error) {
+	as, err := queryAlerts(ctx, s.pool, `WHERE pending_notification <> 'none' AND target = ANY($1)
+		ORDER BY target, id`, targets)
+	if err != nil {
+		return nil, fmt.Errorf("reading pending notifications: %w", err)
+	}
+	return as, nil
+}
+
+// ClaimNotifications claims every pending message of target that is due at now and that no
+// live replica holds: the claim is a committed UPDATE, so two replicas never claim the same
+// alert, and a claim older than staleAfter (a replica that died mid-send) is taken over. The
+// caller sends, then calls MarkNotified or ReleaseNotifications. staleAfter must exceed the
+// longest a send can take, or a slow send could be repeated by another replica.
+func (s *Store) ClaimNotifications(ctx context.Context, target, replica string, staleAfter time.Duration, now time.Time) ([]Claim, error) {
 	claims, err := queryClaims(ctx, s.pool, `
 		UPDATE schema_drift_alerts SET claimed_by = $2, claimed_at = now()
 		WHERE target = $1 AND pending_notification <> 'none'
+		  AND (notify_after IS NULL OR notify_after <= $4)
 		  AND (claimed_by IS NULL OR claimed_at < now() - make_interval(secs => $3))
-		RETURNING `+alertColumns, target, replica, seconds(staleAfter))
+		RETURNING `+alertColumns, target, replica, seconds(staleAfter), now.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("claiming notifications of %s: %w", target, err)
 	}
@@ -77,7 +110,7 @@ func (s *Store) MarkNotified(ctx context.Context, replica string, claims []Claim
 		    ELSE 'changed' END,
 		  pending_reason = CASE WHEN a.notify_seq = c.seq THEN '' ELSE a.pending_reason END,
 		  notified_at = coalesce($5, now()), notify_attempts = 0, last_notify_error = NULL,
-		  claimed_by = NULL, claimed_at = NULL,
+		  notify_after = NULL, claimed_by = NULL, claimed_at = NULL,
 		  slack_channel = CASE WHEN $6 <> '' AND coalesce(a.slack_ts, '') = '' AND c.kind <> 'resolved'
 		                       THEN $6 ELSE a.slack_channel END,
 		  slack_ts = CASE WHEN $7 <> '' AND coalesce(a.slack_ts, '') = '' AND c.kind <> 'resolved'
@@ -93,14 +126,15 @@ func (s *Store) MarkNotified(ctx context.Context, replica string, claims []Claim
 }
 
 // ReleaseNotifications gives claims back after a failed send, recording the error (which must
-// already be free of secrets): the messages stay pending and the next tick retries them.
-func (s *Store) ReleaseNotifications(ctx context.Context, replica string, claims []Claim, errText string) error {
+// already be free of secrets) and the time before which the messages are not tried again: they
+// stay pending, and the outbox retries them from retryAt on.
+func (s *Store) ReleaseNotifications(ctx context.Context, replica string, claims []Claim, errText string, retryAt time.Time) error {
 	ids, _, _ := claimArrays(claims)
 	if _, err := s.pool.Exec(ctx, `
 		UPDATE schema_drift_alerts
 		SET claimed_by = NULL, claimed_at = NULL, notify_attempts = notify_attempts + 1,
-		    last_notify_error = $3
-		WHERE id = ANY($2) AND claimed_by = $1`, replica, ids, errText); err != nil {
+		    last_notify_error = $3, notify_after = $4
+		WHERE id = ANY($2) AND claimed_by = $1`, replica, ids, errText, nullTime(retryAt)); err != nil {
 		return fmt.Errorf("releasing notifications: %w", err)
 	}
 	return nil

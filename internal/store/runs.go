@@ -9,19 +9,26 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/drift-schema/drift/internal/alert"
-	"github.com/drift-schema/drift/internal/check"
-	"github.com/drift-schema/drift/internal/diff"
 )
 
-// ErrRunLost is returned by RecordResult when the run's claim was taken over by another replica
+// ErrRunLost is returned by RecordRun when the run's claim was taken over by another replica
 // (it went stale): the other replica records the result, this one must not.
 var ErrRunLost = errors.New("run claim lost to another replica")
 
-// RunStatus is a drift_runs.status: a check.Status, or one of the in-flight states below.
+// RunStatus is a drift_runs.status.
 type RunStatus string
 
-// Run states besides the check.Status values.
+// Run states: how a finished check ended (the values of `drift check`'s statuses), or one of the
+// in-flight states.
 const (
+	// RunClean: nothing to report.
+	RunClean RunStatus = "clean"
+	// RunDrift: findings.
+	RunDrift RunStatus = "drift"
+	// RunPending: no drift, but migrations not yet applied.
+	RunPending RunStatus = "pending"
+	// RunError: the check could not be done.
+	RunError RunStatus = "error"
 	// RunRunning: a replica claimed the run and has not finished it.
 	RunRunning RunStatus = "running"
 	// RunAbandoned: the replica that claimed the run died, and a later tick superseded it.
@@ -47,6 +54,9 @@ type Run struct {
 	Info         int
 	Pending      int // migrations not yet applied
 	SnapshotHash string
+	// StaleIn is set by ClaimRun on a run another replica holds: how long until its claim is
+	// stale and may be taken over (zero: now, or the run is finished).
+	StaleIn time.Duration
 }
 
 // ClaimRun claims the check of target for the tick scheduled at scheduledFor. Exactly one
@@ -54,10 +64,17 @@ type Run struct {
 // must not check. A claim still running after staleAfter (the target's timeout plus a margin)
 // belongs to a replica that died: it is taken over. Earlier runs of the target left running by
 // a dead replica are marked abandoned: this tick supersedes them.
+//
+// When ok is false, the returned Run is the one that holds the tick (zero if none), with
+// StaleIn saying how long until its claim could be taken over, so a caller can come back then.
+// Staleness is judged on the store's clock, so replicas with skewed clocks agree.
 func (s *Store) ClaimRun(ctx context.Context, target string, scheduledFor time.Time, replica string, staleAfter time.Duration) (Run, bool, error) {
+	fail := func(err error) (Run, bool, error) {
+		return Run{}, false, fmt.Errorf("claiming run of %s: %w", target, err)
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return Run{}, false, fmt.Errorf("claiming run of %s: %w", target, err)
+		return fail(err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	if _, err := tx.Exec(ctx, `
@@ -67,7 +84,7 @@ func (s *Store) ClaimRun(ctx context.Context, target string, scheduledFor time.T
 		WHERE target = $1 AND status = 'running' AND scheduled_for < $2
 		  AND claimed_at < now() - make_interval(secs => $3)`,
 		target, scheduledFor.UTC(), seconds(staleAfter)); err != nil {
-		return Run{}, false, fmt.Errorf("claiming run of %s: abandoning stale runs: %w", target, err)
+		return fail(fmt.Errorf("abandoning stale runs: %w", err))
 	}
 	rows, err := tx.Query(ctx, `
 		INSERT INTO drift_runs (target, scheduled_for, status, replica_id, claimed_at, started_at)
@@ -80,48 +97,95 @@ func (s *Store) ClaimRun(ctx context.Context, target string, scheduledFor time.T
 		RETURNING `+runColumns,
 		target, scheduledFor.UTC(), replica, seconds(staleAfter))
 	if err != nil {
-		return Run{}, false, fmt.Errorf("claiming run of %s: %w", target, err)
+		return fail(err)
 	}
 	runs, err := pgx.CollectRows(rows, scanRun)
 	if err != nil {
-		return Run{}, false, fmt.Errorf("claiming run of %s: %w", target, err)
+		return fail(err)
+	}
+	ok := len(runs) > 0
+	var held Run
+	if !ok {
+		rows, err := tx.Query(ctx, `SELECT `+runColumns+`,
+			greatest(extract(epoch FROM claimed_at + make_interval(secs => $3) - now()), 0)::float8
+			FROM drift_runs WHERE target = $1 AND scheduled_for = $2`,
+			target, scheduledFor.UTC(), seconds(staleAfter))
+		if err != nil {
+			return fail(err)
+		}
+		holders, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Run, error) {
+			var secs float64
+			r, err := scanRunInto(row, &secs)
+			if r.Status == RunRunning {
+				r.StaleIn = time.Duration(secs * float64(time.Second))
+			}
+			return r, err
+		})
+		if err != nil {
+			return fail(err)
+		}
+		if len(holders) > 0 {
+			held = holders[0]
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return Run{}, false, fmt.Errorf("claiming run of %s: %w", target, err)
+		return fail(err)
 	}
-	if len(runs) == 0 {
-		return Run{}, false, nil
+	if !ok {
+		return held, false, nil
 	}
 	return runs[0], true, nil
 }
 
-// RecordOptions tune RecordResult.
-type RecordOptions struct {
-	// Now is the decision time; zero means the database clock.
-	Now time.Time
-	// FailureThreshold is passed to alert.Decide.
-	FailureThreshold int
+// RunOutcome is how a claimed run ended, in plain values the caller computed: the store records
+// it as given and judges nothing.
+type RunOutcome struct {
+	// Status is RunClean, RunDrift, RunPending or RunError.
+	Status RunStatus
+	// Error says why the check could not be done (Status RunError); free of secrets.
+	Error string
+	// FinishedAt is when the run ended, on the caller's clock; alert timestamps use it too.
+	FinishedAt time.Time
+	Duration   time.Duration
+	// Findings counts the findings, and Critical, Warning and Info split them by severity.
+	Findings, Critical, Warning, Info int
+	// Pending counts the migrations not yet applied to the live database.
+	Pending int
+	// SnapshotHash identifies the live schema; empty when there is none (a failed check).
+	SnapshotHash string
+	// Snapshot is the live schema's JSON, stored when SnapshotHash differs from the target's
+	// latest stored snapshot.
+	Snapshot []byte
 }
 
-// Recorded is what RecordResult did.
+// Decider returns the alert actions for a run: stored is every alert of the run's target, locked
+// until the run is recorded, and failures the number of consecutive failed runs of the target,
+// this one included (zero when this run succeeded). The daemon passes alert.Decide here.
+type Decider func(stored []alert.Alert, failures int) []alert.Action
+
+// Recorded is what RecordRun stored.
 type Recorded struct {
 	Run     Run
 	Actions []alert.Action
-	// Failures counts consecutive failed checks of the target, this one included.
+	// Failures counts consecutive failed runs of the target, this one included.
 	Failures int
 	// SnapshotStored is true when the live schema differed from the last one stored.
 	SnapshotStored bool
 }
 
-// RecordResult stores the result of a claimed run in one transaction: the run's outcome, the
-// alert decisions (alert.Decide over the target's stored alerts) with the messages they call
-// for left pending, and the live snapshot when it changed. Nothing is sent from here: store
-// first, notify after. res.Error must already be free of secrets.
-func (s *Store) RecordResult(ctx context.Context, run Run, res check.Result, opts RecordOptions) (Recorded, error) {
+// RecordRun stores the outcome of a claimed run and the alert actions decide returns, in one
+// transaction: both are stored, or neither. The messages the actions call for are left pending
+// in the same rows (the outbox); nothing is sent from here. It fails with ErrRunLost when the
+// run's claim was taken over by another replica.
+func (s *Store) RecordRun(ctx context.Context, run Run, out RunOutcome, decide Decider) (Recorded, error) {
 	target := run.Target
 	fail := func(err error) (Recorded, error) {
-		return Recorded{}, fmt.Errorf("recording result of %s: %w", target, err)
+		return Recorded{}, fmt.Errorf("recording run of %s: %w", target, err)
 	}
+	if out.FinishedAt.IsZero() {
+		return fail(errors.New("the outcome has no finish time"))
+	}
+	now := out.FinishedAt.UTC()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fail(err)
@@ -132,50 +196,15 @@ func (s *Store) RecordResult(ctx context.Context, run Run, res check.Result, opt
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('drift_alerts:' || $1, 0))", target); err != nil {
 		return fail(err)
 	}
-	now, err := dbNow(ctx, tx, opts.Now)
-	if err != nil {
-		return fail(err)
-	}
-
-	status := res.Status
-	if res.Error != "" {
-		status = check.StatusError
-	}
-	if status == "" {
-		status = check.StatusClean
-	}
-	var crit, warn, info int
-	for _, f := range res.Findings {
-		switch f.Severity {
-		case diff.Critical:
-			crit++
-		case diff.Warning:
-			warn++
-		default:
-			info++
-		}
-	}
-	errText := res.Error
-	if status == check.StatusError && errText == "" {
-		errText = "check failed without an error message"
-	}
-	var hash *string
-	if res.Actual != nil {
-		h, err := res.Actual.Hash()
-		if err != nil {
-			return fail(fmt.Errorf("hashing live snapshot: %w", err))
-		}
-		hash = &h
-	}
 	rows, err := tx.Query(ctx, `
 		UPDATE drift_runs
 		SET status = $3, finished_at = $4, duration_ms = $5, error = nullif($6, ''),
 		    findings = $7, critical = $8, warning = $9, info = $10, pending_migrations = $11,
-		    snapshot_hash = $12
+		    snapshot_hash = nullif($12, '')
 		WHERE id = $1 AND replica_id = $2 AND status = 'running'
 		RETURNING `+runColumns,
-		run.ID, run.ReplicaID, string(status), now, res.Duration.Milliseconds(), errText,
-		len(res.Findings), crit, warn, info, len(res.Pending), hash)
+		run.ID, run.ReplicaID, string(out.Status), now, out.Duration.Milliseconds(), out.Error,
+		out.Findings, out.Critical, out.Warning, out.Info, out.Pending, out.SnapshotHash)
 	if err != nil {
 		return fail(err)
 	}
@@ -184,38 +213,37 @@ func (s *Store) RecordResult(ctx context.Context, run Run, res check.Result, opt
 		return fail(err)
 	}
 	if len(finished) == 0 {
-		return Recorded{}, fmt.Errorf("recording result of %s: %w", target, ErrRunLost)
+		return fail(ErrRunLost)
 	}
 	rec := Recorded{Run: finished[0]}
 
-	obs := alert.Observation{Target: target, Findings: res.Findings, Ignored: res.Ignored}
-	if status == check.StatusError {
-		obs.Findings = nil
-		obs.CheckError = errText
+	if out.Status == RunError {
 		if err := tx.QueryRow(ctx, `
 			SELECT count(*) FROM drift_runs
 			WHERE target = $1 AND status = 'error'
 			  AND finished_at > coalesce((SELECT max(finished_at) FROM drift_runs
 			                              WHERE target = $1 AND status IN ('clean', 'drift', 'pending')),
-			                             '-infinity')`, target).Scan(&obs.Failures); err != nil {
+			                             '-infinity')`, target).Scan(&rec.Failures); err != nil {
 			return fail(fmt.Errorf("counting failures: %w", err))
 		}
-		rec.Failures = obs.Failures
 	}
 
 	stored, err := queryAlerts(ctx, tx, "WHERE target = $1 FOR UPDATE", target)
 	if err != nil {
 		return fail(err)
 	}
-	rec.Actions = alert.Decide(stored, obs, now, alert.Options{FailureThreshold: opts.FailureThreshold})
+	rec.Actions = decide(stored, rec.Failures)
 	for _, act := range rec.Actions {
+		if act.Alert.Target != target {
+			return fail(fmt.Errorf("an action is about target %q", act.Alert.Target))
+		}
 		if err := applyAction(ctx, tx, act, now); err != nil {
 			return fail(err)
 		}
 	}
 
-	if res.Actual != nil && status != check.StatusError {
-		stored, err := recordSnapshot(ctx, tx, target, *hash, res, rec.Run.ID, now)
+	if out.SnapshotHash != "" && out.Status != RunError {
+		stored, err := recordSnapshot(ctx, tx, target, out.SnapshotHash, out.Snapshot, rec.Run.ID, now)
 		if err != nil {
 			return fail(err)
 		}
@@ -232,7 +260,8 @@ func (s *Store) RecordResult(ctx context.Context, run Run, res check.Result, opt
 func applyAction(ctx context.Context, tx pgx.Tx, act alert.Action, now time.Time) error {
 	a := act.Alert
 	// The sequence number moves whenever the pending message changes, so a sender whose
-	// message was in flight meanwhile knows it is out of date (see MarkNotified).
+	// message was in flight meanwhile knows it is out of date (see MarkNotified); the message
+	// gets a new idempotency key and is due at once.
 	bump := act.Notify != alert.NotifyNone
 	if a.ID == 0 {
 		_, err := tx.Exec(ctx, `
@@ -256,6 +285,9 @@ func applyAction(ctx context.Context, tx pgx.Tx, act alert.Action, now time.Time
 		    acknowledged_at = $16, acknowledged_until = $17, pending_notification = $18,
 		    pending_reason = $19, slack_channel = $20, slack_ts = $21,
 		    notify_seq = notify_seq + CASE WHEN $22 OR pending_notification <> $18 THEN 1 ELSE 0 END,
+		    notify_key = CASE WHEN $22 OR pending_notification <> $18 THEN gen_random_uuid()::text
+		                      ELSE notify_key END,
+		    notify_after = CASE WHEN $22 OR pending_notification <> $18 THEN NULL ELSE notify_after END,
 		    updated_at = $23
 		WHERE id = $1`,
 		a.ID, a.Kind, a.Object, string(a.Change), string(a.Severity), a.Summary, a.Expected,
@@ -290,15 +322,19 @@ const runColumns = `id, target, scheduled_for, status, replica_id, claimed_at, a
 	finished_at, coalesce(duration_ms, 0), coalesce(error, ''), findings, critical, warning, info,
 	pending_migrations, coalesce(snapshot_hash, '')`
 
-func scanRun(row pgx.CollectableRow) (Run, error) {
+func scanRun(row pgx.CollectableRow) (Run, error) { return scanRunInto(row) }
+
+// scanRunInto scans runColumns followed by extra columns into extra.
+func scanRunInto(row pgx.CollectableRow, extra ...any) (Run, error) {
 	var r Run
 	var sched, claimed, started time.Time
 	var finished *time.Time
 	var ms int64
 	var status string
-	err := row.Scan(&r.ID, &r.Target, &sched, &status, &r.ReplicaID, &claimed, &r.Attempts,
+	dest := []any{&r.ID, &r.Target, &sched, &status, &r.ReplicaID, &claimed, &r.Attempts,
 		&started, &finished, &ms, &r.Error, &r.Findings, &r.Critical, &r.Warning, &r.Info,
-		&r.Pending, &r.SnapshotHash)
+		&r.Pending, &r.SnapshotHash}
+	err := row.Scan(append(dest, extra...)...)
 	r.Status = RunStatus(status)
 	r.ScheduledFor, r.ClaimedAt, r.StartedAt = sched.UTC(), claimed.UTC(), started.UTC()
 	r.FinishedAt = utc(finished)

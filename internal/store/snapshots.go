@@ -1,16 +1,12 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/drift-schema/drift/internal/check"
-	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 // SnapshotRecord is one distinct live schema of a target: stored when its hash differs from the
@@ -27,7 +23,7 @@ type SnapshotRecord struct {
 
 // recordSnapshot stores the live snapshot when it differs from the latest stored one, and
 // otherwise moves the latest one's last_seen. It reports whether a new record was stored.
-func recordSnapshot(ctx context.Context, tx pgx.Tx, target, hash string, res check.Result, runID int64, now time.Time) (bool, error) {
+func recordSnapshot(ctx context.Context, tx pgx.Tx, target, hash string, data []byte, runID int64, now time.Time) (bool, error) {
 	var id int64
 	var last string
 	err := tx.QueryRow(ctx, `SELECT id, hash FROM drift_snapshots WHERE target = $1 ORDER BY id DESC LIMIT 1`, target).Scan(&id, &last)
@@ -40,9 +36,8 @@ func recordSnapshot(ctx context.Context, tx pgx.Tx, target, hash string, res che
 		}
 		return false, nil
 	}
-	data, err := res.Actual.Marshal()
-	if err != nil {
-		return false, fmt.Errorf("encoding snapshot: %w", err)
+	if len(data) == 0 {
+		return false, fmt.Errorf("storing snapshot %s: the outcome has its hash but not its JSON", hash)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO drift_snapshots (target, hash, snapshot, first_seen_at, last_seen_at, run_id)
 		VALUES ($1, $2, $3, $4, $4, $5)`, target, hash, string(data), now, runID); err != nil {
@@ -70,8 +65,8 @@ func (s *Store) Snapshots(ctx context.Context, target string) ([]SnapshotRecord,
 	return recs, nil
 }
 
-// Snapshot reads one stored snapshot.
-func (s *Store) Snapshot(ctx context.Context, id int64) (*snapshot.Snapshot, error) {
+// Snapshot reads one stored snapshot's JSON, as it was recorded (snapshot.Read decodes it).
+func (s *Store) Snapshot(ctx context.Context, id int64) ([]byte, error) {
 	var data []byte
 	err := s.pool.QueryRow(ctx, `SELECT snapshot::text FROM drift_snapshots WHERE id = $1`, id).Scan(&data)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -80,9 +75,5 @@ func (s *Store) Snapshot(ctx context.Context, id int64) (*snapshot.Snapshot, err
 	if err != nil {
 		return nil, fmt.Errorf("reading snapshot %d: %w", id, err)
 	}
-	snap, err := snapshot.Read(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("reading snapshot %d: %w", id, err)
-	}
-	return snap, nil
+	return data, nil
 }

@@ -1,6 +1,11 @@
 // Package store keeps the daemon's state in PostgreSQL: the alerts (schema_drift_alerts), the
 // run history (drift_runs) and the history of live snapshots (drift_snapshots).
 //
+// The store records; it does not decide. The daemon works out a run's outcome and, through
+// internal/alert, what happens to each alert; RecordRun writes both in one transaction, with the
+// messages the decisions call for left pending in the alert rows — the outbox the daemon drains.
+// The store knows neither the check nor the daemon: it takes plain values.
+//
 // The store is also how several daemon replicas agree without any other infrastructure: a
 // replica checks a target only after claiming (target, scheduled time) in drift_runs, whose
 // unique key lets exactly one replica win, and sends a message only after claiming the alert's
@@ -124,21 +129,6 @@ func (s *Store) Version(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("reading store version: %w", err)
 	}
 	return v, nil
-}
-
-// dbNow returns t, or the database's clock when t is zero. Claims always use the database clock
-// so that replicas with skewed clocks agree on what is stale.
-func dbNow(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, t time.Time) (time.Time, error) {
-	if !t.IsZero() {
-		return t.UTC(), nil
-	}
-	var now time.Time
-	if err := q.QueryRow(ctx, "SELECT now()").Scan(&now); err != nil {
-		return time.Time{}, fmt.Errorf("reading the store clock: %w", err)
-	}
-	return now.UTC(), nil
 }
 
 // seconds renders a duration for make_interval(secs => ...).

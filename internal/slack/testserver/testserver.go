@@ -41,6 +41,8 @@ type Message struct {
 	ThreadTS string // set for thread replies
 	Text     string
 	Blocks   json.RawMessage
+	// Metadata is the message metadata sent with chat.postMessage or chat.update, if any.
+	Metadata json.RawMessage
 }
 
 // Response is a scripted failure for one request.
@@ -59,6 +61,7 @@ type Server struct {
 	gone     int
 	script   []Response
 	holds    []chan struct{}
+	hang     bool
 	arrived  chan struct{}
 	closed   chan struct{}
 	nextTS   int
@@ -105,6 +108,16 @@ func (s *Server) HoldNext() (arrived <-chan struct{}, release func()) {
 	return s.arrived, func() { once.Do(func() { close(ch) }) }
 }
 
+// Hang makes every request from now on wait for an answer that never comes (until the client
+// gives up or the test ends), the way a Slack that accepts connections but never answers does;
+// Hang(false) answers normally again. Requests counts the requests that arrived meanwhile:
+// each is a copy the real Slack might have posted.
+func (s *Server) Hang(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hang = on
+}
+
 // Messages returns the delivered messages and edits, in order.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -131,7 +144,7 @@ func (s *Server) Requests() int {
 	return s.requests
 }
 
-// Abandoned counts held requests whose client went away before they were released.
+// Abandoned counts held (and hung) requests whose client went away before they were answered.
 func (s *Server) Abandoned() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -147,7 +160,19 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 	if len(s.holds) > 0 {
 		hold, s.holds = s.holds[0], s.holds[1:]
 	}
+	hang := s.hang
 	s.mu.Unlock()
+	if hang {
+		_, _ = io.Copy(io.Discard, r.Body) // net/http sees the client go only once the body is read
+		select {
+		case <-s.closed:
+		case <-r.Context().Done():
+			s.mu.Lock()
+			s.gone++
+			s.mu.Unlock()
+		}
+		return false
+	}
 	if hold != nil {
 		// net/http notices a client that went away (and cancels the request's context) only
 		// once the body has been read.
@@ -251,6 +276,9 @@ func (s *Server) chat(method string) http.HandlerFunc {
 		}
 		m := Message{Method: method, Channel: channel, Text: r.PostForm.Get("text"), Blocks: blocks,
 			ThreadTS: r.PostForm.Get("thread_ts")}
+		if md := r.PostForm.Get("metadata"); md != "" {
+			m.Metadata = json.RawMessage(md)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		switch method {
