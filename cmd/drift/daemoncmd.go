@@ -141,7 +141,7 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 		PostTimeout:      config.DefaultPostTimeout,
 		RetryBackoff:     config.DefaultRetryBackoff,
 		RetryBackoffMax:  config.DefaultRetryBackoffMax,
-		Secrets:          append(secretsOf(cfg), w.shadowDSN),
+		Redactor:         w.redactor,
 		Clock:            clock.Real,
 	}, st, w.runner, notifierFor(cfg, log, out), log)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/neo4j"
 	"github.com/drift-schema/drift/internal/postgres"
+	"github.com/drift-schema/drift/internal/redact"
 )
 
 // wiring builds drift's dependencies from the config, explicitly, in one place.
@@ -19,6 +20,7 @@ type wiring struct {
 	shadowDSN string
 	postgres  *postgres.Engine
 	runner    *check.Runner
+	redactor  *redact.Redactor
 }
 
 // newWiring wires the engines and the runner. cfg may be nil (drift diff and snapshot --from
@@ -43,7 +45,7 @@ func newWiring(g *globals, cfg *config.Config, shadowDSN string) *wiring {
 		Logger:   g.logger(),
 		Redactor: g.redactor,
 	})
-	return &wiring{shadowDSN: shadowDSN, postgres: pg, runner: runner}
+	return &wiring{shadowDSN: shadowDSN, postgres: pg, runner: runner, redactor: g.redactor}
 }
 
 // secretsOf lists every secret of the config, so that nothing prints them.

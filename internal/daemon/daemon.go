@@ -120,8 +120,9 @@ type Options struct {
 	RetryBackoffMax time.Duration
 	// Message tunes the Slack messages.
 	Message slack.Options
-	// Secrets are removed from every error and log line (the targets' DSNs are added).
-	Secrets []string
+	// Redactor is the process's redaction point: every error and log line passes it (the
+	// targets' DSNs are added); nil removes the targets' DSNs and password-shaped text only.
+	Redactor *redact.Redactor
 	// Clock is the daemon's one source of time; nil means the wall clock.
 	Clock clock.Clock
 }
@@ -135,7 +136,7 @@ type Daemon struct {
 	notifier Notifier
 	logger   *slog.Logger
 	replica  string
-	secrets  []string
+	redactor *redact.Redactor
 	groups   []*group
 	names    []string // every target's name: the outbox sends only for these
 	sem      chan struct{}
@@ -192,7 +193,7 @@ func New(opts Options, st *store.Store, checker Checker, notifier Notifier, logg
 		replica: opts.ReplicaID, sem: make(chan struct{}, opts.Concurrency), metrics: newMetrics(),
 		wake: make(chan struct{}, 1)}
 	d.logger = logger.With("replica", d.replica)
-	d.secrets = append([]string(nil), opts.Secrets...)
+	d.redactor = opts.Redactor
 	byName := map[string]bool{}
 	bySpec := map[string]*group{}
 	for _, t := range opts.Targets {
@@ -205,7 +206,7 @@ func New(opts Options, st *store.Store, checker Checker, notifier Notifier, logg
 		byName[t.Name] = true
 		d.names = append(d.names, t.Name)
 		if t.DSN != "" {
-			d.secrets = append(d.secrets, t.DSN)
+			d.redactor = d.redactor.With(t.DSN)
 		}
 		spec := t.Schedule
 		if spec == "" {
@@ -411,7 +412,7 @@ func (d *Daemon) RunOnce(ctx context.Context) []Outcome {
 }
 
 // redact removes every known secret from s.
-func (d *Daemon) redact(s string) string { return redact.String(s, d.secrets...) }
+func (d *Daemon) redact(s string) string { return d.redactor.String(s) }
 
 func defaultReplicaID() string {
 	host, err := os.Hostname()

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/pgtest"
+	"github.com/drift-schema/drift/internal/redact"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/slack/testserver"
 )
@@ -44,7 +45,7 @@ func TestNoSecretInLogsErrorsRowsOrMessages(t *testing.T) {
 	logger, logs := testLogger(t)
 	var errs []string
 	run := func(n Notifier) {
-		d, err := New(withDefaults(Options{Targets: targets, Secrets: []string{storeDSN}}), st, newRunner(logger), n, logger)
+		d, err := New(withDefaults(Options{Targets: targets, Redactor: redact.New(storeDSN)}), st, newRunner(logger), n, logger)
 		require.NoError(t, err)
 		for _, o := range d.RunOnce(ctx) {
 			if o.Err != nil {
