@@ -35,6 +35,8 @@ type sizeResult struct {
 	vacuum time.Duration
 	drift  []sample
 	pgDump []sample
+	// check holds the check path's samples; nil when only a -drift-cmd was given.
+	check *checkPath
 }
 
 func (b *bench) all(ctx context.Context) ([]sizeResult, error) {
@@ -130,6 +132,15 @@ func (b *bench) size(ctx context.Context, n int) (_ sizeResult, err error) {
 		env = append(env, "PGPASSWORD="+target.password)
 	}
 	pgDumpArgv := []string{pgDump, "--schema-only", "-f", os.DevNull, "-d", target.url}
+	var tools map[string][]string
+	if b.opts.driftBin != "" {
+		res.check = &checkPath{}
+		configFile, snapshotFile, err := b.prepareCheckPath(ctx, scratch, target, n, env, res.check)
+		if err != nil {
+			return res, err
+		}
+		tools = checkTools(b.opts.driftBin, target.url, snapshotFile, configFile)
+	}
 	for i := 1; i <= b.opts.runs; i++ {
 		out := filepath.Join(scratch, fmt.Sprintf("snapshot-%d.json", i))
 		driftArgv := expand(b.opts.drift, map[string]string{"{dsn}": target.url, "{out}": out, "{pgbin}": filepath.Dir(pgDump)})
@@ -151,6 +162,11 @@ func (b *bench) size(ctx context.Context, n int) (_ sizeResult, err error) {
 		}
 		res.pgDump = append(res.pgDump, s)
 		fmt.Fprintf(b.out, "%s tables: run %d  pg_dump  wall %s  cpu %s  peak RSS %s\n", thousands(n), i, seconds(s.wall), seconds(s.cpu), mib(s.peakRSSKiB))
+		if tools != nil {
+			if err := b.runCheckPath(ctx, n, i, tools, env, res.check); err != nil {
+				return res, err
+			}
+		}
 	}
 	return res, nil
 }

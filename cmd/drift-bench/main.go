@@ -40,6 +40,7 @@ type options struct {
 	sizes    []int
 	runs     int
 	drift    []string // command template for one drift run, split into words
+	driftBin string   // the drift binary, for the check path; empty with -drift-cmd
 	pgDump   string
 	dsn      string
 	pgMajor  int
@@ -145,6 +146,7 @@ flags:
 		o.drift, o.driftSrc = words, *driftCmd
 	default:
 		o.drift = []string{*driftBin, "snapshot", "--from", "{dsn}", "--out", "{out}"}
+		o.driftBin = *driftBin
 		o.driftSrc = *driftBin + " snapshot --from {dsn} --out {out}"
 	}
 	// A program named through a placeholder ({pgbin}/psql) can only be checked when it runs.

@@ -83,6 +83,9 @@ func writeReport(w io.Writer, env environment, results []sizeResult) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := writeCheckPathReport(&b, results); err != nil {
+		return err
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

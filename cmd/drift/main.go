@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -20,7 +21,16 @@ import (
 	"github.com/drift-schema/drift/internal/redact"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// A comparison holds a large schema (hundreds of thousands of objects at 10,000 tables) for
+	// most of its short life: collecting garbage at half the default growth keeps its peak memory
+	// about a fifth lower for little CPU, which a client mostly waiting on the server has to
+	// spare (make bench measures both). GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // exitError carries an exit code out of a cobra command.
 type exitError struct {

@@ -86,6 +86,10 @@ type Options struct {
 	Severities  []diff.SeverityRule
 	// Timeout bounds the whole comparison; zero: none beyond the context's.
 	Timeout time.Duration
+	// WholeSnapshots reads a snapshot file side whole, so that Result.Expected/Actual hold its
+	// objects (fix SQL needs them). Otherwise it is read as a stream, object by object, and the
+	// result holds its envelope alone: a large file is never in memory whole.
+	WholeSnapshots bool
 }
 
 // SourceKind says what a Source is.
@@ -149,7 +153,8 @@ type Result struct {
 	Started      time.Time     `json:"-"`
 	Duration     time.Duration `json:"-"`
 	// Expected and Actual are the two schemas compared; the daemon keeps a live Actual in its
-	// snapshot history.
+	// snapshot history. A snapshot file side holds its envelope alone unless
+	// Options.WholeSnapshots.
 	Expected *snapshot.Snapshot `json:"-"`
 	Actual   *snapshot.Snapshot `json:"-"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"slices"
@@ -102,9 +103,13 @@ func (r *Runner) CheckTargets(ctx context.Context, targets []Target, concurrency
 
 // side is one source as it is read.
 type side struct {
-	src      Source
-	name     string // "expected" or "actual"
+	src  Source
+	name string // "expected" or "actual"
+	// snap is the side's schema. A snapshot file is read as a stream (stream), and snap is
+	// then its envelope alone, unless the whole file was asked for.
 	snap     *snapshot.Snapshot
+	stream   snapshot.Stream
+	closer   io.Closer
 	set      *migrations.Set
 	live     *engine.Live
 	expected *engine.Expected
@@ -156,8 +161,11 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		}
 	}
 	for _, s := range sides {
-		if err := r.readFiles(s); err != nil {
+		if err := r.readFiles(s, o.WholeSnapshots); err != nil {
 			return fail(err)
+		}
+		if s.closer != nil {
+			defer s.closer.Close()
 		}
 	}
 	eng, err := r.engineFor(exp, act)
@@ -165,13 +173,6 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		return fail(err)
 	}
 	res.Engine = eng.Name()
-	for _, s := range sides {
-		if s.src.Kind == SourceSnapshot {
-			if err := knownKinds(eng, s); err != nil {
-				return fail(err)
-			}
-		}
-	}
 	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, Logger: log}
 	bothLive := expected.Kind == SourceLive && actual.Kind == SourceLive
 	for _, s := range sides {
@@ -230,7 +231,21 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 	// Ignore rules are applied here rather than inside the comparison, so that what they
 	// silence is known (see Result.Ignored).
 	opts := diff.Options{Target: o.Name, Rules: eng.Rules(), ColumnOrder: o.ColumnOrder, Severities: o.Severities, Now: r.clock.Now()}
-	all := Compare(exp.snap, act.snap, extra, opts)
+	all, err := compareSides(eng, exp, act, extra, opts)
+	if errors.Is(err, snapshot.ErrUnsorted) {
+		// A snapshot file out of order (merged by a version-control tool): read it whole.
+		for _, s := range sides {
+			if s.stream != nil {
+				if err := r.readFiles(s, true); err != nil {
+					return fail(err)
+				}
+			}
+		}
+		all, err = compareSides(eng, exp, act, extra, opts)
+	}
+	if err != nil {
+		return fail(err)
+	}
 	kept, ignored := diff.SplitIgnored(all, o.Ignore, opts.Now)
 	res.Findings = kept
 	for _, f := range ignored {
@@ -243,8 +258,53 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 	return res
 }
 
-// readFiles reads a file side: a snapshot file whole, a migration directory's files.
-func (r *Runner) readFiles(s *side) error {
+// compareSides compares the two sides, streaming a snapshot file side object by object (its
+// objects' kinds checked on the way), and passes the findings that did not come from the diff
+// (health, migration state) through the same ignore and severity rules.
+func compareSides(eng engine.Engine, exp, act *side, extra []diff.Finding, opts diff.Options) ([]diff.Finding, error) {
+	streams := make([]snapshot.Stream, 2)
+	for i, s := range []*side{exp, act} {
+		if s.stream != nil {
+			streams[i] = &kindCheck{Stream: s.stream, side: s, engine: eng}
+		} else {
+			streams[i] = &kindCheck{Stream: s.snap.Stream(), side: s, engine: eng}
+		}
+	}
+	findings, err := diff.CompareStreams(streams[0], streams[1], opts)
+	if err != nil {
+		return nil, err
+	}
+	return withExtra(findings, extra, opts), nil
+}
+
+// kindCheck refuses, on the way through, an object of a kind its engine does not write: a
+// snapshot file edited by hand or written by another tool, whose comparison would report
+// nonsense as drift.
+type kindCheck struct {
+	snapshot.Stream
+	side   *side
+	engine engine.Engine
+	known  []string
+}
+
+func (k *kindCheck) Next() (*snapshot.Object, error) {
+	o, err := k.Stream.Next()
+	if err != nil || o == nil || k.side.src.Kind != SourceSnapshot {
+		return o, err
+	}
+	if k.known == nil {
+		k.known = k.engine.Kinds()
+	}
+	if !slices.Contains(k.known, o.Kind) {
+		return nil, fmt.Errorf("the %s snapshot %s holds %s %q, which is not a kind of %s object (known: %s)",
+			k.side.name, k.side.src.Path, o.Kind, o.Key, k.engine.Name(), strings.Join(k.known, ", "))
+	}
+	return o, nil
+}
+
+// readFiles reads a file side: a snapshot file as a stream (whole when asked), a migration
+// directory's files.
+func (r *Runner) readFiles(s *side, whole bool) error {
 	switch s.src.Kind {
 	case SourceLive:
 		if s.src.Engine == "" {
@@ -252,11 +312,23 @@ func (r *Runner) readFiles(s *side) error {
 		}
 
 	case SourceSnapshot:
-		snap, err := snapshot.ReadFile(s.src.Path)
+		if s.closer != nil {
+			s.closer.Close()
+			s.stream, s.closer = nil, nil
+		}
+		if whole {
+			snap, err := snapshot.ReadFileLimit(s.src.Path, 0)
+			if err != nil {
+				return fmt.Errorf("reading the %s snapshot: %w (write one with `drift snapshot`)", s.name, err)
+			}
+			s.snap = snap
+			return nil
+		}
+		st, closer, err := snapshot.OpenStream(s.src.Path, 0)
 		if err != nil {
 			return fmt.Errorf("reading the %s snapshot: %w (write one with `drift snapshot`)", s.name, err)
 		}
-		s.snap = snap
+		s.stream, s.closer, s.snap = st, closer, st.Envelope()
 	case SourceMigrations:
 		if st, err := os.Stat(s.src.Path); err != nil || !st.IsDir() {
 			return fmt.Errorf("the migrations directory %s does not exist or is not a directory", s.src.Path)
@@ -268,19 +340,6 @@ func (r *Runner) readFiles(s *side) error {
 		s.set = set
 	default:
 		return fmt.Errorf("the %s side is of unknown kind %q", s.name, s.src.Kind)
-	}
-	return nil
-}
-
-// knownKinds refuses a snapshot file holding a kind its engine does not write: it was edited
-// by hand or written by another tool, and comparing it would report nonsense as drift.
-func knownKinds(e engine.Engine, s *side) error {
-	known := e.Kinds()
-	for _, o := range s.snap.Objects {
-		if !slices.Contains(known, o.Kind) {
-			return fmt.Errorf("the %s snapshot %s holds %s %q, which is not a kind of %s object (known: %s)",
-				s.name, s.src.Path, o.Kind, o.Key, e.Name(), strings.Join(known, ", "))
-		}
 	}
 	return nil
 }
@@ -334,7 +393,7 @@ func (r *Runner) engineFor(sides ...*side) (engine.Engine, error) {
 func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapshot.Snapshot, warnings []string, err error) {
 	defer func() { err = r.redactor.With(src.DSN).Error(err) }()
 	s := &side{src: src, name: "source"}
-	if err := r.readFiles(s); err != nil {
+	if err := r.readFiles(s, true); err != nil {
 		return nil, nil, err
 	}
 	eng, err := r.engineFor(s)
@@ -376,10 +435,9 @@ func redactResult(res *Result, red *redact.Redactor) {
 	}
 }
 
-// Compare diffs two snapshots and passes the findings that did not come from the diff (health,
-// migration state) through the same ignore and severity rules.
-func Compare(expected, actual *snapshot.Snapshot, extra []diff.Finding, opts diff.Options) []diff.Finding {
-	findings := diff.Compare(expected, actual, opts)
+// withExtra adds the findings that did not come from the diff (health, migration state),
+// passed through the same ignore and severity rules.
+func withExtra(findings, extra []diff.Finding, opts diff.Options) []diff.Finding {
 	if len(extra) > 0 {
 		for i := range extra {
 			if extra[i].Fingerprint == "" {

@@ -61,80 +61,127 @@ func Compare(expected, actual *snapshot.Snapshot, opts Options) []Finding {
 // CompareWithStale is Compare that also returns the ignore rules past their expiry, which no
 // longer apply and should be reported so that someone removes or renews them.
 func CompareWithStale(expected, actual *snapshot.Snapshot, opts Options) ([]Finding, []IgnoreRule) {
-	return ApplyRules(compare(expected, actual, opts), opts), StaleIgnores(opts.Ignore, opts.now())
+	fs, _ := CompareStreams(expected.Stream(), actual.Stream(), opts) // in-memory streams do not fail
+	return fs, StaleIgnores(opts.Ignore, opts.now())
+}
+
+// CompareStreams is Compare over two streams: it holds only what differs, so a side read from a
+// file is never held whole. Its error is a stream's (a file that cannot be read, objects out of
+// order); the findings are then incomplete and must not be used.
+func CompareStreams(expected, actual snapshot.Stream, opts Options) ([]Finding, error) {
+	raw, err := compare(expected, actual, opts)
+	if err != nil {
+		return nil, err
+	}
+	return ApplyRules(raw, opts), nil
 }
 
 // compare produces the raw findings: every difference, with its default severity.
 //
-// It runs in three passes. Objects present on both sides are compared attribute by attribute.
-// Unmatched constraints and indexes are then paired into renames when PostgreSQL generated
-// their names. Whatever is still unmatched is reported once per topmost unmatched ancestor,
-// with its unmatched descendants folded into that finding.
-func compare(expected, actual *snapshot.Snapshot, opts Options) []Finding {
+// It runs in three passes. Both streams are walked together, in snapshot order: an object on
+// both sides is compared attribute by attribute, one on a single side is kept aside. The
+// objects kept aside are then paired into renames where the engine generated their names, and
+// whatever is still unmatched is reported once per topmost unmatched ancestor, with its
+// unmatched descendants folded into that finding.
+func compare(expected, actual snapshot.Stream, opts Options) ([]Finding, error) {
 	r := opts.rules()
-	exp, act := newSide(expected, r), newSide(actual, r)
 	var out []Finding
-	missing := map[snapshot.ID]bool{}
-	for _, id := range exp.ids {
-		a, ok := act.objs[id]
-		if !ok {
-			missing[id] = true
-			continue
+	var gone, added []snapshot.Object
+	e, err := expected.Next()
+	if err != nil {
+		return nil, err
+	}
+	a, err := actual.Next()
+	if err != nil {
+		return nil, err
+	}
+	for e != nil || a != nil {
+		c := 0
+		switch {
+		case e == nil:
+			c = 1
+		case a == nil:
+			c = -1
+		default:
+			c = compareIDs(e, a)
 		}
-		e := exp.objs[id]
-		if f, changed := compareObject(r, e, a, opts); changed {
-			out = append(out, f)
+		switch {
+		case c == 0:
+			if f, changed := compareObject(r, *e, *a, opts); changed {
+				out = append(out, f)
+			}
+		case c < 0:
+			gone = append(gone, *e)
+		default:
+			added = append(added, *a)
+		}
+		if c <= 0 {
+			if e, err = expected.Next(); err != nil {
+				return nil, err
+			}
+		}
+		if c >= 0 {
+			if a, err = actual.Next(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	unexpected := map[snapshot.ID]bool{}
-	for _, id := range act.ids {
-		if _, ok := exp.objs[id]; !ok {
-			unexpected[id] = true
-		}
-	}
-
+	exp, act := newSide(gone, r), newSide(added, r)
+	missing, unexpected := exp.all(), act.all()
 	out = append(out, pairRenames(r, exp, act, missing, unexpected, opts)...)
 	out = append(out, foldUnmatched(r, exp, missing, Missing, opts)...)
 	out = append(out, foldUnmatched(r, act, unexpected, Unexpected, opts)...)
-	out = append(out, notCompared(expected, actual)...)
+	out = append(out, notCompared(expected.Envelope(), actual.Envelope())...)
 	for i := range out {
-		out[i].Fingerprint = Fingerprint(opts.Target, out[i].Kind, out[i].Object, out[i].Change)
+		if out[i].Fingerprint == "" {
+			out[i].Fingerprint = Fingerprint(opts.Target, out[i].Kind, out[i].Object, out[i].Change)
+		}
 	}
 	Sort(out)
-	return out
+	return out, nil
 }
 
-// side is one snapshot prepared for lookups.
+// compareIDs orders two objects as snapshots are ordered: by kind, then key.
+func compareIDs(a, b *snapshot.Object) int {
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	return a.Key.Compare(b.Key)
+}
+
+// side is the objects of one side that have no counterpart on the other, prepared for lookups.
 type side struct {
-	ids  []snapshot.ID // sorted by kind, then key
+	ids  []snapshot.ID // in snapshot order
 	objs map[snapshot.ID]snapshot.Object
-	// byKey maps a key to the objects that can own children under that key, sorted by kind.
-	// Comments and privileges never own anything (a comment's key is its object's key), so
-	// they are left out and a child's Parent resolves to the commented or granted object.
+	// byKey maps a key to the unmatched objects that can own children under that key, sorted
+	// by kind. Annotations (comments) never own anything (a comment's key is its object's
+	// key), so they are left out and a child's Parent resolves to the commented object. Only
+	// an unmatched owner matters: a child folds into its owner's finding only when the owner
+	// is itself unmatched.
 	byKey map[snapshot.Key][]snapshot.ID
 }
 
-func newSide(s *snapshot.Snapshot, r Rules) side {
-	sd := side{objs: map[snapshot.ID]snapshot.Object{}, byKey: map[snapshot.Key][]snapshot.ID{}}
-	if s == nil {
-		return sd
-	}
-	for _, o := range s.Objects {
+// newSide indexes unmatched objects, which arrive in snapshot order.
+func newSide(objects []snapshot.Object, r Rules) side {
+	sd := side{objs: make(map[snapshot.ID]snapshot.Object, len(objects)), byKey: map[snapshot.Key][]snapshot.ID{}}
+	for _, o := range objects {
 		id := o.ID()
-		if _, dup := sd.objs[id]; dup {
-			continue // Normalize rejects duplicates; keep the first rather than guess
-		}
 		sd.objs[id] = o
 		sd.ids = append(sd.ids, id)
 		if !r.Annotates(o.Kind) {
 			sd.byKey[o.Key] = append(sd.byKey[o.Key], id)
 		}
 	}
-	sortIDs(sd.ids)
-	for _, ids := range sd.byKey {
-		sortIDs(ids)
-	}
 	return sd
+}
+
+// all returns the set of the side's objects.
+func (s side) all() map[snapshot.ID]bool {
+	set := make(map[snapshot.ID]bool, len(s.ids))
+	for _, id := range s.ids {
+		set[id] = true
+	}
+	return set
 }
 
 func sortIDs(ids []snapshot.ID) {
@@ -183,6 +230,9 @@ func (s side) root(id snapshot.ID, set map[snapshot.ID]bool) snapshot.ID {
 
 // compareObject compares an object present on both sides, attribute by attribute.
 func compareObject(r Rules, e, a snapshot.Object, opts Options) (Finding, bool) {
+	if sameAttrs(e.Attrs, a.Attrs, opts.ColumnOrder) {
+		return Finding{}, false // the common case, decided without allocating
+	}
 	var changed []string
 	how := ""
 	equivalent := true
@@ -232,6 +282,28 @@ func compareObject(r Rules, e, a snapshot.Object, opts Options) (Finding, bool) 
 		f.Severity = Info // only the text differs
 	}
 	return f, true
+}
+
+// sameAttrs reports whether two sorted attribute lists are equal, position aside unless
+// columnOrder.
+func sameAttrs(e, a snapshot.Attrs, columnOrder bool) bool {
+	i, j := 0, 0
+	for i < len(e) || j < len(a) {
+		if i < len(e) && !columnOrder && e[i].Name == "position" {
+			i++
+			continue
+		}
+		if j < len(a) && !columnOrder && a[j].Name == "position" {
+			j++
+			continue
+		}
+		if i == len(e) || j == len(a) || e[i] != a[j] {
+			return false
+		}
+		i++
+		j++
+	}
+	return true
 }
 
 // attrNames returns the union of both objects' attribute names, sorted.

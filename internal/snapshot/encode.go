@@ -3,16 +3,21 @@ package snapshot
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
 
 // The snapshot JSON is written by hand, object by object, rather than by encoding/json: a
-// snapshot of a 10,000-table schema holds some 280,000 objects and renders to about 75 MB, and
-// encoding/json would reflect over every object and build the whole document in memory before
-// the first byte is written. The bytes are exactly those encoding/json gives for the same
-// structure (json.Encoder with SetEscapeHTML(false) and SetIndent("", "  ") for files, the
-// default compact encoder for Hash); encode_test.go holds the two side by side.
+// snapshot of a 10,000-table schema holds some 280,000 objects, and encoding/json would reflect
+// over every object and build the whole document in memory before the first byte is written.
+//
+// Format 2 keeps a file small and reviewable: the objects of a kind form a table, whose
+// attribute names are written once and whose rows are one line per object ([key, parent,
+// values...]), so a changed attribute is a one-line change in a pull request. A parent that is
+// the key's default parent (Key.DefaultParent) is written as null, trailing absent attributes
+// are left out. Strings are escaped as encoding/json escapes them; Hash still hashes the
+// objects' compact JSON as earlier versions did, so recorded hashes stay comparable.
 
 // flushAt is the buffer size at which the encoder hands what it has to the writer.
 const flushAt = 64 << 10
@@ -61,7 +66,7 @@ func (e *encoder) maybeFlush() {
 // snapshot writes the envelope in the field order of Snapshot's struct tags.
 func (e *encoder) snapshot(s *Snapshot) {
 	b := append(e.buf, "{\n  \"format_version\": "...)
-	b = strconv.AppendInt(b, int64(s.FormatVersion), 10)
+	b = strconv.AppendInt(b, FormatVersion, 10) // the format written, whatever was read
 	if s.Target != "" {
 		b = appendField(b, "\n  \"target\": ", s.Target)
 	}
@@ -81,19 +86,34 @@ func (e *encoder) snapshot(s *Snapshot) {
 	if s.Source.Version != "" {
 		b = appendField(b, "\n    \"version\": ", s.Source.Version)
 	}
-	b = append(b, "\n  },\n  \"objects\": "...)
-	switch {
-	case s.Objects == nil:
-		b = append(b, "null"...)
-	case len(s.Objects) == 0:
-		b = append(b, "[]"...)
-	default:
-		b = append(b, '[')
-		for i := range s.Objects {
+	b = append(b, "\n  },\n  \"objects\": {"...)
+	// One table per kind: its attribute names once, then one row per object.
+	for start, first := 0, true; start < len(s.Objects); first = false {
+		end := start + 1
+		for end < len(s.Objects) && s.Objects[end].Kind == s.Objects[start].Kind {
+			end++
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		group := s.Objects[start:end]
+		names := attrNamesOf(group)
+		b = append(b, "\n    "...)
+		b = appendString(b, group[0].Kind, false)
+		b = append(b, ": {\n      \"attrs\": ["...)
+		for i, n := range names {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendString(b, n, false)
+		}
+		b = append(b, "],\n      \"rows\": ["...)
+		for i := range group {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendObjectIndented(b, &s.Objects[i])
+			b = append(b, "\n        "...)
+			b = appendRow(b, &group[i], names)
 			if len(b) >= flushAt {
 				e.buf = b
 				e.flush()
@@ -103,8 +123,13 @@ func (e *encoder) snapshot(s *Snapshot) {
 				b = e.buf
 			}
 		}
-		b = append(b, "\n  ]"...)
+		b = append(b, "\n      ]\n    }"...)
+		start = end
 	}
+	if len(s.Objects) > 0 {
+		b = append(b, "\n  "...)
+	}
+	b = append(b, '}')
 	if len(s.Unsupported) > 0 {
 		b = append(b, ",\n  \"unsupported\": ["...)
 		for i, u := range s.Unsupported {
@@ -133,30 +158,60 @@ func appendField(b []byte, prefix, value string) []byte {
 	return appendString(b, value, false)
 }
 
-// appendObjectIndented appends one element of the indented "objects" array.
-func appendObjectIndented(b []byte, o *Object) []byte {
-	b = append(b, "\n    {\n      \"kind\": "...)
-	b = appendString(b, o.Kind, false)
-	b = append(b, ",\n      \"key\": "...)
-	b = appendKey(b, o.Key, false)
-	if !o.Parent.IsZero() {
-		b = append(b, ",\n      \"parent\": "...)
-		b = appendKey(b, o.Parent, false)
-	}
-	if len(o.Attrs) > 0 {
-		b = append(b, ",\n      \"attrs\": {"...)
-		for i, a := range o.Attrs {
-			if i > 0 {
-				b = append(b, ',')
+// attrNamesOf returns the sorted union of the attribute names of objects.
+func attrNamesOf(objects []Object) []string {
+	var names []string
+	seen := map[string]bool{}
+	for i := range objects {
+		for _, a := range objects[i].Attrs {
+			if !seen[a.Name] {
+				seen[a.Name] = true
+				names = append(names, a.Name)
 			}
-			b = append(b, "\n        "...)
-			b = appendString(b, a.Name, false)
-			b = append(b, ": "...)
-			b = appendString(b, a.Value, false)
 		}
-		b = append(b, "\n      }"...)
 	}
-	return append(b, "\n    }"...)
+	slices.Sort(names)
+	return names
+}
+
+// appendRow appends an object as a row of its kind's table: its key, its parent (null when it
+// is the default parent, "" when it has none), then its attributes in the order of names (null
+// where it has none), trailing nulls left out.
+func appendRow(b []byte, o *Object, names []string) []byte {
+	b = append(b, '[')
+	b = appendKey(b, o.Key, false)
+	values := make([]*string, 0, len(names)+1)
+	switch {
+	case o.Parent == o.Key.DefaultParent():
+		values = append(values, nil)
+	default:
+		p := o.Parent.String()
+		if o.Parent.IsZero() {
+			p = ""
+		}
+		values = append(values, &p)
+	}
+	j := 0
+	for _, n := range names {
+		if j < len(o.Attrs) && o.Attrs[j].Name == n {
+			values = append(values, &o.Attrs[j].Value)
+			j++
+		} else {
+			values = append(values, nil)
+		}
+	}
+	for len(values) > 0 && values[len(values)-1] == nil {
+		values = values[:len(values)-1]
+	}
+	for _, v := range values {
+		b = append(b, ',')
+		if v == nil {
+			b = append(b, "null"...)
+		} else {
+			b = appendString(b, *v, false)
+		}
+	}
+	return append(b, ']')
 }
 
 // appendObjectCompact appends an object as compact JSON, HTML-escaped when escapeHTML is set.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -99,48 +100,205 @@ func awkwardSnapshot() *Snapshot {
 	return s
 }
 
-func TestEncodeMatchesEncodingJSON(t *testing.T) {
+// TestEncodeRoundTrips: whatever is encoded reads back the same, streamed or whole, through
+// every awkward string, empty and nil attributes, unsorted input and parents of every shape.
+func TestEncodeRoundTrips(t *testing.T) {
 	empty := New(EngineNeo4j)
 	noObjects := New(EnginePostgres)
 	noObjects.Objects = nil
 	minimal := New(EnginePostgres)
 	minimal.Add(Object{Kind: "schema", Key: MustKey("public")})
+	parents := New(EnginePostgres)
+	parents.Add(Object{Kind: "table", Key: MustKey("public.t"), Parent: MustKey("public")})
+	parents.Add(Object{Kind: "comment", Key: MustKey("public.t"), Parent: MustKey("public.t"), Attrs: NewAttrs("text", "x")})
+	parents.Add(Object{Kind: "index", Key: MustKey("public.t_idx"), Parent: MustKey("public.t")})
+	parents.Add(Object{Kind: "orphan", Key: MustKey("public.o")})
+	parents.Add(Object{Kind: "privilege", Key: MustKey("public.t:PUBLIC:SELECT"), Parent: MustKey("public.t")})
 	cases := map[string]*Snapshot{
 		"empty":             empty,
 		"nil objects":       noObjects,
 		"one bare object":   minimal,
-		"awkward strings":   awkwardSnapshot(),
-		"unsorted by hand":  {FormatVersion: 1, Engine: "postgres", Source: Source{Kind: SourceLive}, Objects: []Object{{Kind: "b", Key: MustKey("2"), Attrs: Attrs{{"z", "1"}, {"a", "2"}}}, {Kind: "a", Key: MustKey("1")}}},
-		"empty attrs slice": {FormatVersion: 1, Engine: "postgres", Source: Source{Kind: SourceLive}, Objects: []Object{{Kind: "a", Key: MustKey("1"), Attrs: Attrs{}}}},
+		"parents":           parents,
+		"awkward strings":   validUTF8(awkwardSnapshot()),
+		"unsorted by hand":  {FormatVersion: 2, Engine: "postgres", Source: Source{Kind: SourceLive}, Objects: []Object{{Kind: "b", Key: MustKey("2"), Attrs: Attrs{{"z", "1"}, {"a", "2"}}}, {Kind: "a", Key: MustKey("1")}}},
+		"empty attrs slice": {FormatVersion: 2, Engine: "postgres", Source: Source{Kind: SourceLive}, Objects: []Object{{Kind: "a", Key: MustKey("1"), Attrs: Attrs{}}}},
 	}
 	for name, s := range cases {
 		t.Run(name, func(t *testing.T) {
 			got, err := s.Marshal()
 			require.NoError(t, err)
-			// Marshal normalized s; encoding/json renders the same normalized content.
-			want := encodingJSONFile(t, mirror(s))
-			require.Equal(t, string(want), string(got))
 			require.True(t, bytes.HasSuffix(got, []byte("}\n")))
-
 			var streamed bytes.Buffer
 			require.NoError(t, Encode(&streamed, s))
 			require.Equal(t, got, streamed.Bytes())
+			require.True(t, json.Valid(got), "%s", got)
+
+			back, err := Read(bytes.NewReader(got))
+			require.NoError(t, err)
+			want := *s
+			if want.Objects == nil {
+				want.Objects = []Object{}
+			}
+			require.Equal(t, &want, back)
+
+			st, err := NewStream(bytes.NewReader(got))
+			require.NoError(t, err)
+			var objs []Object
+			for {
+				o, err := st.Next()
+				require.NoError(t, err)
+				if o == nil {
+					break
+				}
+				objs = append(objs, *o)
+			}
+			require.Equal(t, len(want.Objects), len(objs))
+			if len(objs) > 0 {
+				require.Equal(t, want.Objects, objs)
+			}
+			require.Equal(t, want.Unsupported, st.Envelope().Unsupported)
 		})
 	}
 }
 
-// TestEncodeMatchesEncodingJSONLarge crosses the encoder's flush threshold many times.
-func TestEncodeMatchesEncodingJSONLarge(t *testing.T) {
-	s := New(EnginePostgres)
-	for i := 0; i < 5000; i++ {
-		v := awkward[i%len(awkward)]
-		s.Add(Object{Kind: "privilege", Key: MustKey(fmt.Sprintf("public.t%05d:<owner>:SELECT", i)), Parent: MustKey(fmt.Sprintf("public.t%05d", i)),
-			Attrs: NewAttrs("on", fmt.Sprintf("public.t%05d", i), "on_kind", "table", "grantee", "<owner>", "privilege", "SELECT", "grantable", "false", "note", v)})
+// validUTF8 keeps the objects whose text is valid UTF-8: JSON carries no invalid byte, which
+// comes back as U+FFFD (TestAppendStringEveryByte covers that).
+func validUTF8(s *Snapshot) *Snapshot {
+	kept := s.Objects[:0]
+	for _, o := range s.Objects {
+		if utf8.ValidString(o.Key.String()) && utf8.ValidString(o.Parent.String()) && utf8.ValidString(strings.Join(o.Attrs.Names(), "")+o.Definition()) {
+			kept = append(kept, o)
+		}
 	}
-	var buf bytes.Buffer
-	require.NoError(t, Encode(&buf, s))
-	require.Greater(t, buf.Len(), 4*flushAt)
-	require.Equal(t, string(encodingJSONFile(t, mirror(s))), buf.String())
+	s.Objects = kept
+	s.Unsupported = []Unsupported{{Kind: "a\tb", Name: "m \u2029"}}
+	return s
+}
+
+// TestFormat2Golden pins the file format: one table per kind, attribute names once, one row per
+// object, default parents and trailing absent attributes left out.
+func TestFormat2Golden(t *testing.T) {
+	s := New(EnginePostgres)
+	s.Target, s.ServerVersion, s.ServerVersionNum = "app", "15.18", 150018
+	s.Source = Source{Kind: SourceMigrations, Checksum: "abc", Version: "3"}
+	s.Add(Object{Kind: "table", Key: MustKey("public.users"), Parent: MustKey("public"), Attrs: NewAttrs("persistence", "permanent")})
+	s.Add(Object{Kind: "column", Key: MustKey("public.users.id"), Parent: MustKey("public.users"), Attrs: NewAttrs("type", "bigint", "not_null", "true", "position", "1")})
+	s.Add(Object{Kind: "column", Key: MustKey("public.users.note"), Parent: MustKey("public.users"), Attrs: NewAttrs("type", "text", "position", "2", "collation", "C")})
+	s.Add(Object{Kind: "index", Key: MustKey("public.users_note_idx"), Parent: MustKey("public.users"), Attrs: NewAttrs("definition", "CREATE INDEX users_note_idx ON public.users USING btree (note)")})
+	s.Add(Object{Kind: "comment", Key: MustKey("public.users"), Parent: MustKey("public.users"), Attrs: NewAttrs("on_kind", "table", "text", "people")})
+	s.Unsupported = []Unsupported{{Kind: "rule", Name: "public.users.r"}}
+	got, err := s.Marshal()
+	require.NoError(t, err)
+	require.Equal(t, `{
+  "format_version": 2,
+  "target": "app",
+  "engine": "postgres",
+  "server_version": "15.18",
+  "server_version_num": 150018,
+  "source": {
+    "kind": "migrations",
+    "checksum": "abc",
+    "version": "3"
+  },
+  "objects": {
+    "column": {
+      "attrs": ["collation", "not_null", "position", "type"],
+      "rows": [
+        ["public.users.id",null,null,"true","1","bigint"],
+        ["public.users.note",null,"C",null,"2","text"]
+      ]
+    },
+    "comment": {
+      "attrs": ["on_kind", "text"],
+      "rows": [
+        ["public.users","public.users","table","people"]
+      ]
+    },
+    "index": {
+      "attrs": ["definition"],
+      "rows": [
+        ["public.users_note_idx","public.users","CREATE INDEX users_note_idx ON public.users USING btree (note)"]
+      ]
+    },
+    "table": {
+      "attrs": ["persistence"],
+      "rows": [
+        ["public.users",null,"permanent"]
+      ]
+    }
+  },
+  "unsupported": [
+    {
+      "kind": "rule",
+      "name": "public.users.r"
+    }
+  ]
+}
+`, string(got))
+}
+
+// TestReadsFormat1: files written by earlier versions still read, to the same snapshot.
+func TestReadsFormat1(t *testing.T) {
+	v1 := `{
+  "format_version": 1,
+  "engine": "postgres",
+  "source": {"kind": "live"},
+  "objects": [
+    {"kind": "table", "key": "public.t", "parent": "public", "attrs": {"persistence": "permanent"}},
+    {"kind": "column", "key": "public.t.a", "parent": "public.t", "attrs": {"type": "int"}}
+  ],
+  "unsupported": ["rule public.t.r", "aggregate public.f(integer)"]
+}`
+	s, err := Read(strings.NewReader(v1))
+	require.NoError(t, err)
+	require.Equal(t, []string{"public.t.a"}, s.Keys("column"))
+	require.Equal(t, MustKey("public.t"), s.Find("column", "public.t.a").Parent)
+	require.Equal(t, []Unsupported{{Kind: "aggregate", Name: "public.f(integer)"}, {Kind: "rule", Name: "public.t.r"}}, s.Unsupported)
+	st, err := NewStream(strings.NewReader(v1))
+	require.NoError(t, err)
+	o, err := st.Next()
+	require.NoError(t, err)
+	require.Equal(t, "column", o.Kind)
+}
+
+// TestStreamRefusesDisorder: a stream never reorders silently; a whole read sorts.
+func TestStreamRefusesDisorder(t *testing.T) {
+	doc := `{"format_version": 2, "engine": "postgres", "source": {"kind": "live"}, "objects": {
+  "table": {"attrs": [], "rows": [["public.b"], ["public.a"]]}}}`
+	st, err := NewStream(strings.NewReader(doc))
+	require.NoError(t, err)
+	_, err = st.Next()
+	require.NoError(t, err)
+	_, err = st.Next()
+	require.ErrorIs(t, err, ErrUnsorted)
+	s, err := Read(strings.NewReader(doc))
+	require.NoError(t, err)
+	require.Equal(t, []string{"public.a", "public.b"}, s.Keys("table"))
+}
+
+// TestGzipFiles: a .json.gz file is written compressed, read transparently and stable.
+func TestGzipFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := awkwardSnapshot()
+	plain, gz := filepath.Join(dir, "a.json"), filepath.Join(dir, "a.json.gz")
+	require.NoError(t, WriteFile(plain, s))
+	require.NoError(t, WriteFile(gz, s))
+	pb, _ := os.ReadFile(plain)
+	gb, _ := os.ReadFile(gz)
+	require.Less(t, len(gb), len(pb)/2)
+	require.Equal(t, []byte{0x1f, 0x8b}, gb[:2])
+	a, err := ReadFile(plain)
+	require.NoError(t, err)
+	b, err := ReadFile(gz)
+	require.NoError(t, err)
+	require.Equal(t, a, b)
+	same, exists, err := SameAsFile(gz, s)
+	require.NoError(t, err)
+	require.True(t, exists)
+	require.True(t, same)
+	require.NoError(t, WriteFile(gz, s))
+	again, _ := os.ReadFile(gz)
+	require.Equal(t, gb, again, "the same schema gives the same bytes")
 }
 
 func TestHashMatchesEncodingJSON(t *testing.T) {
@@ -232,4 +390,31 @@ func TestWriteFileIsMarshal(t *testing.T) {
 	require.NoError(t, err, "a missing directory is created")
 	require.Equal(t, []string{filepath.Join(dir, "missing")}, out.Created)
 	require.ErrorContains(t, WriteFile(dir, s), "writing snapshot")
+}
+
+// FuzzRead: no input makes the reader panic, and whatever it accepts encodes and reads back to
+// the same snapshot.
+func FuzzRead(f *testing.F) {
+	good, _ := awkwardSnapshot().Marshal()
+	f.Add(good)
+	f.Add([]byte(`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[{"kind":"t","key":"a"}]}`))
+	f.Add([]byte(`{"format_version":2,"engine":"x","objects":{"t":{"attrs":["a"],"rows":[["k",null,"\ud800"]]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Read(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		out, err := s.Marshal()
+		if err != nil {
+			return // an accepted file can still hold what cannot be written (a duplicate)
+		}
+		back, err := Read(bytes.NewReader(out))
+		if err != nil {
+			t.Fatalf("re-reading what was written: %v\n%s", err, out)
+		}
+		again, _ := back.Marshal()
+		if !bytes.Equal(out, again) {
+			t.Fatalf("not stable:\n%s\n%s", out, again)
+		}
+	})
 }

@@ -114,6 +114,22 @@ func (k Key) Object() Key {
 	return k
 }
 
+// DefaultParent is the parent most objects have, which snapshot files leave unwritten: a
+// grant's object, a column's (constraint's, trigger's) table, a schema-level object's schema.
+// A key with neither a schema nor anything under its name has none.
+func (k Key) DefaultParent() Key {
+	s, n, sub, d := k.parts()
+	switch {
+	case d != "":
+		return KeyOf(s, n, sub, "")
+	case sub != "":
+		return KeyOf(s, n, "", "")
+	case s != "":
+		return Named(s)
+	}
+	return Key{}
+}
+
 // Local is the object's own name without its owner: the sub-name when there is one, else the
 // name.
 func (k Key) Local() string {

@@ -13,7 +13,7 @@ import (
 // it or run past it; the snapshot is large enough to take many writes.
 func TestSameAsFile(t *testing.T) {
 	s := New(EnginePostgres)
-	for i := 0; i < 4000; i++ {
+	for i := 0; i < 8000; i++ {
 		s.Add(Object{Kind: "column", Key: MustKey(fmt.Sprintf("public.t.c%04d", i)), Parent: MustKey("public.t"), Attrs: NewAttrs("type", "text", "not_null", "true")})
 	}
 	data, err := s.Marshal()

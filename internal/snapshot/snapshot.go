@@ -10,21 +10,22 @@ package snapshot
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/drift-schema/drift/internal/safefile"
 )
 
-// FormatVersion is the version of the JSON envelope. Readers reject versions they do not know,
-// so a snapshot written by a newer drift is never silently misread.
-const FormatVersion = 1
+// FormatVersion is the version of the snapshot file format drift writes (see encode.go).
+// Readers reject versions they do not know, so a snapshot written by a newer drift is never
+// silently misread; version 1 files are still read.
+const FormatVersion = 2
 
 // Engines drift knows how to introspect.
 const (
@@ -268,27 +269,6 @@ func (s *Snapshot) Hash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Read decodes a snapshot, rejecting unknown fields, unknown format versions, objects without a
-// kind or key, and duplicates.
-func Read(r io.Reader) (*Snapshot, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	var s Snapshot
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("not a drift snapshot: %w", err)
-	}
-	if s.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("snapshot format version %d is not supported (this drift reads version %d)", s.FormatVersion, FormatVersion)
-	}
-	if s.Engine == "" {
-		return nil, fmt.Errorf("snapshot has no engine")
-	}
-	if err := s.Normalize(); err != nil {
-		return nil, err
-	}
-	return &s, nil
-}
-
 // DefaultMaxFileBytes is the largest snapshot file ReadFile reads: a file ten times the size of
 // a 10,000-table schema's. A larger one is refused before it is read, so a wrong path (a dump,
 // a log) cannot exhaust memory.
@@ -296,34 +276,6 @@ const DefaultMaxFileBytes = 1 << 30
 
 // ReadFile reads a snapshot file of at most DefaultMaxFileBytes.
 func ReadFile(path string) (*Snapshot, error) { return ReadFileLimit(path, DefaultMaxFileBytes) }
-
-// ReadFileLimit reads a snapshot file, refusing one larger than limit bytes (zero: the
-// default) before reading it.
-func ReadFileLimit(path string, limit int64) (*Snapshot, error) {
-	if limit <= 0 {
-		limit = DefaultMaxFileBytes
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err // names the path and the cause
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("%s is %d bytes, more than the %d a snapshot may have; is it a snapshot written by drift?", path, st.Size(), limit)
-	}
-	s, err := Read(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
-}
 
 // WriteFile writes a snapshot file (see Write).
 func WriteFile(path string, s *Snapshot) error {
@@ -341,7 +293,17 @@ func Write(path string, s *Snapshot) (safefile.Outcome, error) {
 	if err := s.Normalize(); err != nil {
 		return safefile.Outcome{}, err
 	}
-	out, err := safefile.Write(path, func(w io.Writer) error { return encodeNormalized(w, s) })
+	out, err := safefile.Write(path, func(w io.Writer) error {
+		if !strings.HasSuffix(path, ".gz") {
+			return encodeNormalized(w, s)
+		}
+		// No name and no time in the header: the same schema gives the same bytes.
+		z := gzip.NewWriter(w)
+		if err := encodeNormalized(z, s); err != nil {
+			return err
+		}
+		return z.Close()
+	})
 	if err != nil {
 		return out, fmt.Errorf("writing snapshot: %w", err)
 	}

@@ -153,7 +153,8 @@ func TestReadRoundTrip(t *testing.T) {
 
 func TestReadRejects(t *testing.T) {
 	for in, msg := range map[string]string{
-		`{"format_version":2,"engine":"postgres","source":{"kind":"live"},"objects":[]}`:                                              "format version 2",
+		`{"format_version":3,"engine":"postgres","source":{"kind":"live"},"objects":{}}`:                                              "format version 3",
+		`{"format_version":2,"engine":"postgres","source":{"kind":"live"},"objects":[]}`:                                              "expected '{'",
 		`{"format_version":1,"source":{"kind":"live"},"objects":[]}`:                                                                  "no engine",
 		`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[],"extra":1}`:                                    "unknown field",
 		`{"format_version":1,"engine":"postgres","source":{"kind":"live"},"objects":[{"kind":"t","key":"a"},{"kind":"t","key":"a"}]}`: "duplicate",
