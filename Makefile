@@ -7,8 +7,8 @@ GOFLAGS_T ?= -count=1 -timeout 40m -p 2
 
 bench: deps build ## drift snapshot vs pg_dump --schema-only (2,000 and 10,000 tables); introspection, replay and daemon-tick benchmarks
 	$(GO) run ./cmd/drift-bench -drift $(BIN) -sizes 2000,10000 -runs 3
-	$(GO) test -run '^$$' -bench 'BenchmarkIntrospect|BenchmarkPgDumpSchemaOnly' -benchtime 10x ./internal/postgres/
-	$(GO) test -run '^$$' -bench 'Replay200' -benchtime 5x ./internal/shadow/
+	$(GO) test -run '^$$' -bench 'BenchmarkIntrospect|BenchmarkPgDumpSchemaOnly' -benchtime 10x ./internal/postgres/catalog/
+	$(GO) test -run '^$$' -bench 'Replay200' -benchtime 5x ./internal/postgres/shadow/
 	$(GO) test -run '^$$' -bench 'Tick100' -benchtime 3x ./internal/daemon/
 
 build: ## build bin/drift
