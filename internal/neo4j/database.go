@@ -12,7 +12,7 @@ import (
 // which run in the database the migrations target, count. A set that maintains several
 // databases is compared by a target per database.
 
-// useCommand reads a `:use db` command (`:use db;`, `:USE `my-db``). ok is false for any
+// useCommand reads a `:use db` command (`:use db;`, `:USE `my-db“). ok is false for any
 // other statement. `:use` alone goes back to the database the file started in, returned as "".
 func useCommand(st statement) (db string, ok bool, err error) {
 	if !st.command {

@@ -73,4 +73,3 @@ func (e *Engine) Introspect(ctx context.Context, uri string, o engine.Options) (
 	}
 	return &engine.Live{DSN: uri, Snapshot: s, Health: health}, nil
 }
-

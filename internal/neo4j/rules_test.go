@@ -57,7 +57,7 @@ func TestRulesPairSameItemUnderAnotherName(t *testing.T) {
 	act := snapshot.New(snapshot.EngineNeo4j)
 	act.Add(obj(KindConstraint, "unique (:Person)(id)", unique)) // created without a name
 	act.Add(obj(KindIndex, "people_name", rangeIdx))             // another user's name
-	act.Add(obj(KindIndex, "bio_text", text))                   // named by hand, unnamed in the migrations
+	act.Add(obj(KindIndex, "bio_text", text))                    // named by hand, unnamed in the migrations
 	type brief struct {
 		Object   string
 		Change   diff.Change
