@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -98,7 +99,7 @@ func catalogMigration(f File, cat *catalog, defaultIndexType string) ([]op, erro
 	dec := xml.NewDecoder(bytes.NewReader(f.Content))
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fail("the file is empty")
+			return nil, fail("no <migration> element: this is not an XML document")
 		}
 		return nil, fail("%v", err)
 	}
@@ -164,10 +165,16 @@ func catalogOperation(el xmlNode, cat *catalog, defaultIndexType string) (op, er
 		return op{}, fmt.Errorf("<%s item=%q> also defines an item", el.XMLName.Local, name)
 	case byName:
 		found, ok := cat.items[name]
-		if !ok {
-			return op{}, fmt.Errorf("<%s> refers to %q, which no catalog defines", el.XMLName.Local, name)
+		switch {
+		case ok:
+			it = found
+		case create:
+			return op{}, fmt.Errorf("<create> refers to %q, which no catalog defines", name)
+		default:
+			// Dropping what an inline <create> made, or what Cypher made: by name, whichever it is.
+			v, _ := el.attr("ifExists")
+			return op{kind: opDropByName, name: name, ifExists: v != "false"}, nil
 		}
-		it = found
 	case len(el.Children) == 1:
 		var err error
 		if it, err = catalogItem(el.Children[0], defaultIndexType); err != nil {
@@ -301,3 +308,101 @@ func splitLabels(s string) []string {
 
 // isCatalogFile reports whether a migration file is a catalog migration (XML).
 func isCatalogFile(name string) bool { return strings.HasSuffix(strings.ToLower(name), ".xml") }
+
+// catalogCypher renders a catalog migration as the Cypher statements it stands for, to replay
+// it on a scratch server. <apply/> depends on what the server holds at that point and is not
+// rendered: a set using it is parsed, not replayed.
+func catalogCypher(f File, cat *catalog) (File, error) {
+	ops, err := catalogMigration(f, cat, "")
+	if err != nil {
+		return File{}, err
+	}
+	var b strings.Builder
+	for _, o := range ops {
+		switch o.kind {
+		case opApply:
+			return File{}, &ParseError{File: f.Name, Line: 1, Msg: "catalog migration: <apply/> cannot be replayed on a scratch server; parse the migrations instead (configure no scratch instance)"}
+		case opDropByName:
+			suffix := ""
+			if o.ifExists || o.target == "" {
+				suffix = " IF EXISTS"
+			}
+			if o.target != KindIndex {
+				b.WriteString("DROP CONSTRAINT " + quoteName(o.name) + suffix + ";\n")
+			}
+			if o.target != KindConstraint {
+				b.WriteString("DROP INDEX " + quoteName(o.name) + suffix + ";\n")
+			}
+		case opCreate:
+			b.WriteString(createCypher(o.it, o.ifNotExists) + ";\n")
+		}
+	}
+	return File{Name: f.Name, Content: []byte(b.String())}, nil
+}
+
+// createCypher renders the CREATE statement of an item in Cypher 5 (and 25) syntax. An index
+// of the server's default type is written without a type.
+func createCypher(it item, ifNotExists bool) string {
+	var b strings.Builder
+	labels := make([]string, len(it.labels))
+	for i, l := range it.labels {
+		labels[i] = quoteName(l)
+	}
+	pat := "(n:" + strings.Join(labels, "|") + ")"
+	if it.entity == entityRelationship {
+		pat = "()-[n:" + strings.Join(labels, "|") + "]-()"
+	}
+	props := make([]string, len(it.props))
+	for i, p := range it.props {
+		props[i] = "n." + quoteName(p)
+	}
+	exists := ""
+	if ifNotExists {
+		exists = " IF NOT EXISTS"
+	}
+	if it.kind == KindIndex {
+		b.WriteString("CREATE ")
+		if it.typ != "" && it.typ != "RANGE" && it.typ != "BTREE" {
+			b.WriteString(it.typ + " ")
+		}
+		b.WriteString("INDEX " + quoteName(it.name) + exists + " FOR " + pat + " ON ")
+		if it.typ == "FULLTEXT" {
+			b.WriteString("EACH [" + strings.Join(props, ", ") + "]")
+		} else {
+			b.WriteString("(" + strings.Join(props, ", ") + ")")
+		}
+		if len(it.config) > 0 {
+			keys := make([]string, 0, len(it.config))
+			for k := range it.config {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for i, k := range keys {
+				keys[i] = quoteName(k) + ": " + cypherValue(it.config[k])
+			}
+			b.WriteString(" OPTIONS {indexConfig: {" + strings.Join(keys, ", ") + "}}")
+		}
+		return b.String()
+	}
+	b.WriteString("CREATE CONSTRAINT " + quoteName(it.name) + exists + " FOR " + pat + " REQUIRE (" + strings.Join(props, ", ") + ") ")
+	switch {
+	case strings.HasSuffix(it.typ, "_UNIQUENESS"):
+		b.WriteString("IS UNIQUE")
+	case strings.HasSuffix(it.typ, "_KEY"):
+		b.WriteString("IS " + it.entity + " KEY")
+	case strings.HasSuffix(it.typ, "_EXISTENCE"):
+		b.WriteString("IS NOT NULL")
+	case strings.HasSuffix(it.typ, "_TYPE"):
+		b.WriteString("IS :: " + it.propertyType)
+	}
+	return b.String()
+}
+
+// cypherValue renders a compared setting's text as a Cypher literal: numbers, booleans and
+// lists as they are, anything else as a string.
+func cypherValue(v string) string {
+	if _, err := parseNumber(v); err == nil || v == "true" || v == "false" || strings.HasPrefix(v, "[") {
+		return v
+	}
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
+}

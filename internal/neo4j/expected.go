@@ -146,8 +146,11 @@ type stateItem struct {
 func (e stateItem) where() string { return fmt.Sprintf("%s:%d", e.file, e.line) }
 
 func what(kind string) string {
-	if kind == KindConstraint {
+	switch kind {
+	case KindConstraint:
 		return "constraint"
+	case "":
+		return "index or constraint"
 	}
 	return "index"
 }
@@ -196,7 +199,7 @@ func (s *schemaState) apply(o op) error {
 		return nil
 	case opDropByName:
 		if i := s.byName(o.name); i >= 0 {
-			if s.items[i].kind != o.target {
+			if o.target != "" && s.items[i].kind != o.target {
 				return fail("%s is a %s, not an %s", o.name, what(s.items[i].kind), what(o.target))
 			}
 			s.items = append(s.items[:i], s.items[i+1:]...)

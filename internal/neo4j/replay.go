@@ -79,7 +79,13 @@ func ReplayDriver(ctx context.Context, d neo4jdrv.DriverWithContext, files []Fil
 	if target == "" {
 		target = DefaultDatabase
 	}
+	var cat catalog
 	for _, f := range files {
+		if isCatalogFile(f.Name) {
+			if f, err = catalogCypher(f, &cat); err != nil {
+				return nil, err
+			}
+		}
 		stmts, err := splitStatements(f.Name, f.Content)
 		if err != nil {
 			return nil, err
