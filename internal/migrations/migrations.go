@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -55,8 +56,12 @@ type Set struct {
 	Migrations []Migration `json:"migrations"`
 	// Down lists down, undo and rollback files, by file name. They are never replayed.
 	Down []Migration `json:"down,omitempty"`
-	// Checksum is the sha256 (hex) over the names and contents of Migrations in order. It does
-	// not depend on timestamps or on down files, which do not change the expected schema.
+	// Callbacks lists neo4j-migrations lifecycle callbacks (beforeMigrate.cypher, ...), by file
+	// name: outside the versioned chain; the engine decides which phases count.
+	Callbacks []Migration `json:"callbacks,omitempty"`
+	// Checksum is the sha256 (hex) over the names and contents of Migrations in order, then of
+	// Callbacks. It does not depend on timestamps or on down files, which do not change the
+	// expected schema.
 	Checksum string `json:"checksum"`
 	// Skipped lists subfolders (other than rollback/) that hold .sql or .cypher files. They are
 	// not part of the set; callers should say so, in case they were meant to be.
@@ -130,11 +135,18 @@ func Load(fsys fs.FS) (*Set, error) {
 			unrecognised = append(unrecognised, name)
 			continue
 		}
-		byConvention[p.convention] = append(byConvention[p.convention], name)
+		if p.kind != Callback {
+			byConvention[p.convention] = append(byConvention[p.convention], name)
+		}
 		byLanguage[p.language] = append(byLanguage[p.language], name)
 		m, err := readMigration(fsys, name, p)
 		if err != nil {
 			return nil, err
+		}
+		if p.kind == Callback {
+			set.Callbacks = append(set.Callbacks, m)
+			set.Language = p.language
+			continue
 		}
 		if p.kind == Down {
 			set.Down = append(set.Down, m)
@@ -160,7 +172,8 @@ func Load(fsys fs.FS) (*Set, error) {
 		return nil, err
 	}
 	sort.Slice(set.Down, func(i, j int) bool { return set.Down[i].File < set.Down[j].File })
-	set.Checksum = setChecksum(set.Migrations)
+	sort.Slice(set.Callbacks, func(i, j int) bool { return set.Callbacks[i].File < set.Callbacks[j].File })
+	set.Checksum = setChecksum(append(slices.Clone(set.Migrations), set.Callbacks...))
 	return set, nil
 }
 

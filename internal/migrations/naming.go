@@ -114,14 +114,14 @@ func parseName(base string) (parsed, bool) {
 		p.language = strings.ToLower(p.language)
 		return p, true
 	}
-	return parsed{}, false
+	return parseNeo4jMigrationsName(base)
 }
 
 // isMigrationLike reports whether a file looks like it was meant to be a migration: its
 // extension is one that migrations use. Anything else (README.md, .keep) is ignored.
 func isMigrationLike(base string) bool {
 	e := strings.ToLower(path.Ext(base))
-	return e == ".sql" || e == ".cypher"
+	return e == ".sql" || e == ".cypher" || IsCatalogMigration(base)
 }
 
 // languageOf returns the migration language of a file name, from its extension.

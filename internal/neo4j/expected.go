@@ -13,7 +13,16 @@ type ParseOptions struct {
 	// snapshot.ServerVersionNum (52612 for 5.26.12). A CREATE INDEX without a type makes a
 	// BTREE index before 5.0 and a RANGE index from 5.0 on; zero means 5.0 or later.
 	ServerVersionNum int
+	// Database is the database the expected schema is for. Statements a `:use other` command
+	// or a `USE other` clause sends to another database are skipped (see Skipped.Database);
+	// statements without either run in the migrations' target database, which is this one.
+	// Empty means "neo4j", the default database.
+	Database string
 }
+
+// DefaultDatabase is the name Neo4j gives the default database, and what a `:use` is compared
+// with when the target's database is not known.
+const DefaultDatabase = "neo4j"
 
 // Skipped is a statement the static parser did not apply because it does not change the
 // schema: data statements (MATCH ... SET, CREATE (n:...), MERGE), procedure calls,
@@ -23,6 +32,8 @@ type Skipped struct {
 	Line      int    `json:"line"`
 	Statement string `json:"statement"` // the first line of the statement, shortened
 	Reason    string `json:"reason"`
+	// Database is set when the statement was skipped because it is for another database.
+	Database string `json:"database,omitempty"`
 }
 
 // Expected is the schema a set of migrations builds, as the static parser sees it.
@@ -45,17 +56,52 @@ func Parse(files []File, opts ParseOptions) (*Expected, error) {
 	if opts.ServerVersionNum > 0 && opts.ServerVersionNum < 50000 {
 		defaultType = "BTREE"
 	}
+	target := opts.Database
+	if target == "" {
+		target = DefaultDatabase
+	}
 	var s schemaState
 	exp := &Expected{}
+	var cat catalog
 	for _, f := range files {
+		if isCatalogFile(f.Name) {
+			ops, err := catalogMigration(f, &cat, defaultType)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range ops {
+				if err := s.apply(o); err != nil {
+					return nil, err
+				}
+				exp.Statements++
+			}
+			continue
+		}
 		stmts, err := splitStatements(f.Name, f.Content)
 		if err != nil {
 			return nil, err
 		}
+		session := "" // every file starts in the target database
 		for _, st := range stmts {
+			if db, ok, err := useCommand(st); ok {
+				if err != nil {
+					return nil, err
+				}
+				session = db
+				continue
+			}
 			c, err := classify(st, defaultType)
 			if err != nil {
 				return nil, err
+			}
+			db := session
+			if c.database != "" {
+				db = c.database
+			}
+			if db != "" && !sameDatabase(db, target) {
+				exp.Skipped = append(exp.Skipped, Skipped{File: st.file, Line: st.line, Statement: st.summary(),
+					Reason: fmt.Sprintf("for database %s, not %s", db, target), Database: db})
+				continue
 			}
 			if c.skip != "" {
 				exp.Skipped = append(exp.Skipped, Skipped{File: st.file, Line: st.line, Statement: st.summary(), Reason: c.skip})
@@ -100,8 +146,11 @@ type stateItem struct {
 func (e stateItem) where() string { return fmt.Sprintf("%s:%d", e.file, e.line) }
 
 func what(kind string) string {
-	if kind == KindConstraint {
+	switch kind {
+	case KindConstraint:
 		return "constraint"
+	case "":
+		return "index or constraint"
 	}
 	return "index"
 }
@@ -150,7 +199,7 @@ func (s *schemaState) apply(o op) error {
 		return nil
 	case opDropByName:
 		if i := s.byName(o.name); i >= 0 {
-			if s.items[i].kind != o.target {
+			if o.target != "" && s.items[i].kind != o.target {
 				return fail("%s is a %s, not an %s", o.name, what(s.items[i].kind), what(o.target))
 			}
 			s.items = append(s.items[:i], s.items[i+1:]...)
@@ -163,6 +212,21 @@ func (s *schemaState) apply(o op) error {
 			return nil
 		}
 		return fail("there is no %s named %s to drop", what(o.target), o.name)
+	case opApply:
+		// neo4j-migrations keeps its own lock constraints; everything else goes.
+		kept := s.items[:0]
+		for _, e := range s.items {
+			if isMigrationToolItem(e.name, e.labels) {
+				kept = append(kept, e)
+			}
+		}
+		s.items = kept
+		for _, it := range o.items {
+			if err := s.apply(op{kind: opCreate, target: it.kind, name: it.name, it: it, file: o.file, line: o.line}); err != nil {
+				return err
+			}
+		}
+		return nil
 	case opDropBySchema:
 		for i, e := range s.items {
 			match := e.sameSchema(o.it)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	neo4jdrv "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -28,6 +29,8 @@ type Options struct {
 	Target string
 	// Database is the Neo4j database to read; empty means the user's home database.
 	Database string
+	// ConnectTimeout bounds reaching the server; zero means DefaultConnectTimeout.
+	ConnectTimeout time.Duration
 	// Logger receives debug output; nil discards it.
 	Logger *slog.Logger
 }
@@ -107,9 +110,20 @@ func buildSnapshot(rows catalogRows, opts Options) (*snapshot.Snapshot, []diff.F
 	snap.Target = opts.Target
 	snap.Source = snapshot.Source{Kind: snapshot.SourceLive}
 	snap.ServerVersion, snap.ServerVersionNum = serverVersion(rows.components)
+	items, health, unsupported := liveItems(rows, opts.Target)
+	snap.Unsupported = append(snap.Unsupported, unsupported...)
+	addItems(snap, items)
+	if err := snap.Normalize(); err != nil {
+		return nil, nil, fmt.Errorf("building neo4j snapshot: %w", err)
+	}
+	diff.Sort(health)
+	return snap, health, nil
+}
 
-	var items []item
-	var health []diff.Finding
+// liveItems reads the indexes and constraints of catalog rows, with their names, leaving out
+// what is not compared (LOOKUP indexes, indexes owned by constraints, migration tools' items),
+// and the health findings of indexes that are not ONLINE.
+func liveItems(rows catalogRows, target string) (items []item, health []diff.Finding, unsupported []snapshot.Unsupported) {
 	byName := map[string]indexState{}
 	byID := map[string]indexState{}
 	for _, r := range rows.indexes {
@@ -143,7 +157,7 @@ func buildSnapshot(rows catalogRows, opts Options) (*snapshot.Snapshot, []diff.F
 			}
 		}
 		items = append(items, it)
-		if f, ok := healthFinding(opts.Target, KindIndex, it.key(), st); ok {
+		if f, ok := healthFinding(target, KindIndex, it.key(), st); ok {
 			health = append(health, f)
 		}
 	}
@@ -163,7 +177,7 @@ func buildSnapshot(rows catalogRows, opts Options) (*snapshot.Snapshot, []diff.F
 		if pt := str(r["propertyType"]); pt != "" {
 			norm, err := normalizePropertyType(pt)
 			if err != nil {
-				snap.Unsupported = append(snap.Unsupported, snapshot.Unsupported{Kind: "property type", Name: it.name, Reason: err.Error()})
+				unsupported = append(unsupported, snapshot.Unsupported{Kind: "property type", Name: it.name, Reason: err.Error()})
 				norm = pt
 			}
 			it.propertyType = norm
@@ -174,17 +188,12 @@ func buildSnapshot(rows catalogRows, opts Options) (*snapshot.Snapshot, []diff.F
 			st, ok = byID[renderValue(r["ownedIndexId"])]
 		}
 		if ok {
-			if f, ok := healthFinding(opts.Target, KindConstraint, it.key(), st); ok {
+			if f, ok := healthFinding(target, KindConstraint, it.key(), st); ok {
 				health = append(health, f)
 			}
 		}
 	}
-	addItems(snap, items)
-	if err := snap.Normalize(); err != nil {
-		return nil, nil, fmt.Errorf("building neo4j snapshot: %w", err)
-	}
-	diff.Sort(health)
-	return snap, health, nil
+	return items, health, unsupported
 }
 
 // addItems adds items as objects. Two items with one content key cannot both exist on a server

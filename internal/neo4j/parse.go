@@ -13,6 +13,7 @@ const (
 	opCreate       opKind = iota // create it.item
 	opDropByName                 // drop the index or constraint called name
 	opDropBySchema               // drop the item with it.item's schema (4.x DROP ... ON ...)
+	opApply                      // drop every item, then create items (a catalog's <apply/>)
 )
 
 // op is the effect of one schema statement.
@@ -23,6 +24,7 @@ type op struct {
 	name        string
 	ifNotExists bool
 	ifExists    bool
+	items       []item // opApply: the catalog
 	file        string
 	line        int
 }
@@ -31,6 +33,24 @@ type op struct {
 type classified struct {
 	ops  []op
 	skip string
+	// database is the graph a USE clause sends the statement to; "" for the session's.
+	database string
+}
+
+// useClause is the database a statement's USE clause names ("" without one) and the
+// statement without that clause, to run it on another database (a scratch one). A statement
+// that does not lex comes back as it is: the server will say what is wrong with it.
+func useClause(st statement) (database, rest string) {
+	toks, err := lex(st)
+	if err != nil {
+		return "", st.text
+	}
+	p := &parser{st: st, toks: toks}
+	db, err := p.prefixes()
+	if err != nil || db == "" {
+		return "", st.text
+	}
+	return db, st.text[:p.useStart] + st.text[p.useEnd:]
 }
 
 // Reasons a statement is skipped by the static parser.
@@ -47,7 +67,7 @@ var dataKeywords = map[string]bool{
 	"MATCH": true, "OPTIONAL": true, "MERGE": true, "UNWIND": true, "WITH": true, "RETURN": true,
 	"LOAD": true, "FOREACH": true, "DELETE": true, "DETACH": true, "SET": true, "REMOVE": true,
 	"EXPLAIN": true, "PROFILE": true, "FINISH": true, "FILTER": true, "LET": true, "ORDER": true,
-	"LIMIT": true, "SKIP": true, "OFFSET": true, "INSERT": true, "NODETACH": true, "CYPHER": true,
+	"LIMIT": true, "SKIP": true, "OFFSET": true, "INSERT": true, "NODETACH": true,
 }
 
 // adminKeywords start administration commands (users, roles, databases, servers).
@@ -75,6 +95,8 @@ type parser struct {
 	pos  int
 	// defaultIndexType is what a CREATE INDEX without a type makes: BTREE before 5.0, RANGE after.
 	defaultIndexType string
+	// useStart and useEnd are the byte offsets of the USE clause prefixes() read.
+	useStart, useEnd int
 }
 
 func (p *parser) peek() token {
@@ -173,20 +195,62 @@ func classify(st statement, defaultIndexType string) (classified, error) {
 	if p.atEnd() {
 		return classified{}, nil
 	}
-	if p.peek().is("USE") {
-		// USE db <statement>: the database is the target's; parse the rest.
-		p.pos++
-		if _, err := p.name("database name"); err != nil {
-			return classified{}, err
-		}
-		for p.accept(".") {
-			if _, err := p.name("database name"); err != nil {
-				return classified{}, err
+	database, err := p.prefixes()
+	if err != nil {
+		return classified{}, err
+	}
+	c, err := p.statement()
+	c.database = database
+	return c, err
+}
+
+// prefixes consumes what may precede a statement, in any order: a Cypher version and query
+// options (CYPHER 5, CYPHER 25 runtime=slotted, CYPHER planner=cost) and a USE clause. It
+// returns the database the USE clause names.
+func (p *parser) prefixes() (database string, err error) {
+	for {
+		switch {
+		case p.peek().is("CYPHER"):
+			p.pos++
+			if p.peek().kind == tokNumber {
+				p.pos++
 			}
+			for p.peek().kind == tokWord && p.peekAt(1).is("=") {
+				p.pos += 2
+				if p.atEnd() {
+					return "", p.errorf("expected a value for the query option")
+				}
+				p.pos++
+			}
+		case p.peek().is("USE") && p.peekAt(1).kind != tokPunct:
+			// USE db <statement>, USE composite.constituent <statement>.
+			p.useStart = p.next().start
+			var parts []string
+			for {
+				part, err := p.name("database name")
+				if err != nil {
+					return "", err
+				}
+				parts = append(parts, part)
+				if !p.accept(".") {
+					break
+				}
+			}
+			if p.peek().is("(") {
+				return "", p.errorf("USE with a graph function (%s(...)) is not supported by the static parser; name the database", strings.Join(parts, "."))
+			}
+			database = strings.Join(parts, ".")
+			p.useEnd = p.toks[p.pos-1].end
+		default:
+			return database, nil
 		}
-		if p.atEnd() {
-			return classified{skip: skipData}, nil
-		}
+	}
+}
+
+// statement classifies the statement after its prefixes.
+func (p *parser) statement() (classified, error) {
+	if p.atEnd() {
+		return classified{skip: skipData}, nil
 	}
 	first := p.peek()
 	if first.kind != tokWord {

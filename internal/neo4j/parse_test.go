@@ -111,6 +111,32 @@ func TestParseStatementForms(t *testing.T) {
 			ParseOptions{}, []snapshot.Object{obj(KindConstraint, "c", node("NODE_PROPERTY_UNIQUENESS", "A", "x"))}},
 		{"USE prefix", "USE neo4j CREATE INDEX a FOR (n:A) ON (n.x)",
 			ParseOptions{}, []snapshot.Object{obj(KindIndex, "a", node("RANGE", "A", "x"))}},
+		{"Cypher version and query options", "CYPHER 5 CREATE INDEX a FOR (n:A) ON (n.x);\nCYPHER 25 CREATE CONSTRAINT c FOR (n:C) REQUIRE n.x IS UNIQUE;\n" +
+			"CYPHER 5 runtime=slotted planner = cost USE neo4j CREATE TEXT INDEX t FOR (n:T) ON (n.x);\ncypher 4.4 CREATE INDEX ON :Old(x)",
+			ParseOptions{}, []snapshot.Object{
+				obj(KindConstraint, "c", node("NODE_PROPERTY_UNIQUENESS", "C", "x")),
+				obj(KindIndex, "a", node("RANGE", "A", "x")),
+				obj(KindIndex, "range (:Old)(x)", node("RANGE", "Old", "x")),
+				obj(KindIndex, "t", node("TEXT", "T", "x")),
+			}},
+		{"vector procedure", "CALL db.index.vector.createNodeIndex('emb', 'Doc', 'embedding', 1536, 'euclidean');\n" +
+			"CALL db.index.vector.createNodeIndex('emb2', 'Doc', 'other', 8, 'COSINE') YIELD name",
+			ParseOptions{}, []snapshot.Object{
+				obj(KindIndex, "emb", node("VECTOR", "Doc", "embedding", "config.vector.dimensions", "1536", "config.vector.similarity_function", "EUCLIDEAN")),
+				obj(KindIndex, "emb2", node("VECTOR", "Doc", "other", "config.vector.dimensions", "8")),
+			}},
+		{"4.x index and constraint procedures", "CALL db.createIndex('i', ['A'], ['x', 'y'], 'native-btree-1.0');\n" +
+			"CALL db.createIndex(null, ['B'], ['x'], 'lucene+native-3.0', {`spatial.cartesian.min`: [-10.0, -10.0]});\n" +
+			"CALL db.createUniquePropertyConstraint('u', ['C'], ['x'], 'native-btree-1.0');\n" +
+			"CALL db.createNodeKey('k', ['D'], ['x', 'y'], 'lucene+native-3.0', {})",
+			ParseOptions{ServerVersionNum: 40400}, []snapshot.Object{
+				obj(KindConstraint, "k", node("NODE_KEY", "D", "x,y")),
+				obj(KindConstraint, "u", node("NODE_PROPERTY_UNIQUENESS", "C", "x")),
+				obj(KindIndex, "btree (:B)(x)", node("BTREE", "B", "x", "config.spatial.cartesian.min", "[-10, -10]")),
+				obj(KindIndex, "i", node("BTREE", "A", "x,y")),
+			}},
+		{"4.x index procedure read for a 5.x server", "CALL db.createIndex('i', ['A'], ['x'], 'native-btree-1.0')",
+			ParseOptions{}, []snapshot.Object{obj(KindIndex, "i", node("RANGE", "A", "x"))}},
 		{"migration tools' own items are left out", "CREATE CONSTRAINT ON (a:SchemaMigration) ASSERT a.version IS UNIQUE;\nCREATE CONSTRAINT unique_version___Neo4jMigration FOR (m:__Neo4jMigration) REQUIRE m.version IS UNIQUE",
 			ParseOptions{}, []snapshot.Object{}},
 	}
@@ -193,7 +219,13 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"node keyword on a relationship", "CREATE CONSTRAINT FOR ()-[r:R]-() REQUIRE r.x IS NODE UNIQUE", "V001__test.cypher:1: IS NODE ... does not fit a relationship pattern"},
 		{"range index on two labels", "CREATE INDEX FOR (n:A|B) ON (n.x)", "V001__test.cypher:1: a range index takes exactly one label or relationship type"},
 		{"bad property type", "CREATE CONSTRAINT FOR (n:A) REQUIRE n.x IS :: LIST<STRING", `V001__test.cypher:1: property type "LIST < STRING": missing > after LIST<`},
-		{"schema procedure not modelled", "CALL db.createIndex('i', ['A'], ['x'], 'native-btree-1.0')", "V001__test.cypher:1: procedure db.createIndex changes the schema in a way the static parser does not model; use CREATE INDEX/CONSTRAINT, or replay the migrations"},
+		{"procedure with a parameter", "CALL db.createIndex($name, ['A'], ['x'], 'native-btree-1.0')", "V001__test.cypher:1: parameter $name: drift cannot know its value (use a literal, or replay the migrations)"},
+		{"procedure with too few arguments", "CALL db.index.vector.createNodeIndex('v', 'Doc', 'emb', 128)", "V001__test.cypher:1: db.index.vector.createNodeIndex takes 5 arguments, found 4"},
+		{"procedure on two labels", "CALL db.createNodeKey('k', ['A', 'B'], ['x'], 'native-btree-1.0')", "V001__test.cypher:1: db.createNodeKey takes exactly one label, found 2"},
+		{"procedure with an unknown provider", "CALL db.createIndex('i', ['A'], ['x'], 'quantum-1.0')", `V001__test.cypher:1: db.createIndex: unknown index provider "quantum-1.0"`},
+		{"fulltext procedure without a name", "CALL db.index.fulltext.createNodeIndex(null, ['A'], ['x'])", "V001__test.cypher:1: db.index.fulltext.createNodeIndex needs the name as a string literal"},
+		{"USE with a graph function", "USE graph.byName('x') CREATE INDEX a FOR (n:A) ON (n.x)", "V001__test.cypher:1: USE with a graph function (graph.byName(...)) is not supported by the static parser; name the database"},
+		{"unreadable :use", ":use my db\nCREATE INDEX a FOR (n:A) ON (n.x)", `V001__test.cypher:1: cannot read the database of ":use my db"`},
 		{"graph types", "ALTER CURRENT GRAPH TYPE SET { (:A => {x :: STRING}) }", "V001__test.cypher:1: graph types (ALTER CURRENT GRAPH TYPE) are not supported by the static parser; replay the migrations on a scratch instance instead"},
 		{"drop of something else", "DROP THING x", `V001__test.cypher:1: cannot parse DROP "THING"`},
 	}
@@ -263,4 +295,46 @@ func TestIsGeneratedName(t *testing.T) {
 	for _, name := range []string{"person_name", "index_person", "index_343AFF4E", "my_index_343aff4e", "index_123456789", "constraint_"} {
 		require.False(t, isGeneratedName(name), name)
 	}
+}
+
+// TestParseRoutesDatabases compares each database with its own target: statements after a
+// `:use other` (to the end of the file or the next `:use`) and with a `USE other` clause are
+// skipped and said to be for that database; a new file starts in the target database again.
+func TestParseRoutesDatabases(t *testing.T) {
+	files := []File{
+		{Name: "V1__both.cypher", Content: []byte(`CREATE INDEX home FOR (n:Home) ON (n.x);
+:use movies;
+CREATE INDEX movie_title FOR (m:Movie) ON (m.title);
+USE neo4j CREATE INDEX via_clause FOR (n:Clause) ON (n.x);
+:USE neo4j
+CREATE INDEX back_home FOR (n:Back) ON (n.x);
+:use ` + "`movies`" + `
+CREATE INDEX movie_year FOR (m:Movie) ON (m.year);
+`)},
+		{Name: "V2__fresh.cypher", Content: []byte("CREATE INDEX fresh FOR (n:Fresh) ON (n.x);\nUSE Movies CREATE INDEX movie_genre FOR (m:Movie) ON (m.genre)")},
+	}
+	keys := func(e *Expected) []string {
+		var out []string
+		for _, o := range e.Snapshot.Objects {
+			out = append(out, o.Key.String())
+		}
+		return out
+	}
+
+	exp, err := Parse(files, ParseOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"back_home", "fresh", "home", "via_clause"}, keys(exp))
+	require.Equal(t, []Skipped{
+		{File: "V1__both.cypher", Line: 3, Statement: "CREATE INDEX movie_title FOR (m:Movie) ON (m.title)", Reason: "for database movies, not neo4j", Database: "movies"},
+		{File: "V1__both.cypher", Line: 8, Statement: "CREATE INDEX movie_year FOR (m:Movie) ON (m.year)", Reason: "for database movies, not neo4j", Database: "movies"},
+		{File: "V2__fresh.cypher", Line: 2, Statement: "USE Movies CREATE INDEX movie_genre FOR (m:Movie) ON (m.genre)", Reason: "for database Movies, not neo4j", Database: "Movies"},
+	}, exp.Skipped)
+
+	// The same set, for a target on the movies database: names compare without case.
+	exp, err = Parse(files, ParseOptions{Database: "MOVIES"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"fresh", "home", "movie_genre", "movie_title", "movie_year"}, keys(exp),
+		"statements without a database run in the target database, whichever it is")
+	require.Len(t, exp.Skipped, 2)
+	require.Equal(t, "neo4j", exp.Skipped[0].Database)
 }

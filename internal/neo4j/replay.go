@@ -19,6 +19,11 @@ type ReplayOptions struct {
 	// Database is the scratch database; empty means the home database (or the URI's
 	// "database" parameter with Replay).
 	Database string
+	// Target is the database the expected schema is for: statements a `:use` or USE sends
+	// to another database are not run (see ParseOptions.Database); empty means "neo4j".
+	Target string
+	// ConnectTimeout bounds connecting to the scratch server; zero means DefaultConnectTimeout.
+	ConnectTimeout time.Duration
 	// AwaitIndexes bounds the wait for the created indexes to come online; zero means 5 minutes.
 	AwaitIndexes time.Duration
 	// Logger receives progress at debug level; nil discards it.
@@ -38,7 +43,7 @@ func Replay(ctx context.Context, scratchURI string, files []File, opts ReplayOpt
 	if opts.Database == "" {
 		opts.Database = conn.Database
 	}
-	d, err := conn.Driver()
+	d, err := conn.Connect(ctx, opts.ConnectTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -70,20 +75,48 @@ func ReplayDriver(ctx context.Context, d neo4jdrv.DriverWithContext, files []Fil
 			snap = nil
 		}
 	}()
+	target := opts.Target
+	if target == "" {
+		target = DefaultDatabase
+	}
+	var cat catalog
 	for _, f := range files {
+		if isCatalogFile(f.Name) {
+			if f, err = catalogCypher(f, &cat); err != nil {
+				return nil, err
+			}
+		}
 		stmts, err := splitStatements(f.Name, f.Content)
 		if err != nil {
 			return nil, err
 		}
+		session, ran := "", 0
 		for _, st := range stmts {
+			if db, ok, err := useCommand(st); ok {
+				if err != nil {
+					return nil, err
+				}
+				session = db
+				continue
+			}
 			if st.command {
 				continue
 			}
-			if err := r.exec(ctx, st.text); err != nil {
+			// The scratch database stands for the target's: a USE naming it is dropped, and
+			// statements for any other database are not run.
+			db, text := useClause(st)
+			if db == "" {
+				db = session
+			}
+			if db != "" && !sameDatabase(db, target) {
+				continue
+			}
+			if err := r.exec(ctx, text); err != nil {
 				return nil, &ParseError{File: st.file, Line: st.line, Msg: "migration failed: " + err.Error()}
 			}
+			ran++
 		}
-		log.Debug("replayed migration", "file", f.Name, "statements", len(stmts))
+		log.Debug("replayed migration", "file", f.Name, "statements", ran)
 	}
 	wait := opts.AwaitIndexes
 	if wait <= 0 {

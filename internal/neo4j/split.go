@@ -156,6 +156,8 @@ type token struct {
 	kind tokKind
 	text string // words as written; strings and quoted names unescaped
 	line int
+	// start and end are the token's byte offsets in the statement's text.
+	start, end int
 }
 
 // is reports whether the token is the given keyword (case-insensitive) or punctuation.
@@ -178,6 +180,7 @@ func lex(st statement) ([]token, error) {
 	for i < len(src) {
 		c := src[i]
 		r, size := utf8.DecodeRuneInString(src[i:])
+		from, n := i, len(toks)
 		switch {
 		case c == '\n':
 			line++
@@ -237,6 +240,9 @@ func lex(st statement) ([]token, error) {
 		default:
 			toks = append(toks, token{kind: tokPunct, text: string(r), line: line})
 			i += size
+		}
+		if len(toks) > n {
+			toks[n].start, toks[n].end = from, i
 		}
 	}
 	return toks, nil

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	neo4jdrv "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	neo4jcfg "github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -67,15 +69,51 @@ func RedactURI(raw string) string {
 	return u.Redacted()
 }
 
+// DefaultConnectTimeout bounds reaching a Neo4j server: an unreachable server fails a check
+// within it, instead of after the driver's retries (close to a minute).
+const DefaultConnectTimeout = 10 * time.Second
+
 // Driver opens a driver for the connection, with basic authentication when the URI carried a
-// user and no authentication otherwise. The caller closes it.
-func (c Connection) Driver() (neo4jdrv.DriverWithContext, error) {
+// user and no authentication otherwise. connectTimeout (zero: DefaultConnectTimeout) bounds
+// opening a socket, acquiring a connection and retrying a transaction the driver considers
+// retryable, such as one that failed to connect. The caller closes it.
+func (c Connection) Driver(connectTimeout time.Duration) (neo4jdrv.DriverWithContext, error) {
+	if connectTimeout <= 0 {
+		connectTimeout = DefaultConnectTimeout
+	}
 	auth := neo4jdrv.NoAuth()
 	if c.user != "" {
 		auth = neo4jdrv.BasicAuth(c.user, c.password, "")
 	}
-	d, err := neo4jdrv.NewDriverWithContext(c.URI, auth)
+	d, err := neo4jdrv.NewDriverWithContext(c.URI, auth, func(cfg *neo4jcfg.Config) {
+		cfg.SocketConnectTimeout = connectTimeout
+		cfg.ConnectionAcquisitionTimeout = connectTimeout
+		cfg.MaxTransactionRetryTime = connectTimeout
+	})
 	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", c.URI, err)
+	}
+	return d, nil
+}
+
+// Connect opens a driver and makes sure the server answers within connectTimeout (zero:
+// DefaultConnectTimeout), so that an unreachable server is an error after that long, not after
+// the driver has retried for most of a minute. The caller closes the driver.
+func (c Connection) Connect(ctx context.Context, connectTimeout time.Duration) (neo4jdrv.DriverWithContext, error) {
+	if connectTimeout <= 0 {
+		connectTimeout = DefaultConnectTimeout
+	}
+	d, err := c.Driver(connectTimeout)
+	if err != nil {
+		return nil, err
+	}
+	vctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := d.VerifyConnectivity(vctx); err != nil {
+		_ = d.Close(context.WithoutCancel(ctx))
+		if ctx.Err() == nil && vctx.Err() != nil {
+			return nil, fmt.Errorf("connecting to %s: no answer within %s (the connect timeout)", c.URI, connectTimeout)
+		}
 		return nil, fmt.Errorf("connecting to %s: %w", c.URI, err)
 	}
 	return d, nil
@@ -91,7 +129,7 @@ func IntrospectURI(ctx context.Context, uri string, opts Options) (*snapshot.Sna
 	if opts.Database == "" {
 		opts.Database = conn.Database
 	}
-	d, err := conn.Driver()
+	d, err := conn.Connect(ctx, opts.ConnectTimeout)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,0 +1,1 @@
+CALL db.index.fulltext.createNodeIndex('search', ['Movie', 'Book'], ['title', 'plot'], {analyzer: 'english'});

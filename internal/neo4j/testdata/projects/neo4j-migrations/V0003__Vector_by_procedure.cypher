@@ -1,0 +1,1 @@
+CALL db.index.vector.createNodeIndex('embeddings', 'Doc', 'embedding', 1536, 'euclidean');

@@ -1,0 +1,1 @@
+MATCH (n:Seed) DETACH DELETE n;
