@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/diff"
 )
 
@@ -15,6 +17,7 @@ type diffOptions struct {
 	schemas     []string
 	columnOrder bool
 	shadowDSN   string
+	timeout     time.Duration
 	out         outputOptions
 }
 
@@ -52,12 +55,13 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 	cmd.Flags().StringSliceVar(&o.schemas, "schema", nil, "only these PostgreSQL schemas (repeatable; default all)")
 	cmd.Flags().BoolVar(&o.columnOrder, "column-order", false, "also report columns in a different order")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", config.DefaultTimeout, "give up the comparison (replay included) after this long")
 	addOutputFlags(cmd, &o.out)
 	return cmd
 }
 
 func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
-	opts := check.Options{Name: "diff", Schemas: o.schemas, ColumnOrder: o.columnOrder}
+	opts := check.Options{Name: "diff", Schemas: o.schemas, ColumnOrder: o.columnOrder, Timeout: o.timeout}
 	expected, err := w.runner.Source(o.from)
 	if err != nil {
 		return check.Result{Name: "diff", Status: check.StatusError, Error: "reading --from: " + err.Error(), Findings: []diff.Finding{}}

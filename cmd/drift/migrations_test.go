@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -239,4 +241,26 @@ func TestShadowServerThatIsTheLiveServerIsWarnedAbout(t *testing.T) {
 	code, out, stderr = drift(t, "check", "--config", cfg, "--shadow-dsn", other.DSN("postgres"), "--format", "json")
 	require.Equal(t, 0, code, "%s\n%s", out, stderr)
 	require.NotContains(t, out, warning)
+}
+
+// TestReplayIsBounded: a migration that never finishes (pg_sleep(3600)) does not hold drift diff
+// or drift snapshot: they give up at --timeout, exit 2 saying so, and leave no shadow database.
+func TestReplayIsBounded(t *testing.T) {
+	shadow := pgtest.AdminDSN(t)
+	live := pgtest.NewDB(t)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000001_slow.up.sql"), []byte("CREATE TABLE t (id int);\nSELECT pg_sleep(3600);\n"), 0o644))
+	before := databases(t, shadow)
+	for _, args := range [][]string{
+		{"diff", "--from", dir, "--to", live, "--shadow-dsn", shadow, "--timeout", "2s"},
+		{"snapshot", "--from", dir, "--out", "-", "--shadow-dsn", shadow, "--timeout", "2s"},
+	} {
+		start := time.Now()
+		code, out, stderr := drift(t, args...)
+		require.Equal(t, 2, code, "%v\n%s\n%s", args, out, stderr)
+		require.Contains(t, out+stderr, "timeout 2s")
+		require.Less(t, time.Since(start), time.Minute, "bounded by --timeout")
+	}
+	require.Eventually(t, func() bool { return slices.Equal(before, databases(t, shadow)) }, 30*time.Second, 200*time.Millisecond,
+		"no shadow database may be left behind")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,7 @@ type snapshotOptions struct {
 	shadowDSN  string
 	configPath string
 	verify     bool
+	timeout    time.Duration
 }
 
 func newSnapshotCmd(g *globals) *cobra.Command {
@@ -56,6 +58,7 @@ snapshot is stale against its migrations (for CI) and 2 when one cannot be built
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
 	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file, without --from (default: $DRIFT_CONFIG, else drift.yaml)")
 	cmd.Flags().BoolVar(&o.verify, "verify", false, "without --from: write nothing, exit 1 when a committed snapshot is stale")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", config.DefaultTimeout, "give up reading a source (replay included) after this long")
 	return cmd
 }
 
@@ -75,7 +78,7 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	if err != nil {
 		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
 	}
-	s, warnings, err := w.runner.Snapshot(ctx, src, check.Options{Name: name, Schemas: o.schemas})
+	s, warnings, err := w.runner.Snapshot(ctx, src, check.Options{Name: name, Schemas: o.schemas, Timeout: o.timeout})
 	if err != nil {
 		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
 	}
@@ -133,7 +136,7 @@ func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 
 func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg *config.Config, t config.Target, path string) (stale bool, err error) {
 	migs := check.Source{Kind: check.SourceMigrations, Engine: t.Engine, Path: cfg.Resolve(t.Migrations)}
-	opts := check.Options{Name: t.Name, Schemas: t.Schemas, Tracking: migrations.TrackingOptions{Table: t.Tracking.Table, Column: t.Tracking.Column}}
+	opts := check.Options{Name: t.Name, Schemas: t.Schemas, Tracking: migrations.TrackingOptions{Table: t.Tracking.Table, Column: t.Tracking.Column}, Timeout: o.timeout}
 	s, warnings, err := w.runner.Snapshot(ctx, migs, opts)
 	if err != nil {
 		return false, err

@@ -392,6 +392,16 @@ func (r *Runner) engineFor(sides ...*side) (engine.Engine, error) {
 // file as written. warnings are what the build said (a subfolder not read, ...).
 func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapshot.Snapshot, warnings []string, err error) {
 	defer func() { err = r.redactor.With(src.DSN).Error(err) }()
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+		defer func() {
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("%w (timeout %s)", err, o.Timeout)
+			}
+		}()
+	}
 	s := &side{src: src, name: "source"}
 	if err := r.readFiles(s, true); err != nil {
 		return nil, nil, err
