@@ -43,6 +43,7 @@ import (
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/clock"
 	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/schedule"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/store"
 )
@@ -159,16 +160,10 @@ type group struct {
 	busy    atomic.Bool
 }
 
-// parser accepts five-field and six-field (seconds first) expressions and descriptors.
-var parser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// ParseSchedule parses a schedule as the daemon does, so config validation can reject a bad
-// one before the daemon starts.
+// ParseSchedule parses a schedule as the daemon runs it (internal/schedule, which config
+// validation uses too).
 func ParseSchedule(spec string) (cron.Schedule, error) {
-	if strings.Contains(spec, "@every") {
-		return nil, fmt.Errorf("schedule %q: @every is not aligned across replicas; use a cron expression", spec)
-	}
-	s, err := parser.Parse(spec)
+	s, err := schedule.Parse(spec)
 	if err != nil {
 		return nil, fmt.Errorf("schedule %q: %w", spec, err)
 	}
