@@ -18,8 +18,11 @@ type outputOptions struct {
 	verbose       bool
 }
 
-func (o *outputOptions) validate() (diff.Severity, error) {
+// validate checks the flags. A command asked for JSON reports its failures as JSON too, from
+// here on: even a bad --fail-on or a broken config file.
+func (o *outputOptions) validate(g *globals) (diff.Severity, error) {
 	o.format = strings.ToLower(strings.TrimSpace(o.format))
+	g.jsonErrors = o.format == "json"
 	if !oneOf(o.format, "text", "json", "markdown") {
 		return "", usageErr("--format must be text, json or markdown, not %q", o.format)
 	}
