@@ -52,7 +52,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			if err := o.out.render(g.stdout, results); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 			}
-			return exitWith(check.ExitCode(results, failOn, o.out.failOnPending))
+			return exitWith(o.out.exitCode(results, failOn))
 		},
 	}
 	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
@@ -64,7 +64,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 
 func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
 	cmd.Flags().StringVarP(&o.format, "format", "f", "text", "output format: text, json or markdown")
-	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding is at least this severe: critical, warning or info")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding is at least this severe: critical, warning or info; never: drift exits 0 (only a target that cannot be checked fails)")
 	cmd.Flags().BoolVar(&o.failOnPending, "fail-on-pending", false, "exit 1 when migrations are pending")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "show full definitions in text output")
 }

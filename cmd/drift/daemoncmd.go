@@ -43,7 +43,8 @@ checked.`,
 			if !cmd.Flags().Changed("log-level") {
 				g.logLevel = "info"
 			}
-			failOn, err := (&outputOptions{format: "text", failOn: o.failOn}).validate(g)
+			exit := &outputOptions{format: "text", failOn: o.failOn}
+			failOn, err := exit.validate(g)
 			if err != nil {
 				return err
 			}
@@ -78,7 +79,7 @@ checked.`,
 					results = append(results, oc.Result)
 				}
 			}
-			if c := check.ExitCode(results, failOn, false); c > code {
+			if c := exit.exitCode(results, failOn); c > code {
 				code = c
 			}
 			return exitWith(code)
@@ -87,7 +88,7 @@ checked.`,
 	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
 	cmd.Flags().BoolVar(&o.once, "once", false, "check every target once, now, and exit with drift check's exit code")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
-	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "with --once: exit 1 when a finding is at least this severe")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "with --once: exit 1 when a finding is at least this severe (critical, warning, info); never: exit 0 on drift, for a scheduler that counts exit 1 as a failed job (Slack still tells)")
 	return cmd
 }
 

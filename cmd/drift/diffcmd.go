@@ -46,7 +46,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 			if err := o.out.render(g.stdout, []check.Result{res}); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 			}
-			return exitWith(check.ExitCode([]check.Result{res}, failOn, o.out.failOnPending))
+			return exitWith(o.out.exitCode([]check.Result{res}, failOn))
 		},
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", "expected schema: database URL, migration directory or snapshot file")

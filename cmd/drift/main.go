@@ -182,6 +182,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newAlertsCmd(g),
 		newRunsCmd(g),
 		newInitCmd(g),
+		newConfigCmd(g),
 		newVersionCmd(g),
 	)
 	return root
@@ -239,7 +240,7 @@ func newVersionCmd(g *globals) *cobra.Command {
 			if c != "" {
 				line += " (commit " + shortCommit(c)
 				if d != "" {
-					line += ", built " + d
+					line += ", " + d
 				}
 				line += ")"
 			}
