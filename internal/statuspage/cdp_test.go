@@ -2,7 +2,6 @@ package statuspage
 
 import (
 	"bufio"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -70,12 +70,18 @@ var devtoolsURL = regexp.MustCompile(`DevTools listening on (ws://\S+)`)
 func startBrowser(t *testing.T) *browser {
 	t.Helper()
 	bin := findChromium(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin,
+	// A profile of its own, removed once every Chromium process has exited (its helpers write
+	// to it until then).
+	profile, err := os.MkdirTemp("", "drift-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin,
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
 		"--disable-extensions", "--mute-audio", "--hide-scrollbars",
-		"--user-data-dir="+t.TempDir(), "--remote-debugging-port=0", "about:blank")
+		"--user-data-dir="+profile, "--remote-debugging-port=0", "about:blank")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its helper processes go with it
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +89,27 @@ func startBrowser(t *testing.T) *browser {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", bin, err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	var b *browser
+	t.Cleanup(func() {
+		if b != nil {
+			_ = b.try("", "Browser.close", nil, nil) // a clean exit first
+			_ = b.conn.Close()
+		}
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+		}
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+		for i := 0; i < 20; i++ {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	found := make(chan string, 1)
 	var log strings.Builder
 	go func() {
@@ -107,8 +133,7 @@ func startBrowser(t *testing.T) *browser {
 	if err != nil {
 		t.Fatalf("connecting to chromium: %v", err)
 	}
-	b := &browser{t: t, conn: conn, waiting: map[int]chan cdpReply{}, done: make(chan struct{})}
-	t.Cleanup(func() { _ = conn.Close() })
+	b = &browser{t: t, conn: conn, waiting: map[int]chan cdpReply{}, done: make(chan struct{})}
 	go b.read()
 
 	var created struct {
