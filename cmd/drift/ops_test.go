@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -238,15 +239,36 @@ func TestLogFormatJSON(t *testing.T) {
 	require.Contains(t, stderr, "level=WARN", "--log-format wins over the config")
 }
 
-// buildDrift builds the binary as `make build` does, with the version stamped.
+// buildDrift builds the binary as `make build` does, with the version stamped: once per test
+// run, shared by the tests that start it (TestMain removes it).
 func buildDrift(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "drift")
-	ld := "-X main.version=v9.8.7 -X main.commit=0123456789abcdef0123 -X main.date=2026-03-01T10:00:00Z"
-	cmd := exec.Command("go", "build", "-ldflags", ld, "-o", bin, ".")
-	cmd.Stderr = os.Stderr
-	require.NoError(t, cmd.Run())
-	return bin
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "drift-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.dir = dir
+		bin := filepath.Join(dir, "drift")
+		ld := "-X main.version=v9.8.7 -X main.commit=0123456789abcdef0123 -X main.date=2026-03-01T10:00:00Z"
+		cmd := exec.Command("go", "build", "-ldflags", ld, "-o", bin, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		built.bin = bin
+	})
+	require.NoError(t, built.err)
+	return built.bin
+}
+
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
 }
 
 // TestTheBinary runs the built binary as a user's shell would: a stamped version, no escape
