@@ -3,6 +3,8 @@ package statuspage
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -191,4 +193,49 @@ func TestStatusPageInABrowser(t *testing.T) {
 	b.eval(`document.querySelector("h1").textContent`, &missing)
 	require.Equal(t, "no such alert: 424242", missing)
 	t.Logf("screenshots in %s", dir)
+}
+
+// BenchmarkStatusPage50Targets2000Alerts: the page and its JSON for 50 targets with 40 open
+// alerts each, read from a real store per request.
+func BenchmarkStatusPage50Targets2000Alerts(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.NewDB(b), nil)
+	require.NoError(b, err)
+	defer st.Close()
+	require.NoError(b, st.Migrate(ctx))
+	var targets []Target
+	for i := range 50 {
+		name := fmt.Sprintf("db%02d", i)
+		targets = append(targets, Target{name, "postgres", "0 */6 * * *"})
+		var fs []diff.Finding
+		for j := range 40 {
+			obj := fmt.Sprintf("public.t%02d.c", j)
+			fs = append(fs, diff.Finding{Kind: "column", Object: obj, Change: diff.Changed, Severity: diff.Warning,
+				Summary: "column " + obj + ": type changed from integer to bigint", Expected: "type: integer", Actual: "type: bigint",
+				Diff: "- type: integer\n+ type: bigint", Fingerprint: diff.Fingerprint(name, "column", obj, diff.Changed)})
+		}
+		run, _, err := st.ClaimRun(ctx, name, now, "r", time.Hour)
+		require.NoError(b, err)
+		_, err = st.RecordRun(ctx, run, store.RunOutcome{Status: store.RunDrift, FinishedAt: now, Duration: time.Second, Findings: 40, Warning: 40},
+			func(stored []alert.Alert, _ int) []alert.Action {
+				return alert.Decide(stored, alert.Observation{Target: name, Findings: fs}, now, alert.Options{FailureThreshold: 2})
+			})
+		require.NoError(b, err)
+	}
+	srv := serve(New(st, Options{Targets: targets}))
+	defer srv.Close()
+	for name, path := range map[string]string{"html": "/", "json": "/api/v1/status"} {
+		b.Run(name, func(b *testing.B) {
+			size := 0
+			for b.Loop() {
+				resp, err := http.Get(srv.URL + path)
+				require.NoError(b, err)
+				n, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				require.Equal(b, http.StatusOK, resp.StatusCode)
+				size = int(n)
+			}
+			b.ReportMetric(float64(size)/1024, "KiB/page")
+		})
+	}
 }
