@@ -4,16 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/drift-schema/drift/internal/alert"
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/report"
 	"github.com/drift-schema/drift/internal/store"
 )
 
@@ -55,13 +54,17 @@ func (o *alertsOptions) withStore(ctx context.Context, g *globals, fn func(*stor
 }
 
 func newAlertsListCmd(g *globals, o *alertsOptions) *cobra.Command {
-	var target string
+	var target, format string
 	var statuses []string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List alerts (default: open and acknowledged)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			asJSON, err := jsonOrText(g, format)
+			if err != nil {
+				return err
+			}
 			f := store.AlertFilter{Target: target}
 			for _, s := range statuses {
 				st := alert.Status(strings.ToLower(strings.TrimSpace(s)))
@@ -80,35 +83,42 @@ func newAlertsListCmd(g *globals, o *alertsOptions) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				printAlerts(g.stdout, alerts)
-				return nil
+				if asJSON {
+					return report.AlertsJSON(g.stdout, alerts)
+				}
+				return report.Alerts(g.stdout, alerts)
 			})
 		},
 	}
 	cmd.Flags().StringVarP(&target, "target", "t", "", "only this target")
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "open, acknowledged, resolved (comma-separated)")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	return cmd
 }
 
-func printAlerts(w io.Writer, alerts []alert.Alert) {
-	if len(alerts) == 0 {
-		fmt.Fprintln(w, "no alerts")
-		return
+// jsonOrText reads a --format that is text or json; with json, failures are printed as JSON.
+func jsonOrText(g *globals, format string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(format)) {
+	case "json":
+		g.jsonErrors = true
+		return true, nil
+	case "text":
+		return false, nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTARGET\tSEVERITY\tSTATUS\tFIRST SEEN\tSUMMARY")
-	for _, a := range alerts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Target, a.Severity, a.Status, a.FirstSeen.UTC().Format("2006-01-02 15:04"), a.Summary)
-	}
-	tw.Flush()
+	return false, usageErr("--format must be text or json, not %q", format)
 }
 
 func newAlertsShowCmd(g *globals, o *alertsOptions) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one alert in full, with the live schema's history",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			asJSON, err := jsonOrText(g, format)
+			if err != nil {
+				return err
+			}
 			id, err := alertID(args[0])
 			if err != nil {
 				return err
@@ -118,62 +128,20 @@ func newAlertsShowCmd(g *globals, o *alertsOptions) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				printAlert(g.stdout, a)
+				if asJSON {
+					return report.AlertsJSON(g.stdout, []alert.Alert{a})
+				}
 				history, err := st.Snapshots(cmd.Context(), a.Target)
 				if err != nil {
 					return err
 				}
-				if len(history) > 0 {
-					fmt.Fprintf(g.stdout, "\nlive schema history of %s (a row per distinct schema):\n", a.Target)
-					for _, h := range history {
-						fmt.Fprintf(g.stdout, "  %s … %s  %s\n", h.FirstSeen.UTC().Format(time.RFC3339), h.LastSeen.UTC().Format(time.RFC3339), h.Hash[:12])
-					}
-				}
-				return nil
+				return report.Alert(g.stdout, a, history)
 			})
 		},
 	}
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	return cmd
 }
-
-func printAlert(w io.Writer, a alert.Alert) {
-	fmt.Fprintf(w, "alert %d: %s\n", a.ID, a.Summary)
-	fmt.Fprintf(w, "  target:      %s\n  kind:        %s\n  object:      %s\n  change:      %s\n  severity:    %s\n  status:      %s\n", a.Target, a.Kind, a.Object, a.Change, a.Severity, a.Status)
-	fmt.Fprintf(w, "  first seen:  %s\n  last seen:   %s\n", a.FirstSeen.UTC().Format(time.RFC3339), a.LastSeen.UTC().Format(time.RFC3339))
-	if !a.ResolvedAt.IsZero() {
-		fmt.Fprintf(w, "  resolved:    %s\n", a.ResolvedAt.UTC().Format(time.RFC3339))
-	}
-	if a.AckBy != "" || a.AckReason != "" {
-		until := "resolved"
-		if !a.AckUntil.IsZero() {
-			until = a.AckUntil.UTC().Format(time.RFC3339)
-		}
-		fmt.Fprintf(w, "  acknowledged by %s until %s: %s\n", a.AckBy, until, a.AckReason)
-	}
-	fmt.Fprintf(w, "  fingerprint: %s\n", a.Fingerprint)
-	if a.Pending != alert.NotifyNone && a.Pending != "" {
-		// The outbox: a message decided and stored, not yet accepted by Slack.
-		fmt.Fprintf(w, "  pending:     %s message, not sent yet (key %s)", a.Pending, a.NotifyKey)
-		if a.NotifyAttempts > 0 {
-			fmt.Fprintf(w, "; %d failed attempts, last: %s", a.NotifyAttempts, a.LastNotifyError)
-		}
-		if !a.RetryAt.IsZero() {
-			fmt.Fprintf(w, "; next attempt from %s", a.RetryAt.UTC().Format(time.RFC3339))
-		}
-		fmt.Fprintln(w)
-	}
-	if a.Diff != "" {
-		fmt.Fprintf(w, "\n%s\n", indent(a.Diff))
-	} else {
-		if a.Expected != "" {
-			fmt.Fprintf(w, "\nexpected:\n%s\n", indent(a.Expected))
-		}
-		if a.Actual != "" {
-			fmt.Fprintf(w, "\nactual:\n%s\n", indent(a.Actual))
-		}
-	}
-}
-
-func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }
 
 func newAlertsAckCmd(g *globals, o *alertsOptions) *cobra.Command {
 	var reason, by, until string
@@ -191,9 +159,9 @@ func newAlertsAckCmd(g *globals, o *alertsOptions) *cobra.Command {
 			}
 			opts := store.AckOptions{By: by, Reason: reason}
 			if until != "" {
-				t, err := time.Parse("2006-01-02", until)
+				t, err := parseUntil(until, time.Now())
 				if err != nil {
-					return usageErr("--until %q is not a date (YYYY-MM-DD)", until)
+					return err
 				}
 				opts.Until = t
 			}
@@ -211,7 +179,7 @@ func newAlertsAckCmd(g *globals, o *alertsOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (required)")
-	cmd.Flags().StringVar(&until, "until", "", "silence until this date; default: until resolved")
+	cmd.Flags().StringVar(&until, "until", "", "silence until then: a date (2026-03-01, midnight UTC), a time (2026-03-01T09:00:00Z) or a duration from now (72h, 14d); default: until resolved")
 	cmd.Flags().StringVar(&by, "by", currentUser(), "who acknowledges")
 	return cmd
 }
@@ -219,8 +187,12 @@ func newAlertsAckCmd(g *globals, o *alertsOptions) *cobra.Command {
 func newAlertsUnackCmd(g *globals, o *alertsOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "unack ID",
-		Short: "Withdraw an acknowledgement: the alert is announced again on the next tick",
-		Args:  cobra.ExactArgs(1),
+		Short: "Withdraw an acknowledgement: the alert is open again (no message now; its next change or resolution is posted)",
+		Long: `Withdraw an acknowledgement. The alert is open again, as if it had never been acknowledged:
+it shows as open in drift alerts list, on the status page and in drift_open_findings. Nothing is
+posted now (the drift was announced before it was acknowledged); a change to the drift, or its
+resolution, is posted as usual.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := alertID(args[0])
 			if err != nil {
@@ -236,6 +208,29 @@ func newAlertsUnackCmd(g *globals, o *alertsOptions) *cobra.Command {
 			})
 		},
 	}
+}
+
+// parseUntil reads --until: a date (midnight UTC), an RFC 3339 time, or a duration from now
+// (Go's, or a number of days: 14d). A time that is not in the future silences nothing, so it
+// is refused.
+func parseUntil(s string, now time.Time) (time.Time, error) {
+	var t time.Time
+	if d, err := time.Parse("2006-01-02", s); err == nil {
+		t = d
+	} else if d, err := time.Parse(time.RFC3339, s); err == nil {
+		t = d
+	} else if n, ok := strings.CutSuffix(s, "d"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+		days, _ := strconv.Atoi(n)
+		t = now.Add(time.Duration(days) * 24 * time.Hour)
+	} else if d, err := time.ParseDuration(s); err == nil {
+		t = now.Add(d)
+	} else {
+		return time.Time{}, usageErr("--until %q is not a date (2026-03-01), a time (2026-03-01T09:00:00Z) or a duration (72h, 14d)", s)
+	}
+	if !t.After(now) {
+		return time.Time{}, usageErr("--until %s is in the past: an acknowledgement that has already expired silences nothing (omit --until to silence until the drift is resolved)", t.UTC().Format(time.RFC3339))
+	}
+	return t, nil
 }
 
 func alertID(s string) (int64, error) {

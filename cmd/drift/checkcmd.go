@@ -29,7 +29,7 @@ the live catalog, and report the differences.
 Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be checked.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			failOn, err := o.out.validate()
+			failOn, err := o.out.validate(g)
 			if err != nil {
 				return err
 			}
@@ -40,15 +40,19 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			if err != nil {
 				return err
 			}
+			g.secure(cfg)
+			stop := g.showProgress(fmt.Sprintf("checking %s", plural(len(targets), "target")))
 			w := newWiring(g, cfg, o.shadowDSN)
 			if err := requireEnv(cfg, targets, w.shadowDSN); err != nil {
+				stop()
 				return &exitError{code: check.ExitError, err: err}
 			}
 			results := w.runner.CheckTargets(cmd.Context(), buildTargets(cfg, targets), 4)
+			stop()
 			if err := o.out.render(g.stdout, results); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 			}
-			return exitWith(check.ExitCode(results, failOn, o.out.failOnPending))
+			return exitWith(o.out.exitCode(results, failOn))
 		},
 	}
 	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
@@ -60,7 +64,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 
 func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
 	cmd.Flags().StringVarP(&o.format, "format", "f", "text", "output format: text, json or markdown")
-	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding is at least this severe: critical, warning or info")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "exit 1 when a finding is at least this severe: critical, warning or info; never: drift exits 0 (only a target that cannot be checked fails)")
 	cmd.Flags().BoolVar(&o.failOnPending, "fail-on-pending", false, "exit 1 when migrations are pending")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "show full definitions in text output")
 }
@@ -76,23 +80,23 @@ func loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
 }
 
-// loadTargets loads the config and picks the named targets (all of them when none are named).
-// Its errors carry exit code 2.
+// loadTargets loads the config and picks the named targets (all of them when none are named;
+// an unknown name lists the configured ones). Its errors carry exit code 2.
 func loadTargets(configPath string, names []string) (*config.Config, []config.Target, error) {
 	cfg, err := loadConfig(configPath)
 	if err != nil {
 		return nil, nil, &exitError{code: check.ExitError, err: err}
 	}
-	if len(names) == 0 {
-		return cfg, cfg.Targets, nil
+	targets, err := cfg.Select(names)
+	if err != nil {
+		return nil, nil, usageErr("%w", err)
 	}
-	var out []config.Target
-	for _, n := range names {
-		t, ok := cfg.Target(n)
-		if !ok {
-			return nil, nil, usageErr("no target named %q in %s", n, cfg.Path())
-		}
-		out = append(out, t)
+	return cfg, targets, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
 	}
-	return cfg, out, nil
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -145,12 +145,12 @@ func TestDaemonOnceSendsOnlyItsOwnTargetsAndOnlyThroughSlack(t *testing.T) {
 
 	code, out, stderr := drift(t, "daemon", "--config", appQuiet, "--once")
 	require.Equal(t, 1, code, stderr)
-	require.Contains(t, out, "Schema drift on app", "without Slack the message is printed")
+	require.Contains(t, out, "drift on app:", "without Slack the message is printed")
 
 	code, out, stderr = drift(t, "daemon", "--config", billQuiet, "--once")
 	require.Equal(t, 1, code, stderr)
-	require.Contains(t, out, "Schema drift on billing")
-	require.NotContains(t, out, "Schema drift on app", "another target's message is not this run's to take")
+	require.Contains(t, out, "drift on billing:")
+	require.NotContains(t, out, "drift on app:", "another target's message is not this run's to take")
 	require.Empty(t, slackSrv.Posts())
 
 	code, out, stderr = drift(t, "alerts", "list", "--config", appQuiet, "--target", "app")
@@ -165,13 +165,13 @@ func TestDaemonOnceSendsOnlyItsOwnTargetsAndOnlyThroughSlack(t *testing.T) {
 	require.Equal(t, 1, code, stderr)
 	posts := slackSrv.Posts()
 	require.Len(t, posts, 1, "the message printed earlier was still pending, and is delivered once")
-	require.True(t, strings.HasPrefix(posts[0].Text, "Schema drift on app"), posts[0].Text)
+	require.True(t, strings.Contains(posts[0].Text, "drift on app:"), posts[0].Text)
 
 	code, _, stderr = drift(t, "daemon", "--config", config("billing", billDSN, billSnap, withSlack), "--once")
 	require.Equal(t, 1, code, stderr)
 	posts = slackSrv.Posts()
 	require.Len(t, posts, 2)
-	require.True(t, strings.HasPrefix(posts[1].Text, "Schema drift on billing"), posts[1].Text)
+	require.True(t, strings.Contains(posts[1].Text, "drift on billing:"), posts[1].Text)
 
 	code, _, stderr = drift(t, "daemon", "--config", config("app", appDSN, appSnap, withSlack), "--once")
 	require.Equal(t, 1, code, stderr)

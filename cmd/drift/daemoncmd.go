@@ -43,7 +43,8 @@ checked.`,
 			if !cmd.Flags().Changed("log-level") {
 				g.logLevel = "info"
 			}
-			failOn, err := (&outputOptions{format: "text", failOn: o.failOn}).validate()
+			exit := &outputOptions{format: "text", failOn: o.failOn}
+			failOn, err := exit.validate(g)
 			if err != nil {
 				return err
 			}
@@ -78,7 +79,7 @@ checked.`,
 					results = append(results, oc.Result)
 				}
 			}
-			if c := check.ExitCode(results, failOn, false); c > code {
+			if c := exit.exitCode(results, failOn); c > code {
 				code = c
 			}
 			return exitWith(code)
@@ -87,7 +88,7 @@ checked.`,
 	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
 	cmd.Flags().BoolVar(&o.once, "once", false, "check every target once, now, and exit with drift check's exit code")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
-	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "with --once: exit 1 when a finding is at least this severe")
+	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "with --once: exit 1 when a finding is at least this severe (critical, warning, info); never: exit 0 on drift, for a scheduler that counts exit 1 as a failed job (Slack still tells)")
 	return cmd
 }
 
@@ -96,20 +97,10 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 	if err := requireEnv(cfg, cfg.Targets, w.shadowDSN, "store", "slack", "daemon"); err != nil {
 		return nil, nil, err
 	}
-	if cfg.Store.DSN == "" {
-		return nil, nil, fmt.Errorf("config %s: the daemon needs store.dsn (a PostgreSQL database for schema_drift_alerts)", cfg.Path())
-	}
-	if _, err := daemon.ParseSchedule(cfg.Schedule); err != nil {
-		return nil, nil, fmt.Errorf("config %s: schedule: %w", cfg.Path(), err)
-	}
+	// The schedules were validated when the config was loaded (every command does).
 	var targets []daemon.Target
 	for _, t := range buildTargets(cfg, cfg.Targets) {
 		ct, _ := cfg.Target(t.Name)
-		if ct.Schedule != "" {
-			if _, err := daemon.ParseSchedule(ct.Schedule); err != nil {
-				return nil, nil, fmt.Errorf("config %s: target %q: schedule: %w", cfg.Path(), t.Name, err)
-			}
-		}
 		targets = append(targets, daemon.Target{Target: t, Schedule: ct.Schedule})
 	}
 	st, err := openStore(ctx, cfg, log)
@@ -141,6 +132,8 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 		PostTimeout:      config.DefaultPostTimeout,
 		RetryBackoff:     config.DefaultRetryBackoff,
 		RetryBackoffMax:  config.DefaultRetryBackoffMax,
+		Message:          slack.Options{Environment: cfg.Environment, PublicURL: cfg.Daemon.PublicURL},
+		PostInfo:         cfg.Slack.PostInfo,
 		Redactor:         w.redactor,
 		Clock:            clock.Real,
 	}, st, w.runner, notifierFor(cfg, log, out), log)
@@ -151,21 +144,22 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 	return d, st.Close, nil
 }
 
-// openStore opens and migrates the store database.
+// openStore opens and migrates the store database. Its errors say what failed once (the
+// store's own errors are prefixed already).
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
 	if err := cfg.RequireEnv("store"); err != nil {
-		return nil, fmt.Errorf("config %s: %w", cfg.Path(), err)
+		return nil, err
 	}
 	if cfg.Store.DSN == "" {
-		return nil, fmt.Errorf("config %s: store.dsn is not set", cfg.Path())
+		return nil, fmt.Errorf("config %s: store.dsn is not set: the daemon, drift alerts and drift runs need a PostgreSQL database for schema_drift_alerts", cfg.Name())
 	}
 	st, err := store.Open(ctx, cfg.Store.DSN.Value(), log)
 	if err != nil {
-		return nil, fmt.Errorf("opening the store: %w", err)
+		return nil, err
 	}
 	if err := st.Migrate(ctx); err != nil {
 		st.Close()
-		return nil, fmt.Errorf("migrating the store: %w", err)
+		return nil, err
 	}
 	return st, nil
 }

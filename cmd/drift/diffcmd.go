@@ -35,19 +35,21 @@ into a throwaway shadow database).
 Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			failOn, err := o.out.validate()
+			failOn, err := o.out.validate(g)
 			if err != nil {
 				return err
 			}
 			if o.from == "" || o.to == "" {
 				return usageErr("diff needs both --from and --to")
 			}
+			stop := g.showProgress("comparing")
 			w := newWiring(g, nil, o.shadowDSN)
 			res := o.run(cmd.Context(), w)
+			stop()
 			if err := o.out.render(g.stdout, []check.Result{res}); err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 			}
-			return exitWith(check.ExitCode([]check.Result{res}, failOn, o.out.failOnPending))
+			return exitWith(o.out.exitCode([]check.Result{res}, failOn))
 		},
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", "expected schema: database URL, migration directory or snapshot file")

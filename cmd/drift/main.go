@@ -4,12 +4,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
+	"github.com/drift-schema/drift/internal/progress"
 	"github.com/drift-schema/drift/internal/redact"
 )
 
@@ -52,18 +55,30 @@ func exitWith(code int) error { return &exitError{code: code} }
 
 // globals are the flags every command shares, and the process's one redaction point.
 type globals struct {
-	logLevel string
-	stdout   io.Writer
-	stderr   io.Writer
+	logLevel  string
+	logFormat string
+	// logFormatSet: --log-format was given, so the config's log_format does not apply.
+	logFormatSet bool
+	stdout       io.Writer
+	stderr       io.Writer
 	// redactor knows every secret the command has been given; every log line and printed
 	// error passes it.
 	redactor *redact.Redactor
+	// jsonErrors: the command was asked for JSON (--format json), so a failure is printed as
+	// a JSON error object on stdout too, for the program reading it.
+	jsonErrors bool
+	// progress is the status line of a long run on a terminal (nil elsewhere).
+	progress *progress.Line
 }
 
-// secure registers secrets (a config's, a flag's) with the redactor.
+// secure registers secrets (a config's, a flag's) with the redactor, and adopts the config's
+// log format unless --log-format was given.
 func (g *globals) secure(cfg *config.Config, extra ...string) {
 	if cfg != nil {
 		extra = append(extra, secretsOf(cfg)...)
+		if !g.logFormatSet && cfg.LogFormat != "" {
+			g.logFormat = cfg.LogFormat
+		}
 	}
 	g.redactor = g.redactor.With(extra...)
 }
@@ -73,7 +88,24 @@ func (g *globals) logger() *slog.Logger {
 	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		level = slog.LevelError
 	}
-	return slog.New(g.redactor.Handler(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level})))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(g.stderr, opts)
+	if g.logFormat == "json" {
+		h = slog.NewJSONHandler(g.stderr, opts)
+	}
+	// Redaction comes first, so neither the log nor the status line ever sees a secret.
+	return slog.New(g.redactor.Handler(g.progress.Handler(h)))
+}
+
+// showProgress starts the status line of a long run, when stderr is a terminal and logs are
+// for people (text); it returns the function that clears it.
+func (g *globals) showProgress(what string) func() {
+	if g.logFormat == "json" {
+		return func() {}
+	}
+	g.progress = progress.New(g.stderr)
+	g.progress.Start(what)
+	return g.progress.Stop
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -88,15 +120,46 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return check.ExitClean
 	}
+	code := check.ExitError
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(stderr, "drift:", g.redactor.String(ee.err.Error()))
-		}
-		return ee.code
+		code = ee.code
+		err = ee.err
 	}
-	fmt.Fprintln(stderr, "drift:", g.redactor.String(err.Error()))
-	return check.ExitError
+	if err != nil {
+		msg := g.redactor.String(err.Error())
+		fmt.Fprintln(stderr, "drift:", msg)
+		if g.jsonErrors {
+			writeJSONError(stdout, err, msg, code, g.redactor)
+		}
+	}
+	return code
+}
+
+// writeJSONError prints a failure as {"error": {...}} for a program that asked for JSON: the
+// message, the exit code and, for a configuration error, every problem with its line.
+func writeJSONError(w io.Writer, err error, msg string, code int, red *redact.Redactor) {
+	type problem struct {
+		Line    int    `json:"line,omitempty"`
+		Key     string `json:"key,omitempty"`
+		Message string `json:"message"`
+	}
+	body := struct {
+		Message  string    `json:"message"`
+		ExitCode int       `json:"exit_code"`
+		File     string    `json:"file,omitempty"`
+		Problems []problem `json:"problems,omitempty"`
+	}{Message: msg, ExitCode: code}
+	var cerr *config.Error
+	if errors.As(err, &cerr) {
+		body.File = cerr.File
+		for _, p := range cerr.Problems {
+			body.Problems = append(body.Problems, problem{Line: p.Line, Key: p.Key, Message: red.String(p.Message)})
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(map[string]any{"error": body})
 }
 
 func newRootCmd(g *globals) *cobra.Command {
@@ -108,6 +171,15 @@ func newRootCmd(g *globals) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "error", "log level: debug, info, warn or error (logs go to stderr; the report itself goes to stdout)")
+	root.PersistentFlags().StringVar(&g.logFormat, "log-format", config.DefaultLogFormat, "log format: text, or json (one JSON object a line, for a log collector); default: the config's log_format")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		g.logFormat = strings.ToLower(strings.TrimSpace(g.logFormat))
+		if !oneOf(g.logFormat, "text", "json") {
+			return usageErr("--log-format must be text or json, not %q", g.logFormat)
+		}
+		g.logFormatSet = cmd.Flags().Changed("log-format")
+		return nil
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: check.ExitError, err: fmt.Errorf("%w\nsee `%s --help`", err, c.CommandPath())}
 	})
@@ -117,24 +189,87 @@ func newRootCmd(g *globals) *cobra.Command {
 		newSnapshotCmd(g),
 		newDaemonCmd(g),
 		newAlertsCmd(g),
+		newRunsCmd(g),
+		newInitCmd(g),
+		newConfigCmd(g),
 		newVersionCmd(g),
 	)
 	return root
 }
 
-// version is set by the build (-ldflags "-X main.version=...").
-var version = "dev"
+// Build information, stamped by `make build` (-ldflags "-X main.version=… -X main.commit=…
+// -X main.date=…"). A plain `go build` leaves the defaults, and `drift version` then reads
+// what the Go toolchain recorded (the module version, the VCS revision and time).
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
+
+// buildInfo returns the version, commit and build date, falling back to what the toolchain
+// embedded when the build did not stamp them.
+func buildInfo() (v, c, d string) {
+	v, c, d = version, commit, date
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "vcs.revision" && c == "":
+				c = s.Value
+			case s.Key == "vcs.time" && d == "":
+				d = s.Value
+			case s.Key == "vcs.modified" && s.Value == "true" && c != "" && !strings.HasSuffix(c, "-dirty") && commit == "":
+				c += "-dirty"
+			}
+		}
+	}
+	return v, c, d
+}
 
 func newVersionCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print drift's version",
+		Short: "Print drift's version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(g.stdout, "drift", version)
+			v, c, d := buildInfo()
+			switch strings.ToLower(format) {
+			case "json":
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]string{"version": v, "commit": c, "date": d, "go": runtime.Version()})
+			case "text":
+			default:
+				return usageErr("--format must be text or json, not %q", format)
+			}
+			line := "drift " + v
+			if c != "" {
+				line += " (commit " + shortCommit(c)
+				if d != "" {
+					line += ", " + d
+				}
+				line += ")"
+			}
+			fmt.Fprintf(g.stdout, "%s %s\n", line, runtime.Version())
 			return nil
 		},
 	}
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	return cmd
+}
+
+func shortCommit(c string) string {
+	base, dirty := strings.CutSuffix(c, "-dirty")
+	if len(base) > 12 {
+		base = base[:12]
+	}
+	if dirty {
+		base += "-dirty"
+	}
+	return base
 }
 
 // usageErr is a mistake on the command line: exit 2 with the message.

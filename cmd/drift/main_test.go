@@ -14,7 +14,13 @@ import (
 	"github.com/drift-schema/drift/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
 
 // drift runs the CLI in-process and returns exit code, stdout and stderr.
 func drift(t *testing.T, args ...string) (int, string, string) {

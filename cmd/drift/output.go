@@ -16,18 +16,37 @@ type outputOptions struct {
 	failOn        string
 	failOnPending bool
 	verbose       bool
+	// never: --fail-on never, drift does not fail the run.
+	never bool
 }
 
-func (o *outputOptions) validate() (diff.Severity, error) {
+// validate checks the flags. A command asked for JSON reports its failures as JSON too, from
+// here on: even a bad --fail-on or a broken config file.
+func (o *outputOptions) validate(g *globals) (diff.Severity, error) {
 	o.format = strings.ToLower(strings.TrimSpace(o.format))
+	g.jsonErrors = o.format == "json"
 	if !oneOf(o.format, "text", "json", "markdown") {
 		return "", usageErr("--format must be text, json or markdown, not %q", o.format)
 	}
+	if strings.EqualFold(strings.TrimSpace(o.failOn), "never") {
+		o.never = true
+		return diff.Critical, nil
+	}
 	sev, err := diff.ParseSeverity(o.failOn)
 	if err != nil {
-		return "", usageErr("--fail-on: %v", err)
+		return "", usageErr("--fail-on must be critical, warning, info or never, not %q", o.failOn)
 	}
 	return sev, nil
+}
+
+// exitCode is drift check's exit code for results; with --fail-on never, drift is exit 0 and
+// only a target that could not be checked fails (exit 2).
+func (o *outputOptions) exitCode(results []check.Result, failOn diff.Severity) int {
+	code := check.ExitCode(results, failOn, o.failOnPending)
+	if o.never && code == check.ExitDrift {
+		return check.ExitClean
+	}
+	return code
 }
 
 // render prints results in the chosen format.

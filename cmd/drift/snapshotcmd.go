@@ -69,6 +69,7 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	if len(o.targets) > 1 {
 		return usageErr("snapshot --from records one --target name")
 	}
+	defer g.showProgress("reading the schema")()
 	w := newWiring(g, nil, o.shadowDSN)
 	name := ""
 	if len(o.targets) == 1 {
@@ -108,6 +109,8 @@ func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
+	g.secure(cfg)
+	defer g.showProgress(fmt.Sprintf("building %s from migrations", plural(len(targets), "snapshot")))()
 	w := newWiring(g, cfg, o.shadowDSN)
 	code := check.ExitClean
 	var errs []error

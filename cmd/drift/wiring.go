@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"slices"
 	"time"
@@ -105,8 +104,6 @@ func requireEnv(cfg *config.Config, targets []config.Target, shadowDSN string, s
 	if shadowDSN == "" && slices.ContainsFunc(targets, func(t config.Target) bool { return t.Expected == check.ExpectMigrations }) {
 		sections = append(sections, "shadow")
 	}
-	if err := cfg.RequireEnv(sections...); err != nil {
-		return fmt.Errorf("config %s: %w", cfg.Path(), err)
-	}
-	return nil
+	// The error names the file and each setting: nothing to add.
+	return cfg.RequireEnv(sections...)
 }

@@ -1,17 +1,15 @@
-// Package config reads drift's YAML configuration: one strict file (unknown keys are errors),
-// `${VAR}` expanded from the environment after parsing (so a value can never inject YAML),
-// relative paths resolved against the file's directory, and secrets held in a type that prints
-// as <secret>.
+// Package config reads drift's YAML configuration: one strict file (unknown keys, values of the
+// wrong kind and nonsense values are errors, all reported at once with their line and key, and
+// a likely typo gets the nearest valid key), `${VAR}` expanded from the environment after
+// parsing (so a value can never inject YAML), relative paths resolved against the file's
+// directory, and secrets held in a type that prints as <secret>.
 //
 // Only cmd/drift and this package see Config; the rest of drift receives option structs.
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,8 +19,6 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/drift-schema/drift/internal/diff"
 )
 
 // Defaults of the settings in the file: the one place they are written down. cmd/drift passes
@@ -42,7 +38,13 @@ const (
 	DefaultFailureThreshold = 2
 	// DefaultShutdownTimeout bounds how long SIGTERM waits for running checks.
 	DefaultShutdownTimeout = time.Minute
+	// DefaultLogFormat is how log lines are written: text (logfmt-like key=value pairs).
+	DefaultLogFormat = "text"
 )
+
+// MaxFileSize bounds a config file: anything larger is not a configuration, and is refused
+// before it is read.
+const MaxFileSize = 1 << 20
 
 // Defaults of how the daemon works that the file does not set (they are not worth a setting,
 // but they are defaults all the same, so they live here with the others).
@@ -86,9 +88,14 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Config is the whole configuration file.
 type Config struct {
+	// Environment labels this deployment ("production", "staging") in Slack messages and on the
+	// status page, so a message says which estate it is about.
+	Environment string `yaml:"environment"`
 	// Schedule is the daemon's cron expression (five fields, or six with seconds first, or a
-	// @descriptor); `drift daemon` validates it.
+	// @descriptor); every command validates it, so `drift check` in CI catches a typo.
 	Schedule string `yaml:"schedule"`
+	// LogFormat is "text" or "json" (JSON lines for a log collector); --log-format overrides it.
+	LogFormat string `yaml:"log_format"`
 	// SnapshotsDir holds committed expected snapshots, <target>.json.
 	SnapshotsDir string     `yaml:"snapshots_dir"`
 	Store        Store      `yaml:"store"`
@@ -99,6 +106,8 @@ type Config struct {
 	Ignore       []Ignore   `yaml:"ignore"`
 	Targets      []Target   `yaml:"targets"`
 	path         string     // the file this came from
+	name         string     // the file as the user named it, for messages
+	lines        map[string]int
 	unset        []unsetRef // ${VAR}s that were not set, and where
 	envLookup    func(string) (string, bool)
 }
@@ -133,6 +142,9 @@ type Slack struct {
 	Channel        string `yaml:"channel"`
 	// APIURL overrides Slack's API address (for a Slack-compatible test server).
 	APIURL string `yaml:"api_url"`
+	// PostInfo posts findings of severity info too; by default they are stored and shown on
+	// the status page but not posted (comments, renames of generated names, transients).
+	PostInfo bool `yaml:"post_info"`
 }
 
 // Daemon tunes `drift daemon`.
@@ -143,8 +155,12 @@ type Daemon struct {
 	Timeout Duration `yaml:"timeout"`
 	// FailureThreshold is how many consecutive failed checks raise a "cannot check" alert.
 	FailureThreshold int `yaml:"failure_threshold"`
-	// HTTPAddress serves /healthz, /readyz and /metrics; empty disables it.
+	// HTTPAddress serves the status page, /api/v1/…, /healthz, /readyz and /metrics; empty
+	// disables it.
 	HTTPAddress string `yaml:"http_address"`
+	// PublicURL is the address people reach the status page at (behind an ingress or proxy);
+	// Slack messages link to their alerts' pages under it.
+	PublicURL string `yaml:"public_url"`
 	// ShutdownTimeout bounds how long shutdown waits for running checks.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
 }
@@ -202,7 +218,9 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (use e.g. 30s, 5m)", n.Line, n.Value)
+		// A TypeError lets decoding go on, so the file's other problems are found too; the
+		// shape check has already said what is wrong, in the file's terms.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a duration", n.Line, n.Value)}}
 	}
 	*d = Duration(v)
 	return nil
@@ -215,7 +233,7 @@ type Date struct{ time.Time }
 func (d *Date) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.Parse("2006-01-02", n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a date (use YYYY-MM-DD)", n.Line, n.Value)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a date", n.Line, n.Value)}}
 	}
 	d.Time = v
 	return nil
@@ -228,48 +246,116 @@ func Load(path string) (*Config, error) {
 
 // LoadWithEnv is Load with an explicit environment, for tests.
 func LoadWithEnv(path string, lookup func(string) (string, bool)) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading config %s: %w", path, err)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	cfg, err := Parse(bytes.NewReader(data), abs, lookup)
-	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	return cfg, nil
+	return parse(data, abs, path, lookup)
 }
 
 // Parse decodes a config strictly, expands ${VAR}, resolves paths against the directory of
-// path, reads *_file secrets, applies defaults and validates.
+// path, reads *_file secrets, applies defaults and validates. Every problem is reported at
+// once, as an *Error.
 func Parse(r io.Reader, path string, lookup func(string) (string, bool)) (*Config, error) {
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	var cfg Config
-	if err := dec.Decode(&cfg); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("the file is empty")
-		}
-		return nil, err
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading config %s: %w", path, err)
 	}
-	cfg.path = path
+	return parse(data, path, path, lookup)
+}
+
+// parse is Parse for data read from path, named as the user named it in messages.
+func parse(data []byte, path, name string, lookup func(string) (string, bool)) (*Config, error) {
+	fail := func(line int, format string, args ...any) error {
+		return newError(name, []Problem{{Line: line, Message: fmt.Sprintf(format, args...)}})
+	}
+	if len(data) > MaxFileSize {
+		return nil, fail(0, "larger than %d KiB: not a configuration file", MaxFileSize>>10)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fail(0, "not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		return nil, fail(0, "the file is empty: it needs at least `targets:`")
+	}
+	root := doc.Content[0]
+	sh := &shape{lines: map[string]int{}}
+	sh.mapping(root, reflect.TypeOf(Config{}), "")
+	var cfg Config
+	// Decoding goes on past values of the wrong kind (the shape check named them); its own
+	// messages speak Go, so they are used only if the shape check found nothing.
+	if err := decode(root, &cfg); err != nil && len(sh.problems) == 0 {
+		return nil, fail(0, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	cfg.path, cfg.name, cfg.lines = path, name, sh.lines
 	cfg.envLookup = lookup
 	cfg.expand(reflect.ValueOf(&cfg).Elem(), "")
-	if err := cfg.readSecretFiles(); err != nil {
-		return nil, err
-	}
+	problems := append(sh.problems, cfg.readSecretFiles()...)
 	cfg.applyDefaults()
-	if err := cfg.Validate(); err != nil {
+	problems = append(problems, cfg.validate(sh.problems)...)
+	if err := newError(name, problems); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
 }
 
+// decode decodes root into cfg. The YAML library panics on a few malformed documents (a
+// merge key next to a list used as a key, found by fuzzing); a panic is a file that cannot be
+// read, not a crash.
+func decode(root *yaml.Node, cfg *Config) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			*cfg = Config{}
+			err = fmt.Errorf("cannot be read as a configuration (%v)", p)
+		}
+	}()
+	return root.Decode(cfg)
+}
+
 // Path is the absolute path of the file the config was read from.
 func (c *Config) Path() string { return c.path }
+
+// Name is the config file as the user named it, for messages.
+func (c *Config) Name() string {
+	if c.name == "" {
+		return c.path
+	}
+	return c.name
+}
+
+// line returns the line of the setting at path, or of its nearest parent that has one.
+func (c *Config) line(path string) int {
+	for path != "" {
+		if l, ok := c.lines[path]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return 0
+}
+
+// problem is a Problem about the setting at key, with its line.
+func (c *Config) problem(key, format string, args ...any) Problem {
+	return Problem{Line: c.line(key), Key: key, Message: fmt.Sprintf(format, args...)}
+}
+
+// set reports whether the file wrote the setting at key (as opposed to leaving it to its
+// default).
+func (c *Config) set(key string) bool { _, ok := c.lines[key]; return ok }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 
@@ -327,8 +413,13 @@ func joinPath(path, name string) string {
 // command calls it for the sections it uses: an unset variable there would silently turn a
 // feature off (Slack, say), so it is an error; ${VAR:-} says that empty is intended. Settings
 // every command uses (targets, ignore and severity rules) are checked when the file is loaded.
+// The error is an *Error naming the file.
 func (c *Config) RequireEnv(sections ...string) error {
-	var errs []error
+	return newError(c.Name(), c.unsetIn(sections...))
+}
+
+func (c *Config) unsetIn(sections ...string) []Problem {
+	var out []Problem
 	seen := map[unsetRef]bool{}
 	for _, u := range c.unset {
 		top, _, _ := strings.Cut(u.path, ".")
@@ -337,45 +428,56 @@ func (c *Config) RequireEnv(sections ...string) error {
 			continue
 		}
 		seen[u] = true
-		errs = append(errs, fmt.Errorf("%s: environment variable %s is not set (write ${%s:-} if empty is intended)", u.path, u.name, u.name))
+		out = append(out, c.problem(u.path, "environment variable %s is not set (write ${%s:-} if empty is intended)", u.name, u.name))
 	}
-	return errors.Join(errs...)
+	return out
 }
 
-func (c *Config) readSecretFiles() error {
-	read := func(dst *Secret, file, what string) error {
+// readSecretFiles reads every *_file setting into its secret.
+func (c *Config) readSecretFiles() []Problem {
+	var out []Problem
+	read := func(dst *Secret, file, key string) {
 		if file == "" {
-			return nil
+			return
 		}
 		if *dst != "" {
-			return fmt.Errorf("%s: set either the value or the _file, not both", what)
+			out = append(out, c.problem(key, "set either the value or the _file, not both"))
+			return
 		}
-		data, err := os.ReadFile(c.Resolve(file))
+		data, err := readSecretFile(c.Resolve(file))
 		if err != nil {
-			return fmt.Errorf("%s: reading secret file: %w", what, err)
+			out = append(out, c.problem(key, "%v", err))
+			return
 		}
 		*dst = Secret(strings.TrimSpace(string(data)))
-		return nil
 	}
-	if err := read(&c.Store.DSN, c.Store.DSNFile, "store.dsn_file"); err != nil {
-		return err
-	}
-	if err := read(&c.Shadow.PostgresDSN, c.Shadow.PostgresDSNFile, "shadow.postgres_dsn_file"); err != nil {
-		return err
-	}
-	if err := read(&c.Slack.WebhookURL, c.Slack.WebhookURLFile, "slack.webhook_url_file"); err != nil {
-		return err
-	}
-	if err := read(&c.Slack.Token, c.Slack.TokenFile, "slack.token_file"); err != nil {
-		return err
-	}
+	read(&c.Store.DSN, c.Store.DSNFile, "store.dsn_file")
+	read(&c.Shadow.PostgresDSN, c.Shadow.PostgresDSNFile, "shadow.postgres_dsn_file")
+	read(&c.Slack.WebhookURL, c.Slack.WebhookURLFile, "slack.webhook_url_file")
+	read(&c.Slack.Token, c.Slack.TokenFile, "slack.token_file")
 	for i := range c.Targets {
 		t := &c.Targets[i]
-		if err := read(&t.DSN, t.DSNFile, fmt.Sprintf("targets[%d].dsn_file", i)); err != nil {
-			return err
-		}
+		read(&t.DSN, t.DSNFile, fmt.Sprintf("targets[%d].dsn_file", i))
 	}
-	return nil
+	return out
+}
+
+// readSecretFile reads a secret file, refusing one too large to be a secret (a wrong path such
+// as a log file must not be read into memory and then into a connection string).
+func readSecretFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading secret file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 64<<10+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading secret file: %w", err)
+	}
+	if len(data) > 64<<10 {
+		return nil, fmt.Errorf("secret file %s is larger than 64 KiB: not a secret", path)
+	}
+	return data, nil
 }
 
 // Resolve makes a path from the config file absolute, relative to the file's directory.
@@ -400,16 +502,23 @@ func (c *Config) applyDefaults() {
 	if c.SnapshotsDir == "" {
 		c.SnapshotsDir = DefaultSnapshotsDir
 	}
-	if c.Daemon.Concurrency <= 0 {
+	if c.LogFormat == "" {
+		c.LogFormat = DefaultLogFormat
+	}
+	c.LogFormat = strings.ToLower(strings.TrimSpace(c.LogFormat))
+	c.Daemon.PublicURL = strings.TrimRight(c.Daemon.PublicURL, "/")
+	// A value the file wrote is kept as written, even zero or negative: validate rejects it
+	// rather than quietly running with the default.
+	if !c.set("daemon.concurrency") {
 		c.Daemon.Concurrency = DefaultConcurrency
 	}
-	if c.Daemon.Timeout <= 0 {
+	if !c.set("daemon.timeout") {
 		c.Daemon.Timeout = Duration(DefaultTimeout)
 	}
-	if c.Daemon.FailureThreshold <= 0 {
+	if !c.set("daemon.failure_threshold") {
 		c.Daemon.FailureThreshold = DefaultFailureThreshold
 	}
-	if c.Daemon.ShutdownTimeout <= 0 {
+	if !c.set("daemon.shutdown_timeout") {
 		c.Daemon.ShutdownTimeout = Duration(DefaultShutdownTimeout)
 	}
 	for i := range c.Targets {
@@ -427,118 +536,11 @@ func (c *Config) applyDefaults() {
 				t.Expected = "snapshot"
 			}
 		}
-		if t.Timeout <= 0 {
+		if !c.set(fmt.Sprintf("targets[%d].timeout", i)) {
 			t.Timeout = c.Daemon.Timeout
 		}
 	}
 }
-
-// Validate reports every problem of the config at once, each naming where it is.
-func (c *Config) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if len(c.Targets) == 0 {
-		add("no targets: add at least one under `targets:`")
-	}
-	seen := map[string]bool{}
-	for i, t := range c.Targets {
-		where := fmt.Sprintf("targets[%d]", i)
-		if t.Name != "" {
-			where = fmt.Sprintf("target %q", t.Name)
-		}
-		switch {
-		case t.Name == "":
-			add("%s: name is required", where)
-		case !validName(t.Name):
-			add("%s: name may hold only letters, digits, '-', '_' and '.'", where)
-		case seen[t.Name]:
-			add("%s: the name is used twice", where)
-		}
-		seen[t.Name] = true
-		switch t.Engine {
-		case "postgres":
-			if t.URI != "" {
-				add("%s: `uri` is for neo4j targets; use `dsn`", where)
-			}
-		case "neo4j":
-		default:
-			add("%s: engine %q is not supported (postgres or neo4j)", where, t.Engine)
-		}
-		if t.DSN == "" {
-			add("%s: no connection string (dsn/uri)", where)
-		}
-		switch t.Expected {
-		case "migrations":
-			if t.Migrations == "" {
-				add("%s: expected: migrations needs a `migrations` directory", where)
-			}
-		case "snapshot":
-		default:
-			add("%s: expected must be migrations or snapshot, not %q", where, t.Expected)
-		}
-		errs = append(errs, validateRules(where, t.Ignore, t.Severity)...)
-	}
-	errs = append(errs, validateRules("top level", c.Ignore, c.Severity)...)
-	// Every command uses the targets and the rules: an unset variable there is always an error.
-	if err := c.RequireEnv("targets", "ignore", "severity", "schedule", "snapshots_dir"); err != nil {
-		errs = append(errs, err)
-	}
-	if c.Slack.WebhookURL != "" && !httpURL(c.Slack.WebhookURL.Value()) {
-		// The URL is the secret: say what is wrong with it without printing it.
-		add("slack.webhook_url: not an http(s) URL with a host (an incoming webhook looks like https://hooks.slack.com/services/…)")
-	}
-	if c.Slack.APIURL != "" && !httpURL(c.Slack.APIURL) {
-		add("slack.api_url: %q is not an http(s) URL with a host", c.Slack.APIURL)
-	}
-	if c.Slack.Token != "" && c.Slack.Channel == "" {
-		add("slack: a bot token needs a channel")
-	}
-	if c.Slack.Token != "" && c.Slack.WebhookURL != "" {
-		add("slack: set either webhook_url or token, not both")
-	}
-	return errors.Join(errs...)
-}
-
-// httpURL reports whether s is an absolute http or https URL with a host.
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.Hostname() != ""
-}
-
-func validateRules(where string, ignore []Ignore, sev []Severity) []error {
-	var errs []error
-	for j, r := range ignore {
-		if r.Object == "" && r.Kind == "" {
-			errs = append(errs, fmt.Errorf("%s: ignore[%d]: needs a kind or an object glob", where, j))
-		}
-		if strings.TrimSpace(r.Reason) == "" {
-			errs = append(errs, fmt.Errorf("%s: ignore[%d]: a reason is required, so the next person knows why", where, j))
-		}
-		if err := diff.ValidateGlob(r.Object); err != nil {
-			errs = append(errs, fmt.Errorf("%s: ignore[%d]: %w", where, j, err))
-		}
-	}
-	for j, r := range sev {
-		switch r.Severity {
-		case "critical", "warning", "info":
-		default:
-			errs = append(errs, fmt.Errorf("%s: severity[%d]: severity must be critical, warning or info, not %q", where, j, r.Severity))
-		}
-		switch r.Change {
-		case "", "missing", "unexpected", "changed":
-		default:
-			errs = append(errs, fmt.Errorf("%s: severity[%d]: change must be missing, unexpected or changed, not %q", where, j, r.Change))
-		}
-		if err := diff.ValidateGlob(r.Object); err != nil {
-			errs = append(errs, fmt.Errorf("%s: severity[%d]: %w", where, j, err))
-		}
-	}
-	return errs
-}
-
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-
-func validName(s string) bool { return nameRE.MatchString(s) }
 
 // Target returns the named target.
 func (c *Config) Target(name string) (Target, bool) {

@@ -43,6 +43,7 @@ import (
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/clock"
 	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/schedule"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/store"
 )
@@ -95,7 +96,8 @@ type Options struct {
 	Timeout time.Duration
 	// FailureThreshold is how many consecutive failed checks raise a "cannot check" alert.
 	FailureThreshold int
-	// HTTPAddr serves /healthz, /readyz and /metrics (e.g. ":9090"); empty: no server.
+	// HTTPAddr serves the status page, /healthz, /readyz and /metrics (e.g. ":9090"); empty:
+	// no server.
 	HTTPAddr string
 	// ShutdownTimeout bounds how long Run waits for running checks after ctx is cancelled;
 	// after it, their contexts are cancelled too.
@@ -118,8 +120,13 @@ type Options struct {
 	// further failure, up to RetryBackoffMax (a longer Retry-After from Slack is honoured).
 	RetryBackoff    time.Duration
 	RetryBackoffMax time.Duration
-	// Message tunes the Slack messages.
+	// Message tunes the Slack messages: the environment label (also on the status page), the
+	// status page's public URL they link to.
 	Message slack.Options
+	// PostInfo posts messages about findings of severity info too. Without it they are stored
+	// and shown on the status page, but never posted (unless an earlier message announced
+	// them: their resolution is still told).
+	PostInfo bool
 	// Redactor is the process's redaction point: every error and log line passes it (the
 	// targets' DSNs are added); nil removes the targets' DSNs and password-shaped text only.
 	Redactor *redact.Redactor
@@ -159,16 +166,10 @@ type group struct {
 	busy    atomic.Bool
 }
 
-// parser accepts five-field and six-field (seconds first) expressions and descriptors.
-var parser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// ParseSchedule parses a schedule as the daemon does, so config validation can reject a bad
-// one before the daemon starts.
+// ParseSchedule parses a schedule as the daemon runs it (internal/schedule, which config
+// validation uses too).
 func ParseSchedule(spec string) (cron.Schedule, error) {
-	if strings.Contains(spec, "@every") {
-		return nil, fmt.Errorf("schedule %q: @every is not aligned across replicas; use a cron expression", spec)
-	}
-	s, err := parser.Parse(spec)
+	s, err := schedule.Parse(spec)
 	if err != nil {
 		return nil, fmt.Errorf("schedule %q: %w", spec, err)
 	}

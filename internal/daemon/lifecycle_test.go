@@ -65,7 +65,7 @@ func TestDriftPostsOnceStaysQuietThenResolves(t *testing.T) {
 	require.Equal(t, "public.tmp_report_idx", outs[0].Result.Findings[0].Object)
 	posts := srv.Posts()
 	require.Len(t, posts, 1, "first run posts once")
-	require.True(t, strings.HasPrefix(posts[0].Text, "Schema drift on app"), posts[0].Text)
+	require.True(t, strings.HasPrefix(posts[0].Text, "Warning drift on app: 1 warning open"), posts[0].Text)
 	require.Contains(t, string(posts[0].Blocks), "public.tmp_report_idx")
 	require.Contains(t, string(posts[0].Blocks), "CREATE INDEX tmp_report_idx ON public.orders USING btree (total)")
 
@@ -79,7 +79,7 @@ func TestDriftPostsOnceStaysQuietThenResolves(t *testing.T) {
 	require.Equal(t, check.StatusClean, outs[0].Result.Status)
 	posts = srv.Posts()
 	require.Len(t, posts, 2, "fixing the drift posts a resolution")
-	require.True(t, strings.HasPrefix(posts[1].Text, "Resolved: schema drift on app"), posts[1].Text)
+	require.True(t, strings.HasPrefix(posts[1].Text, "Resolved on app: 1 finding gone, nothing open"), posts[1].Text)
 
 	d.RunOnce(ctx)
 	require.Len(t, srv.Posts(), 2, "nothing more once resolved")
@@ -134,11 +134,11 @@ func TestBotTokenEditsTheOriginalOnResolution(t *testing.T) {
 	require.Len(t, msgs, 3, "an edit of the original and a reply in its thread")
 	require.Equal(t, "chat.update", msgs[1].Method)
 	require.Equal(t, original.TS, msgs[1].TS)
-	require.Contains(t, string(msgs[1].Blocks), "Resolved: schema drift on app")
+	require.Contains(t, string(msgs[1].Blocks), "Resolved · Drift on app: nothing open")
 	require.Contains(t, string(msgs[1].Blocks), ":white_check_mark: *resolved*")
 	require.Equal(t, "chat.postMessage", msgs[2].Method)
 	require.Equal(t, original.TS, msgs[2].ThreadTS, "the details go in the thread")
-	require.True(t, strings.HasPrefix(msgs[2].Text, "Resolved: schema drift on app"))
+	require.True(t, strings.HasPrefix(msgs[2].Text, "Resolved on app: 1 finding gone"))
 
 	d.RunOnce(ctx)
 	require.Len(t, srv.Messages(), 3)
@@ -325,7 +325,7 @@ func TestCannotCheckAlertAfterConsecutiveFailures(t *testing.T) {
 	require.Equal(t, check.StatusClean, outs[0].Result.Status, outs[0].Result.Error)
 	posts = srv.Posts()
 	require.Len(t, posts, 2)
-	require.Equal(t, "Resolved: app can be checked again (1 finding)", posts[1].Text)
+	require.Equal(t, "Resolved: app can be checked again", posts[1].Text)
 
 	runs, err := st.Runs(ctx, "app", 10)
 	require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/drift-schema/drift/internal/metrics"
+	"github.com/drift-schema/drift/internal/statuspage"
 )
 
 // storeCallTimeout bounds store calls made outside a tick's context (readiness, metrics,
@@ -48,10 +49,22 @@ func newMetrics() *metricSet {
 	}
 }
 
-// Handler serves the operations endpoints: /healthz (the process is up), /readyz (the store
-// answers) and /metrics (Prometheus text format).
+// Handler serves the status page (/, /alerts/{id}, and the same as JSON under /api/v1/) and the
+// operations endpoints: /healthz (the process is up), /readyz (the store answers) and /metrics
+// (Prometheus text format). Everything but /healthz is read from the store, so every replica
+// answers the same.
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
+	var targets []statuspage.Target
+	for _, t := range d.opts.Targets {
+		spec := t.Schedule
+		if spec == "" {
+			spec = d.opts.Schedule
+		}
+		targets = append(targets, statuspage.Target{Name: t.Name, Engine: t.Engine, Schedule: spec})
+	}
+	statuspage.New(d.store, statuspage.Options{Environment: d.opts.Message.Environment, Targets: targets,
+		Redact: d.redact, Now: d.clock.Now, Logger: d.logger}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -85,6 +98,15 @@ func (d *Daemon) refreshGauges(ctx context.Context) {
 	m.openFindings.Reset()
 	m.ackFindings.Reset()
 	m.cannotCheck.Reset()
+	// Every target's series exist from the first scrape, at 0 while nothing is open: an alert
+	// rule on drift_open_findings > 0 needs a series to compare, and a missing one is not zero.
+	for _, target := range d.names {
+		for _, sev := range []string{"critical", "warning", "info"} {
+			m.openFindings.Set(0, target, sev)
+			m.ackFindings.Set(0, target, sev)
+		}
+		m.cannotCheck.Set(0, target)
+	}
 	for _, c := range st.Live {
 		switch {
 		case c.CheckError:

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/drift-schema/drift/internal/alert"
 	"github.com/drift-schema/drift/internal/clock"
+	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/slack"
 	"github.com/drift-schema/drift/internal/store"
 )
@@ -115,15 +117,25 @@ func (d *Daemon) show(ctx context.Context) {
 	}
 	byTarget := map[string][]store.Claim{}
 	for _, a := range pending {
-		byTarget[a.Target] = append(byTarget[a.Target], store.Claim{Alert: a})
+		if !d.quiet(a) {
+			byTarget[a.Target] = append(byTarget[a.Target], store.Claim{Alert: a})
+		}
 	}
 	for _, target := range d.names {
+		if len(byTarget[target]) == 0 {
+			continue
+		}
+		open, err := d.openCounts(ctx, target)
+		if err != nil {
+			d.logger.Error("cannot show a pending message", "target", target, "error", d.redact(err.Error()))
+			continue
+		}
 		for _, dl := range plan(byTarget[target], false) {
 			key := deliveryKey(dl.claims)
 			if _, done := d.shown.LoadOrStore(key, true); done {
 				continue
 			}
-			msg := d.message(target, dl)
+			msg := d.message(target, dl, open)
 			msg.Key = key
 			pctx, cancel := context.WithTimeout(ctx, d.opts.PostTimeout)
 			_, err := d.notifier.Post(pctx, msg, slack.Ref{})
@@ -197,16 +209,36 @@ func deliveryKey(claims []store.Claim) string {
 	return "drift-" + hex.EncodeToString(sum[:16])
 }
 
-// message builds the Slack message of a delivery.
-func (d *Daemon) message(target string, dl delivery) slack.Message {
+// message builds the Slack message of a delivery; open is the target's current state, for the
+// header.
+func (d *Daemon) message(target string, dl delivery, open slack.Open) slack.Message {
 	alerts := make([]alert.Alert, len(dl.claims))
 	for i, c := range dl.claims {
 		alerts[i] = c.Alert
 	}
 	if dl.resolution {
-		return slack.Resolved(target, alerts, d.opts.Message)
+		return slack.Resolved(target, alerts, open, d.opts.Message)
 	}
-	return slack.Drift(target, alerts, d.opts.Message)
+	return slack.Drift(target, alerts, open, d.opts.Message)
+}
+
+// openCounts reads the target's live alerts for a message's header: it reports every open
+// finding, not only the ones the message is about.
+func (d *Daemon) openCounts(ctx context.Context, target string) (slack.Open, error) {
+	rctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
+	defer cancel()
+	live, err := d.store.Alerts(rctx, store.AlertFilter{Target: target, Statuses: []alert.Status{alert.Open, alert.Acknowledged}, Limit: 100_000})
+	if err != nil {
+		return slack.Open{}, fmt.Errorf("reading the open alerts of %s: %w", target, err)
+	}
+	return slack.CountOpen(live), nil
+}
+
+// quiet reports whether a's pending message is not to be posted: an info finding never
+// announced, unless PostInfo. (Once announced — PostInfo was on, or the severity was higher —
+// its changes and resolution are told like any other.)
+func (d *Daemon) quiet(a alert.Alert) bool {
+	return !d.opts.PostInfo && a.Severity == diff.Info && a.Kind != alert.KindCheckError && a.NotifiedAt.IsZero()
 }
 
 // notifyTarget claims target's due messages, sends them and marks them sent. Whatever fails is
@@ -222,8 +254,39 @@ func (d *Daemon) notifyTarget(ctx context.Context, target string) {
 		return
 	}
 	claims = d.settleSent(ctx, log, claims)
-	for _, dl := range plan(claims, d.notifier.CanUpdate()) {
-		d.deliver(ctx, log, target, dl)
+	var post, skip []store.Claim
+	for _, c := range claims {
+		if d.quiet(c.Alert) {
+			skip = append(skip, c)
+		} else {
+			post = append(post, c)
+		}
+	}
+	if len(skip) > 0 {
+		if _, err := d.store.SkipNotifications(ctx, d.replica, skip); err != nil {
+			d.metrics.storeErrors.Inc("skip_notifications")
+			log.Error("cannot drop the messages of info findings; trying again later", "error", d.redact(err.Error()))
+		} else {
+			log.Debug("info findings stored, not posted (slack.post_info is off)", "alerts", len(skip))
+		}
+	}
+	if len(post) == 0 {
+		return
+	}
+	open, err := d.openCounts(ctx, target)
+	if err != nil {
+		d.metrics.storeErrors.Inc("alerts")
+		text := d.redact(err.Error())
+		log.Error("cannot read the target's open alerts; trying again later", "error", text)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeCallTimeout)
+		defer cancel()
+		if err := d.store.ReleaseNotifications(rctx, d.replica, post, text, d.clock.Now().Add(d.opts.RetryBackoff)); err != nil {
+			log.Error("cannot release notification claims; they will be taken over when stale", "error", d.redact(err.Error()))
+		}
+		return
+	}
+	for _, dl := range plan(post, d.notifier.CanUpdate()) {
+		d.deliver(ctx, log, target, dl, open)
 	}
 }
 
@@ -250,14 +313,14 @@ func (d *Daemon) settleSent(ctx context.Context, log *slog.Logger, claims []stor
 }
 
 // deliver sends one message and records the outcome.
-func (d *Daemon) deliver(ctx context.Context, log *slog.Logger, target string, dl delivery) {
+func (d *Daemon) deliver(ctx context.Context, log *slog.Logger, target string, dl delivery, open slack.Open) {
 	kind := "drift"
 	if dl.resolution {
 		kind = "resolution"
 	}
 	key := deliveryKey(dl.claims)
 	log = log.With("kind", kind, "key", key)
-	msg := d.message(target, dl)
+	msg := d.message(target, dl, open)
 	msg.Key = key
 	fail := func(err error) {
 		text := d.redact(err.Error())
@@ -294,7 +357,7 @@ func (d *Daemon) deliver(ctx context.Context, log *slog.Logger, target string, d
 			fail(err)
 			return
 		}
-		edit := slack.Announced(target, announced, d.opts.Message)
+		edit := slack.Announced(target, announced, open, d.opts.Message)
 		edit.Key = key
 		pctx, cancel := context.WithTimeout(ctx, d.opts.PostTimeout)
 		err = d.notifier.Update(pctx, dl.original, edit)

@@ -127,8 +127,8 @@ func TestLogNotifierLeavesMessagesPendingForSlack(t *testing.T) {
 	require.Empty(t, srv.Posts())
 
 	quiet.RunOnce(ctx)
-	require.Contains(t, out.String(), "Schema drift on billing")
-	require.NotContains(t, out.String(), "Schema drift on app", "not its target")
+	require.Contains(t, out.String(), "Warning drift on billing")
+	require.NotContains(t, out.String(), "drift on app", "not its target")
 	shown := out.Len()
 	quiet.RunOnce(ctx)
 	require.Equal(t, shown, out.Len(), "shown once per process")
@@ -143,7 +143,7 @@ func TestLogNotifierLeavesMessagesPendingForSlack(t *testing.T) {
 	withSlack.RunOnce(ctx)
 	posts := srv.Posts()
 	require.Len(t, posts, 1, "billing's message, not app's")
-	require.True(t, strings.HasPrefix(posts[0].Text, "Schema drift on billing"), posts[0].Text)
+	require.True(t, strings.HasPrefix(posts[0].Text, "Warning drift on billing"), posts[0].Text)
 }
 
 // TestSentButNotRecordedIsNotSentAgain: Slack accepts a message, then the store is unreachable

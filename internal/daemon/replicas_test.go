@@ -22,9 +22,9 @@ import (
 func postsFor(srv *testserver.Server, target string) (drift, resolved int) {
 	for _, m := range srv.Posts() {
 		switch {
-		case strings.HasPrefix(m.Text, "Schema drift on "+target+":"):
+		case strings.HasPrefix(m.Text, "Warning drift on "+target+":"):
 			drift++
-		case strings.HasPrefix(m.Text, "Resolved: schema drift on "+target+" "):
+		case strings.HasPrefix(m.Text, "Resolved on "+target+":"):
 			resolved++
 		}
 	}

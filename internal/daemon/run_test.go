@@ -216,7 +216,7 @@ func TestCatchUpRunsTheMissedTickOnce(t *testing.T) {
 func TestParseScheduleAndPrevious(t *testing.T) {
 	t.Parallel()
 	_, err := ParseSchedule("@every 5m")
-	require.ErrorContains(t, err, "not aligned across replicas")
+	require.ErrorContains(t, err, "replicas would disagree on the tick")
 	_, err = ParseSchedule("61 * * * *")
 	require.Error(t, err)
 	at := time.Date(2026, 3, 4, 13, 7, 30, 0, time.UTC)

@@ -12,6 +12,8 @@ import (
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/clock"
 	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/snapshot"
 	"github.com/drift-schema/drift/internal/store"
 )
 
@@ -166,7 +168,7 @@ func (d *Daemon) claimAndCheck(ctx context.Context, log *slog.Logger, scheduledF
 	}
 
 	now := d.clock.Now()
-	outcome, err := runOutcome(res, now)
+	outcome, err := runOutcome(res, now, d.redactor)
 	if err != nil {
 		out.Err = fmt.Errorf("recording the result: %w", err)
 		log.Error("cannot record the result; the next tick checks again", "error", out.Err.Error())
@@ -211,7 +213,7 @@ func (d *Daemon) decider(target string, res check.Result, now time.Time) store.D
 }
 
 // runOutcome turns a check result into the plain record the store keeps of a run.
-func runOutcome(res check.Result, now time.Time) (store.RunOutcome, error) {
+func runOutcome(res check.Result, now time.Time, red *redact.Redactor) (store.RunOutcome, error) {
 	out := store.RunOutcome{Status: store.RunStatus(res.Status), Error: res.Error, FinishedAt: now,
 		Duration: res.Duration, Findings: len(res.Findings), Pending: len(res.Pending)}
 	for _, f := range res.Findings {
@@ -229,13 +231,31 @@ func runOutcome(res check.Result, now time.Time) (store.RunOutcome, error) {
 		if err != nil {
 			return store.RunOutcome{}, fmt.Errorf("hashing the live snapshot: %w", err)
 		}
-		data, err := res.Actual.Marshal()
+		data, err := redactedSnapshot(res.Actual, red).Marshal()
 		if err != nil {
 			return store.RunOutcome{}, fmt.Errorf("encoding the live snapshot: %w", err)
 		}
 		out.SnapshotHash, out.Snapshot = h, data
 	}
 	return out, nil
+}
+
+// redactedSnapshot is s with every attribute value passed through the redactor, for the store:
+// a definition can hold a credential (a function body's connection string, a default, a
+// comment), and what the store keeps is an output like any other. The values are redacted one
+// by one, so the JSON stays well formed; the hash is the live schema's own.
+func redactedSnapshot(s *snapshot.Snapshot, red *redact.Redactor) *snapshot.Snapshot {
+	c := *s
+	c.Objects = make([]snapshot.Object, len(s.Objects))
+	for i, o := range s.Objects {
+		attrs := make(snapshot.Attrs, len(o.Attrs))
+		for j, a := range o.Attrs {
+			attrs[j] = snapshot.Attr{Name: a.Name, Value: red.String(a.Value)}
+		}
+		o.Attrs = attrs
+		c.Objects[i] = o
+	}
+	return &c
 }
 
 // safeCheck runs the checker, turning a panic into a failed check: one bad target must not

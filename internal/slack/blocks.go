@@ -1,9 +1,12 @@
 // Package slack turns drift alerts into Slack messages and delivers them.
 //
 // The Block Kit builder (Drift, Resolved, Announced) is pure: alerts in, blocks out, pinned by
-// golden JSON under testdata. It keeps within Slack's limits — 50 blocks per message, 3,000
-// characters per section, 150 per header — and, when a target has more findings than fit,
-// says how many were left out and how to see them all.
+// golden JSON under testdata. A message says each fact once: the header names the environment,
+// the target, the worst severity and the counts of all the target's open findings; the body
+// details the first findings (expected → actual), lists the rest one line each, and points to
+// the status page (or `drift alerts list`) for whatever did not fit — a finding is never left
+// out without being counted and linked. Every message stays within Slack's limits: 50 blocks,
+// 3,000 characters per section, 150 per header.
 //
 // The senders (Webhook, Bot, LogNotifier) are thin: they post what the builder made, tell
 // retryable failures (rate limits, 5xx, network) from permanent ones, retry the former with
@@ -40,10 +43,15 @@ type Message struct {
 	Key string `json:"-"`
 }
 
-// Options tune the builder.
+// Options tune the builder. The daemon fills them from the configuration.
 type Options struct {
-	// MaxFindings is how many findings a message details; the rest are counted. Zero means 20;
-	// it is capped so a message never exceeds MaxBlocks.
+	// Environment labels the deployment ("production") in every header; empty: no label.
+	Environment string
+	// PublicURL is the status page's address: findings link to /alerts/<id> under it and the
+	// rest of a long message to the target on the page. Empty: messages point to `drift alerts`.
+	PublicURL string
+	// MaxFindings is how many findings a message details with their definitions; the others
+	// are listed one line each. Zero means 5.
 	MaxFindings int
 	// MaxLines is how many lines of a definition or diff a finding shows. Zero means 12.
 	MaxLines int
@@ -51,198 +59,343 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.MaxFindings <= 0 {
-		o.MaxFindings = 20
-	}
-	// header, counts, the "and N more" line and the footer leave the rest for findings.
-	if o.MaxFindings > MaxBlocks-4 {
-		o.MaxFindings = MaxBlocks - 4
+		o.MaxFindings = 5
 	}
 	if o.MaxLines <= 0 {
 		o.MaxLines = 12
 	}
+	o.PublicURL = strings.TrimRight(o.PublicURL, "/")
 	return o
 }
 
-// Drift builds the message announcing new or changed drift on target: a header, the counts by
-// severity, one section per finding (worst first) with expected and actual definitions and a
-// short line diff, and a footer saying how to see everything and how to silence it.
-func Drift(target string, alerts []alert.Alert, opts Options) Message {
-	return driftMessage(target, alerts, opts.withDefaults(), false)
+// Open counts a target's live alerts — the state the header reports, whatever the message is
+// about.
+type Open struct {
+	Critical, Warning, Info int
+	// Acknowledged counts live drift that someone acknowledged (not in the severity counts).
+	Acknowledged int
+	// CannotCheck is true while the target has a "cannot check" alert.
+	CannotCheck bool
+}
+
+// CountOpen counts the live alerts among alerts (any target's; pass one target's).
+func CountOpen(alerts []alert.Alert) Open {
+	var o Open
+	for _, a := range alerts {
+		switch {
+		case !a.Live():
+		case a.Kind == alert.KindCheckError:
+			o.CannotCheck = true
+		case a.Status == alert.Acknowledged:
+			o.Acknowledged++
+		case a.Severity == diff.Critical:
+			o.Critical++
+		case a.Severity == diff.Warning:
+			o.Warning++
+		default:
+			o.Info++
+		}
+	}
+	return o
+}
+
+// total is the number of open (unacknowledged) findings.
+func (o Open) total() int { return o.Critical + o.Warning + o.Info }
+
+// worst names the worst open severity.
+func (o Open) worst() diff.Severity {
+	switch {
+	case o.Critical > 0:
+		return diff.Critical
+	case o.Warning > 0:
+		return diff.Warning
+	case o.Info > 0:
+		return diff.Info
+	}
+	return ""
+}
+
+// counts renders "3 critical, 2 warning open" ("no open findings" when there are none).
+func (o Open) counts() string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		name string
+	}{{o.Critical, "critical"}, {o.Warning, "warning"}, {o.Info, "info"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.name))
+		}
+	}
+	if len(parts) == 0 {
+		return "no open findings"
+	}
+	return strings.Join(parts, ", ") + " open"
+}
+
+// Drift builds the message announcing new or changed drift on target: alerts are what it
+// announces, open the target's current state for the header.
+func Drift(target string, alerts []alert.Alert, open Open, opts Options) Message {
+	return driftMessage(target, alerts, open, opts.withDefaults(), false)
 }
 
 // Announced rebuilds an announcing message with the current status of each of its alerts, for
 // editing it in place (chat.update) when some or all of them are resolved.
-func Announced(target string, alerts []alert.Alert, opts Options) Message {
-	return driftMessage(target, alerts, opts.withDefaults(), true)
+func Announced(target string, alerts []alert.Alert, open Open, opts Options) Message {
+	return driftMessage(target, alerts, open, opts.withDefaults(), true)
 }
 
-func driftMessage(target string, alerts []alert.Alert, opts Options, showStatus bool) Message {
+func driftMessage(target string, alerts []alert.Alert, open Open, opts Options, edit bool) Message {
 	alerts = sorted(alerts)
-	var crit, warn, info, errs, resolved, fresh int
+	var errs, resolved, changed int
 	for _, a := range alerts {
-		switch {
-		case a.Kind == alert.KindCheckError:
+		if a.Kind == alert.KindCheckError {
 			errs++
-		case a.Severity == diff.Critical:
-			crit++
-		case a.Severity == diff.Warning:
-			warn++
-		default:
-			info++
 		}
 		if a.Status == alert.Resolved {
 			resolved++
 		}
-		if a.NotifiedAt.IsZero() {
-			fresh++
+		if !a.NotifiedAt.IsZero() {
+			changed++
 		}
 	}
-	drift := len(alerts) - errs
+	onlyErrors := errs == len(alerts) && errs > 0
 
-	title := "Schema drift on " + target
-	if drift == 0 && errs > 0 {
-		title = "Cannot check " + target
+	title := headerTitle(target, open, opts)
+	if onlyErrors {
+		title = "Cannot check " + target + envSuffix(opts)
 	}
-	if showStatus && resolved == len(alerts) && len(alerts) > 0 {
-		title = "Resolved: " + strings.ToLower(title[:1]) + title[1:]
-	} else if showStatus && resolved > 0 {
-		title = fmt.Sprintf("%s (%d of %d resolved)", title, resolved, len(alerts))
+	if edit && resolved == len(alerts) && len(alerts) > 0 {
+		title = "Resolved · " + title
 	}
 
-	var counts []string
-	if crit > 0 {
-		counts = append(counts, fmt.Sprintf(":red_circle: %d critical", crit))
+	// What this message is about, once.
+	var about string
+	switch {
+	case edit:
+		about = fmt.Sprintf("%s announced here; %d resolved, %d still present.", plural(len(alerts), "finding"), resolved, len(alerts)-resolved)
+	case onlyErrors:
+		about = "drift cannot check this target, so its drift is not being watched."
+	default:
+		fresh := len(alerts) - changed - errs
+		var parts []string
+		if fresh > 0 {
+			parts = append(parts, fmt.Sprintf("*%d new*", fresh))
+		}
+		if changed > 0 {
+			parts = append(parts, fmt.Sprintf("*%d changed* since reported", changed))
+		}
+		if errs > 0 && !onlyErrors {
+			parts = append(parts, ":warning: the target cannot be checked")
+		}
+		about = strings.Join(parts, " · ")
 	}
-	if warn > 0 {
-		counts = append(counts, fmt.Sprintf(":large_orange_circle: %d warning", warn))
+	if open.Acknowledged > 0 {
+		about += fmt.Sprintf(" (%d acknowledged, not counted)", open.Acknowledged)
 	}
-	if info > 0 {
-		counts = append(counts, fmt.Sprintf(":large_blue_circle: %d info", info))
+	text := title
+	if !edit && !onlyErrors {
+		text += " — " + stripMarkup(about)
 	}
-	if errs > 0 {
-		counts = append(counts, ":warning: cannot check")
-	}
-	summary := fmt.Sprintf("*%s* on `%s`: %s", plural(drift, "finding"), escapeCode(target), strings.Join(counts, " · "))
-	if drift == 0 {
-		summary = fmt.Sprintf("`%s`: %s", escapeCode(target), strings.Join(counts, " · "))
-	}
-	if !showStatus && fresh < len(alerts) {
-		summary += fmt.Sprintf(" (%d new, %d updated)", fresh, len(alerts)-fresh)
+	if link := targetLink(target, opts, "All open findings"); link != "" && !onlyErrors {
+		about += " · " + link
 	}
 
-	blocks := []goslack.Block{header(title), section(summary)}
-	shown := min(len(alerts), opts.MaxFindings)
-	for _, a := range alerts[:shown] {
-		blocks = append(blocks, section(findingText(a, opts, showStatus)))
+	b := newBuilder()
+	b.add(header(title))
+	b.add(section(about))
+	// The first findings in detail, the rest a line each; two blocks stay free for the count of
+	// what did not fit and the footer.
+	for _, a := range alerts[:min(len(alerts), opts.MaxFindings)] {
+		if b.room() <= 2 {
+			break
+		}
+		b.add(section(findingText(a, opts, edit)))
+		b.shown++
 	}
-	if more := len(alerts) - shown; more > 0 {
-		blocks = append(blocks, section(moreText(more, target)))
+	b.lines(alerts[b.shown:], func(a alert.Alert) string { return findingLine(a, opts, edit) }, 2)
+	if more := len(alerts) - b.shown; more > 0 {
+		b.add(section(moreText(more, target, opts)))
 	}
-	blocks = append(blocks, contextBlock(fmt.Sprintf("Full report: `drift check --target %s` · silence one: `drift alerts ack &lt;id&gt; --reason …`", escapeCode(target))))
-
-	text := title + ": " + plainCounts(crit, warn, info, errs)
-	if drift == 0 {
-		text = title
-	}
-	return Message{Text: text, Blocks: blocks}
+	b.add(contextBlock(footerText(target, alerts, opts)))
+	return Message{Text: truncateRunes(text, 500), Blocks: b.blocks}
 }
 
 // Resolved builds the message saying that drift on target is gone: one line per resolved
-// alert, with when it was first seen and when it went away.
-func Resolved(target string, alerts []alert.Alert, opts Options) Message {
+// alert, with its ID, when it was first seen and when it went away; open is what is still open.
+func Resolved(target string, alerts []alert.Alert, open Open, opts Options) Message {
 	opts = opts.withDefaults()
 	alerts = sorted(alerts)
-	title := "Resolved: schema drift on " + target
 	allErrors := len(alerts) > 0
 	for _, a := range alerts {
 		allErrors = allErrors && a.Kind == alert.KindCheckError
 	}
-	if allErrors {
-		title = "Resolved: " + target + " can be checked again"
+	still := "nothing open"
+	if open.total() > 0 {
+		still = "still " + open.counts()
 	}
-	blocks := []goslack.Block{header(title)}
-	// Lines are packed into as few sections as the limits allow: a resolution is good news
-	// and needs no per-finding detail.
-	var cur strings.Builder
-	shown := 0
-	for _, a := range alerts {
-		if shown == opts.MaxFindings*2 || len(blocks) >= MaxBlocks-3 {
-			break
+	title := fmt.Sprintf("Resolved on %s%s: %s gone, %s", target, envSuffix(opts), plural(len(alerts), "finding"), still)
+	about := fmt.Sprintf("%s no longer present.", plural(len(alerts), "finding"))
+	if allErrors {
+		title = fmt.Sprintf("Resolved: %s%s can be checked again", target, envSuffix(opts))
+		about = "drift can check this target again."
+	}
+	if open.total() > 0 {
+		if link := targetLink(target, opts, "Still open"); link != "" {
+			about += " · " + link
 		}
-		line := resolvedLine(a)
-		if cur.Len() > 0 && utf8.RuneCountInString(cur.String())+1+utf8.RuneCountInString(line) > MaxSectionText {
-			blocks = append(blocks, section(cur.String()))
+	}
+	b := newBuilder()
+	b.add(header(title))
+	b.add(section(about))
+	b.lines(alerts, func(a alert.Alert) string { return resolvedLine(a, opts) }, 2)
+	if more := len(alerts) - b.shown; more > 0 {
+		b.add(section(moreText(more, target, opts)))
+	}
+	b.add(contextBlock(footerText(target, nil, opts)))
+	return Message{Text: truncateRunes(title, 500), Blocks: b.blocks}
+}
+
+// builder appends blocks within MaxBlocks and counts the alerts shown.
+type builder struct {
+	blocks []goslack.Block
+	shown  int
+}
+
+func newBuilder() *builder { return &builder{} }
+
+func (b *builder) add(blk goslack.Block) { b.blocks = append(b.blocks, blk) }
+
+// room is how many blocks may still be added.
+func (b *builder) room() int { return MaxBlocks - len(b.blocks) }
+
+// lines packs one line per alert into as few sections as the limits allow, keeping reserve
+// blocks free; it stops at the first alert that does not fit.
+func (b *builder) lines(alerts []alert.Alert, line func(alert.Alert) string, reserve int) {
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			b.add(section(cur.String()))
 			cur.Reset()
+		}
+	}
+	for _, a := range alerts {
+		l := line(a)
+		fits := cur.Len() == 0 || utf8.RuneCountInString(cur.String())+1+utf8.RuneCountInString(l) <= MaxSectionText
+		if !fits {
+			if b.room() <= reserve+1 {
+				break
+			}
+			flush()
+		}
+		if cur.Len() == 0 && b.room() <= reserve {
+			break
 		}
 		if cur.Len() > 0 {
 			cur.WriteByte('\n')
 		}
-		cur.WriteString(line)
-		shown++
+		cur.WriteString(l)
+		b.shown++
 	}
-	if cur.Len() > 0 {
-		blocks = append(blocks, section(cur.String()))
-	}
-	if more := len(alerts) - shown; more > 0 {
-		blocks = append(blocks, section(moreText(more, target)))
-	}
-	blocks = append(blocks, contextBlock(fmt.Sprintf("%s no longer present on `%s`", plural(len(alerts), "finding"), escapeCode(target))))
-	return Message{Text: fmt.Sprintf("%s (%s)", title, plural(len(alerts), "finding")), Blocks: blocks}
+	flush()
 }
 
-func resolvedLine(a alert.Alert) string {
-	if a.Kind == alert.KindCheckError {
-		return fmt.Sprintf(":white_check_mark: `%s` can be checked again (failing since %s)", escapeCode(a.Object), stamp(a.FirstSeen))
+// headerTitle is "Critical drift on app (production): 3 critical, 2 warning open".
+func headerTitle(target string, open Open, opts Options) string {
+	worst := open.worst()
+	if worst == "" {
+		return fmt.Sprintf("Drift on %s%s: nothing open", target, envSuffix(opts))
 	}
-	line := fmt.Sprintf(":white_check_mark: %s %s `%s` %s — first seen %s", sevEmoji(a.Severity), a.Kind, escapeCode(a.Object), a.Change, stamp(a.FirstSeen))
+	w := string(worst)
+	return fmt.Sprintf("%s drift on %s%s: %s", strings.ToUpper(w[:1])+w[1:], target, envSuffix(opts), open.counts())
+}
+
+func envSuffix(opts Options) string {
+	if opts.Environment == "" {
+		return ""
+	}
+	return " (" + opts.Environment + ")"
+}
+
+func resolvedLine(a alert.Alert, opts Options) string {
+	id := alertRef(a, opts)
+	if a.Kind == alert.KindCheckError {
+		return fmt.Sprintf(":white_check_mark: %s `%s` can be checked again (failing since %s)", id, escapeCode(a.Object), stamp(a.FirstSeen))
+	}
+	line := fmt.Sprintf(":white_check_mark: %s %s `%s` %s — first seen %s", id, a.Kind, escapeCode(a.Object), a.Change, stamp(a.FirstSeen))
 	if !a.ResolvedAt.IsZero() {
 		line += ", gone by " + stamp(a.ResolvedAt)
 	}
 	if a.NotifiedAt.IsZero() {
-		line += " (it was never announced: it came and went between messages)"
+		line += " (never announced: it came and went between messages)"
 	}
 	return truncateRunes(line, MaxSectionText)
 }
 
-// findingText renders one finding as a section: a title line, the summary, and the
-// definitions, all within MaxSectionText.
-func findingText(a alert.Alert, opts Options, showStatus bool) string {
-	var head strings.Builder
-	if showStatus && a.Status == alert.Resolved {
-		head.WriteString(":white_check_mark: *resolved* · ")
+// findingLine is a finding on one line: severity, what, and its ID.
+func findingLine(a alert.Alert, opts Options, edit bool) string {
+	prefix := sevEmoji(a.Severity)
+	if edit && a.Status == alert.Resolved {
+		prefix = ":white_check_mark:"
 	}
 	if a.Kind == alert.KindCheckError {
-		fmt.Fprintf(&head, ":warning: *cannot check* `%s`", escapeCode(a.Object))
+		return truncateRunes(fmt.Sprintf(":warning: %s cannot check `%s`", alertRef(a, opts), escapeCode(a.Object)), MaxSectionText)
+	}
+	return truncateRunes(fmt.Sprintf("%s %s %s `%s` %s", prefix, alertRef(a, opts), a.Kind, escapeCode(a.Object), a.Change), MaxSectionText)
+}
+
+// findingText renders one finding as a section: one title line (severity, what changed, the
+// ID) and expected → actual, all within MaxSectionText.
+func findingText(a alert.Alert, opts Options, edit bool) string {
+	var head strings.Builder
+	switch {
+	case edit && a.Status == alert.Resolved:
+		head.WriteString(":white_check_mark: *resolved* · ")
+	case a.Kind == alert.KindCheckError:
+		head.WriteString(":warning: ")
+	default:
+		head.WriteString(sevEmoji(a.Severity) + " ")
+	}
+	head.WriteString(alertRef(a, opts) + " ")
+	if a.Kind == alert.KindCheckError {
+		fmt.Fprintf(&head, "cannot check `%s`", escapeCode(a.Object))
+		if a.Summary != "" {
+			head.WriteString(": " + escape(a.Summary))
+		}
 	} else {
-		fmt.Fprintf(&head, "%s *%s* · %s `%s` *%s*", sevEmoji(a.Severity), a.Severity, a.Kind, escapeCode(a.Object), a.Change)
+		head.WriteString(describeFinding(a))
+		if !edit && !a.NotifiedAt.IsZero() {
+			why := a.PendingReason
+			if why == "" {
+				why = "updated"
+			}
+			head.WriteString(" _(" + escape(why) + ")_")
+		}
 	}
-	if a.ID != 0 {
-		fmt.Fprintf(&head, " · #%d", a.ID)
-	}
-	if a.Summary != "" {
-		head.WriteString("\n")
-		head.WriteString(escape(a.Summary))
-	}
-	if a.PendingReason != "" && !showStatus && !a.NotifiedAt.IsZero() {
-		head.WriteString("\n_" + escape(a.PendingReason) + "_")
-	}
-	if showStatus && a.Status == alert.Acknowledged {
+	if edit && a.Status == alert.Acknowledged {
 		head.WriteString("\n_acknowledged by " + escape(a.AckBy) + ": " + escape(a.AckReason) + "_")
 	}
 
 	type part struct{ label, body string }
 	var parts []part
-	if a.Kind == alert.KindCheckError {
+	switch {
+	case a.Kind == alert.KindCheckError:
 		parts = append(parts, part{"Error", a.Actual})
-	} else {
+	case a.Diff != "":
+		parts = append(parts, part{"Expected → actual", a.Diff})
+	default:
 		if a.Expected != "" {
-			parts = append(parts, part{"Expected", a.Expected})
+			label := "Expected"
+			if a.Actual == "" {
+				label = "Expected (not in the live database)"
+			}
+			parts = append(parts, part{label, a.Expected})
 		}
 		if a.Actual != "" {
-			parts = append(parts, part{"Actual", a.Actual})
-		}
-		if a.Diff != "" {
-			parts = append(parts, part{"Diff", a.Diff})
+			label := "Actual"
+			if a.Expected == "" {
+				label = "Actual (not in the expected schema)"
+			}
+			parts = append(parts, part{label, a.Actual})
 		}
 	}
 	headText := truncateRunes(head.String(), MaxSectionText/3)
@@ -250,7 +403,7 @@ func findingText(a alert.Alert, opts Options, showStatus bool) string {
 	b.WriteString(headText)
 	if len(parts) > 0 {
 		// Share what the head leaves between the parts; each costs its label and fences too.
-		const overhead = len("\n*Expected*\n```\n```")
+		const overhead = len("\n*Expected (not in the live database)*\n```\n```")
 		room := MaxSectionText - utf8.RuneCountInString(headText) - 20
 		per := room/len(parts) - overhead
 		for _, p := range parts {
@@ -260,8 +413,64 @@ func findingText(a alert.Alert, opts Options, showStatus bool) string {
 	return truncateRunes(b.String(), MaxSectionText)
 }
 
-func moreText(n int, target string) string {
-	return fmt.Sprintf("… and %d more — run `drift check --target %s`", n, escapeCode(target))
+// describeFinding says what drifted, once: the summary with the object in code, without
+// repeating the kind and object the summary already names.
+func describeFinding(a alert.Alert) string {
+	what := fmt.Sprintf("%s `%s`", a.Kind, escapeCode(a.Object))
+	s := a.Summary
+	if rest, ok := strings.CutPrefix(s, a.Kind+" "+a.Object); ok {
+		if strings.TrimSpace(strings.TrimPrefix(rest, ":")) == "" {
+			return what + " " + string(a.Change)
+		}
+		return what + escape(rest)
+	}
+	if s == "" {
+		return what + " " + string(a.Change)
+	}
+	return fmt.Sprintf("%s %s — %s", what, a.Change, escape(s))
+}
+
+// alertRef is the alert's ID, linked to its page when there is a public URL.
+func alertRef(a alert.Alert, opts Options) string {
+	if a.ID == 0 {
+		return ""
+	}
+	if opts.PublicURL == "" {
+		return fmt.Sprintf("#%d", a.ID)
+	}
+	return fmt.Sprintf("<%s/alerts/%d|#%d>", linkURL(opts.PublicURL), a.ID, a.ID)
+}
+
+// targetLink links to the target on the status page; empty without a public URL.
+func targetLink(target string, opts Options, label string) string {
+	if opts.PublicURL == "" {
+		return ""
+	}
+	return fmt.Sprintf("<%s/#target-%s|%s>", linkURL(opts.PublicURL), linkURL(target), label)
+}
+
+func moreText(n int, target string, opts Options) string {
+	if opts.PublicURL != "" {
+		return fmt.Sprintf("… and %d more: %s", n, targetLink(target, opts, "see every finding of "+escape(target)+" on the status page"))
+	}
+	return fmt.Sprintf("… and %d more: `drift alerts list --target %s`", n, escapeCode(target))
+}
+
+// footerText says how to act: see the whole report, silence an alert.
+func footerText(target string, alerts []alert.Alert, opts Options) string {
+	var parts []string
+	if opts.PublicURL != "" {
+		parts = append(parts, fmt.Sprintf("<%s/|Status page>", linkURL(opts.PublicURL)))
+	}
+	parts = append(parts, fmt.Sprintf("full report: `drift check --target %s`", escapeCode(target)))
+	if len(alerts) > 0 {
+		id := "&lt;id&gt;"
+		if len(alerts) == 1 && alerts[0].ID != 0 {
+			id = fmt.Sprint(alerts[0].ID)
+		}
+		parts = append(parts, fmt.Sprintf("silence: `drift alerts ack %s --reason …`", id))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // sorted returns alerts worst first: cannot-check first, then by severity, kind and object.
@@ -308,25 +517,6 @@ func sevEmoji(s diff.Severity) string {
 	return ":large_blue_circle:"
 }
 
-func plainCounts(crit, warn, info, errs int) string {
-	var parts []string
-	for _, c := range []struct {
-		n    int
-		name string
-	}{{crit, "critical"}, {warn, "warning"}, {info, "info"}} {
-		if c.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.name))
-		}
-	}
-	if errs > 0 {
-		parts = append(parts, "cannot check")
-	}
-	if len(parts) == 0 {
-		return "nothing"
-	}
-	return strings.Join(parts, ", ")
-}
-
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
@@ -348,6 +538,37 @@ func escape(s string) string {
 
 // escapeCode makes text safe inside `inline code`.
 func escapeCode(s string) string { return strings.ReplaceAll(escape(s), "`", "'") }
+
+// linkURL makes a URL safe inside <url|label>: no markup characters, no label separator.
+func linkURL(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "%3C", ">", "%3E", "|", "%7C", " ", "%20").Replace(s)
+}
+
+// stripMarkup turns a mrkdwn line into plain text for the notification: links become their
+// label, emphasis marks go.
+func stripMarkup(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		link := s[i+1 : i+j]
+		if _, label, ok := strings.Cut(link, "|"); ok {
+			b.WriteString(label)
+		}
+		s = s[i+j+1:]
+	}
+	out := strings.NewReplacer("*", "", "_", "", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(b.String())
+	return strings.TrimSuffix(strings.TrimSpace(out), " ·")
+}
 
 // fitCode returns the escaped body of a code block: at most maxLines lines and maxChars
 // characters, with a marker where it was cut.

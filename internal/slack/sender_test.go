@@ -42,7 +42,7 @@ func (w *waits) get() []time.Duration {
 
 func testMessage() Message {
 	a := sample(1, "column", "public.users.email", diff.Changed, diff.Critical, "type: text", "type: varchar(10)", "")
-	return Drift("app", []alert.Alert{a}, Options{})
+	return Drift("app", []alert.Alert{a}, Open{Critical: 1}, Options{})
 }
 
 type sender interface {
@@ -86,10 +86,10 @@ func TestBotUpdatesAndRepliesInThread(t *testing.T) {
 	ctx := context.Background()
 	ref, err := bot.Post(ctx, testMessage(), Ref{})
 	require.NoError(t, err)
-	reply, err := bot.Post(ctx, Resolved("app", nil, Options{}), ref)
+	reply, err := bot.Post(ctx, Resolved("app", nil, Open{}, Options{}), ref)
 	require.NoError(t, err)
 	require.NotEqual(t, ref.TS, reply.TS)
-	require.NoError(t, bot.Update(ctx, ref, Announced("app", nil, Options{})))
+	require.NoError(t, bot.Update(ctx, ref, Announced("app", nil, Open{}, Options{})))
 	msgs := srv.Messages()
 	require.Len(t, msgs, 3)
 	require.Equal(t, ref.TS, msgs[1].ThreadTS, "the resolution is a reply in the original's thread")
@@ -247,7 +247,7 @@ func TestLogNotifier(t *testing.T) {
 	ref, err := n.Post(context.Background(), testMessage(), Ref{})
 	require.NoError(t, err)
 	require.True(t, ref.IsZero())
-	require.Contains(t, logs.String(), "Schema drift on app: 1 critical")
+	require.Contains(t, logs.String(), "Critical drift on app: 1 critical open")
 	var back struct {
 		Text   string          `json:"text"`
 		Blocks json.RawMessage `json:"blocks"`

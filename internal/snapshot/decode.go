@@ -119,10 +119,21 @@ func newStream(r io.Reader, anyOrder bool) (Stream, error) {
 }
 
 // Read reads a whole snapshot, of any format, and normalizes it: objects out of order are sorted
-// (a file merged by a version-control tool), and objects without a kind or key, duplicates and
-// unknown fields are errors.
+// (a file merged by a version-control tool), fields in any order are read (PostgreSQL's jsonb,
+// which the daemon's store keeps snapshots in, reorders them), and objects without a kind or
+// key, duplicates and unknown fields are errors.
 func Read(r io.Reader) (*Snapshot, error) {
-	st, err := newStream(r, true)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var probe struct {
+		FormatVersion int `json:"format_version"`
+	}
+	if json.Unmarshal(data, &probe) == nil && probe.FormatVersion == 1 {
+		return readV1(bytes.NewReader(data))
+	}
+	st, err := newStream(bytes.NewReader(data), true)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +208,7 @@ type decoder struct {
 	prev      Object // the last object returned, to check the order
 	hasPrev   bool
 	cur       Object
+	queued    []Object // rows read ahead (rowsFirst), handed out before reading on
 	seenField map[string]bool
 	// anyOrder accepts objects out of order: a whole read sorts them afterwards.
 	anyOrder bool
@@ -395,6 +407,11 @@ func (d *decoder) finish() error {
 
 // Next returns the next object: rows of the current kind's table, then the next table.
 func (d *decoder) Next() (*Object, error) {
+	if len(d.queued) > 0 {
+		o := d.queued[0]
+		d.queued = d.queued[1:]
+		return &o, nil
+	}
 	for !d.done {
 		if !d.inObjects {
 			// After the objects: the rest of the document.
@@ -465,6 +482,11 @@ func (d *decoder) Next() (*Object, error) {
 		if err := d.table(); err != nil {
 			return nil, err
 		}
+		if len(d.queued) > 0 {
+			o := d.queued[0]
+			d.queued = d.queued[1:]
+			return &o, nil
+		}
 	}
 	return nil, nil
 }
@@ -484,8 +506,16 @@ func (d *decoder) table() error {
 	if err := d.expect('{'); err != nil {
 		return err
 	}
-	if name, err := d.readString(); err != nil || name != "attrs" {
-		return fmt.Errorf("objects %s: expected \"attrs\" first (%v)", kind, err)
+	first, err := d.readString()
+	if err != nil {
+		return err
+	}
+	if first == "rows" && d.anyOrder {
+		// Rows before their attribute names (a jsonb round trip): read them whole.
+		return d.rowsFirst(kind)
+	}
+	if first != "attrs" {
+		return fmt.Errorf("objects %s: expected \"attrs\" first, found %q", kind, first)
 	}
 	if err := d.expect(':'); err != nil {
 		return err
@@ -513,6 +543,135 @@ func (d *decoder) table() error {
 	}
 	d.kind, d.names, d.inRows, d.firstRow = kind, names, true, true
 	return nil
+}
+
+// rowsFirst reads a table whose rows come before its attribute names: the rows are held until
+// the names are known, then handed out by Next.
+func (d *decoder) rowsFirst(kind string) error {
+	if err := d.expect(':'); err != nil {
+		return err
+	}
+	if err := d.expect('['); err != nil {
+		return err
+	}
+	var rows [][]byte
+	if d.peekByte() == ']' {
+		d.r.ReadByte()
+	} else {
+		for {
+			raw, err := d.rawValue()
+			if err != nil {
+				return fmt.Errorf("objects %s: rows: %w", kind, err)
+			}
+			rows = append(rows, raw)
+			more, err := d.comma(']')
+			if err != nil {
+				return err
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	if err := d.expect(','); err != nil {
+		return err
+	}
+	if name, err := d.readString(); err != nil || name != "attrs" {
+		return fmt.Errorf("objects %s: expected \"attrs\" after \"rows\" (%v)", kind, err)
+	}
+	if err := d.expect(':'); err != nil {
+		return err
+	}
+	names, err := d.readStrings()
+	if err != nil {
+		return fmt.Errorf("objects %s: attrs: %w", kind, err)
+	}
+	// The held rows are read by a decoder of their own, as one table, then queued.
+	var table bytes.Buffer
+	table.WriteByte('[')
+	for i, r := range rows {
+		if i > 0 {
+			table.WriteByte(',')
+		}
+		table.Write(r)
+	}
+	table.WriteByte(']')
+	sub := &decoder{r: bufio.NewReader(&table), env: d.env, anyOrder: true, kind: kind, names: names, inRows: true, firstRow: true}
+	if err := sub.expect('['); err != nil {
+		return err
+	}
+	for {
+		o, err := sub.nextRow()
+		if err != nil {
+			return fmt.Errorf("objects %s: %w", kind, err)
+		}
+		if o == nil {
+			break
+		}
+		d.queued = append(d.queued, *o)
+	}
+	d.kind, d.names, d.inRows = kind, names, false
+	return nil
+}
+
+// nextRow reads the next row of the table the decoder is in, or nil at its end.
+func (d *decoder) nextRow() (*Object, error) {
+	if d.firstRow {
+		d.firstRow = false
+		if d.peekByte() == ']' {
+			d.r.ReadByte()
+			return nil, nil
+		}
+	} else {
+		more, err := d.comma(']')
+		if err != nil || !more {
+			return nil, err
+		}
+	}
+	if err := d.row(); err != nil {
+		return nil, err
+	}
+	o := d.cur
+	return &o, nil
+}
+
+// rawValue reads one JSON value as its bytes.
+func (d *decoder) rawValue() ([]byte, error) {
+	if err := d.skipSpace(); err != nil {
+		return nil, unexpectedEnd(err)
+	}
+	var out []byte
+	depth, inString, escaped := 0, false, false
+	for {
+		c, err := d.r.ReadByte()
+		if err != nil {
+			return nil, unexpectedEnd(err)
+		}
+		out = append(out, c)
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString && c == '"':
+			inString = false
+		case inString:
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		}
+		if depth == 0 && !inString {
+			if len(out) > 1 || c == '"' || c == ']' || c == '}' {
+				return out, nil
+			}
+		}
+		if depth < 0 {
+			return nil, errors.New("unbalanced brackets")
+		}
+	}
 }
 
 // row reads one object: [key, parent, values...].

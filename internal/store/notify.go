@@ -125,6 +125,26 @@ func (s *Store) MarkNotified(ctx context.Context, replica string, claims []Claim
 	return int(tag.RowsAffected()), nil
 }
 
+// SkipNotifications drops the pending messages of claims without sending them (the daemon does
+// not post info findings unless configured to): the alerts are kept, shown on the status page
+// and by `drift alerts`, but never count as announced. It returns how many claims were still
+// held; an alert that changed meanwhile keeps its new pending message.
+func (s *Store) SkipNotifications(ctx context.Context, replica string, claims []Claim) (int, error) {
+	ids, seqs, _ := claimArrays(claims)
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE schema_drift_alerts a SET
+		  pending_notification = CASE WHEN a.notify_seq = c.seq THEN 'none' ELSE a.pending_notification END,
+		  pending_reason = CASE WHEN a.notify_seq = c.seq THEN '' ELSE a.pending_reason END,
+		  notify_attempts = 0, last_notify_error = NULL, notify_after = NULL,
+		  claimed_by = NULL, claimed_at = NULL, updated_at = now()
+		FROM unnest($2::bigint[], $3::bigint[]) AS c(id, seq)
+		WHERE a.id = c.id AND a.claimed_by = $1`, replica, ids, seqs)
+	if err != nil {
+		return 0, fmt.Errorf("skipping notifications: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // ReleaseNotifications gives claims back after a failed send, recording the error (which must
 // already be free of secrets) and the time before which the messages are not tried again: they
 // stay pending, and the outbox retries them from retryAt on.

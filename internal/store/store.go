@@ -26,7 +26,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/pgdial"
 )
 
 // ErrNotFound is returned when an alert, run or snapshot does not exist.
@@ -47,20 +47,20 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := pgxpool.ParseConfig(dsn)
+	// pgdial names the sessions (application_name), bounds connecting, and never echoes the
+	// DSN's password in its errors.
+	cfg, err := pgdial.PoolConfig(dsn)
 	if err != nil {
-		// pgx parse errors can quote the string they could not parse.
-		return nil, fmt.Errorf("parsing store DSN: %w", redact.Error(err, dsn))
+		return nil, fmt.Errorf("opening the store: %w", err)
 	}
-	cfg.ConnConfig.RuntimeParams["application_name"] = "drift-daemon"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("opening store: %w", redact.Error(err, dsn))
+		return nil, fmt.Errorf("opening the store: %w", pgdial.Scrub(err, cfg.ConnConfig))
 	}
 	s := &Store{pool: pool, logger: logger}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, redact.Error(err, dsn)
+		return nil, fmt.Errorf("opening the store: %w", pgdial.Scrub(err, cfg.ConnConfig))
 	}
 	return s, nil
 }

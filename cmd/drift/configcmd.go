@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/config"
+	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+func newConfigCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Work with the configuration file",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newConfigValidateCmd(g))
+	return cmd
+}
+
+func newConfigValidateCmd(g *globals) *cobra.Command {
+	var path, format, use string
+	cmd := &cobra.Command{
+		Use:   "validate [--config FILE] [--for daemon|check]",
+		Short: "Check a config file without connecting to anything: every problem at once, exit 0 or 2",
+		Long: `Check a configuration file as the command that will use it does, without connecting to any
+database or to Slack: the file itself (every problem at once, with its line), the environment
+variables the command needs, each target's migration folder (read and named) or expected
+snapshot (read and checked). --for daemon (the default) also needs the store, Slack and daemon
+settings; --for check only what drift check needs. Run it in CI, or before restarting a daemon.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			asJSON, err := jsonOrText(g, format)
+			if err != nil {
+				return err
+			}
+			if !oneOf(use, "daemon", "check") {
+				return usageErr("--for must be daemon or check, not %q", use)
+			}
+			cfg, err := loadConfig(path)
+			if err != nil {
+				return &exitError{code: check.ExitError, err: err}
+			}
+			g.secure(cfg)
+			var problems []error
+			sections := []string{}
+			if strings.EqualFold(use, "daemon") {
+				sections = append(sections, "store", "slack", "daemon")
+				if cfg.Store.DSN == "" && cfg.RequireEnv("store") == nil {
+					problems = append(problems, errors.New("store.dsn is not set: the daemon needs a PostgreSQL database for its alerts and runs"))
+				}
+			}
+			if err := requireEnv(cfg, cfg.Targets, "", sections...); err != nil {
+				// Without a shadow server drift starts a local cluster: fine, unless the setting
+				// names a variable that is not set.
+				problems = append(problems, err)
+			}
+			var lines []string
+			for _, t := range cfg.Targets {
+				line, err := validateTarget(cfg, t)
+				if err != nil {
+					problems = append(problems, fmt.Errorf("target %s: %w", t.Name, err))
+					continue
+				}
+				lines = append(lines, line)
+			}
+			if err := errors.Join(problems...); err != nil {
+				return &exitError{code: check.ExitError, err: fmt.Errorf("config %s is not usable by drift %s:\n%w", cfg.Name(), strings.ToLower(use), err)}
+			}
+			if asJSON {
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"valid": true, "file": cfg.Name(), "targets": lines})
+			}
+			fmt.Fprintf(g.stdout, "config %s is valid for drift %s: %s\n", cfg.Name(), strings.ToLower(use), plural(len(cfg.Targets), "target"))
+			for _, l := range lines {
+				fmt.Fprintf(g.stdout, "  %s\n", l)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.Flags().StringVar(&use, "for", "daemon", "the command the config is for: daemon (everything) or check")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	return cmd
+}
+
+// validateTarget reads what a target's expected side needs, without connecting to anything.
+func validateTarget(cfg *config.Config, t config.Target) (string, error) {
+	sched := cfg.Schedule
+	if t.Schedule != "" {
+		sched = t.Schedule
+	}
+	head := fmt.Sprintf("%s (%s, every %q)", t.Name, t.Engine, sched)
+	switch t.Expected {
+	case check.ExpectMigrations:
+		set, err := migrations.LoadDir(cfg.Resolve(t.Migrations))
+		if err != nil {
+			return "", fmt.Errorf("migrations: %w", err)
+		}
+		return fmt.Sprintf("%s: %s in %s", head, describeSet(set), t.Migrations), nil
+	default:
+		path := cfg.SnapshotPath(t)
+		s, err := snapshot.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("expected snapshot: %w (write it with drift snapshot --target %s)", err, t.Name)
+		}
+		if s.Engine != "" && s.Engine != t.Engine {
+			return "", fmt.Errorf("expected snapshot %s is of a %s schema, the target is %s", path, s.Engine, t.Engine)
+		}
+		return fmt.Sprintf("%s: snapshot %s, %d objects", head, path, len(s.Objects)), nil
+	}
+}
