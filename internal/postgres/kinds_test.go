@@ -128,10 +128,10 @@ func TestEachKindDifference(t *testing.T) {
 			"privilege", "public.t:" + role + ":SELECT", diff.Changed},
 		{"owner privilege revoked", ``, `REVOKE TRUNCATE ON public.t FROM CURRENT_USER;`, "privilege", "public.t:<owner>:TRUNCATE", diff.Missing},
 		{"column grant", ``, `GRANT UPDATE (name) ON public.t TO ` + role + `;`, "privilege", "public.t.name:" + role + ":UPDATE", diff.Unexpected},
-		{"function execute revoked", ``, `REVOKE EXECUTE ON FUNCTION public.f(int) FROM PUBLIC;`, "privilege", "public.f(integer):PUBLIC:EXECUTE", diff.Missing},
+		{"function execute revoked", ``, `REVOKE EXECUTE ON FUNCTION public.f(int) FROM PUBLIC;`, "privilege", "public.f(integer):PUBLIC:EXECUTE", diff.Unexpected},
 		{"schema usage", `GRANT USAGE ON SCHEMA public TO ` + role + `;`, ``, "privilege", "public:" + role + ":USAGE", diff.Missing},
 		{"sequence usage", ``, `GRANT USAGE ON SEQUENCE public.s TO ` + role + `;`, "privilege", "public.s:" + role + ":USAGE", diff.Unexpected},
-		{"type usage revoked", ``, `REVOKE USAGE ON TYPE public.mood FROM PUBLIC;`, "privilege", "public.mood:PUBLIC:USAGE", diff.Missing},
+		{"type usage revoked", ``, `REVOKE USAGE ON TYPE public.mood FROM PUBLIC;`, "privilege", "public.mood:PUBLIC:USAGE", diff.Unexpected},
 		// comment
 		{"table comment missing", `COMMENT ON TABLE public.t IS 'things';`, ``, "comment", "public.t", diff.Missing},
 		{"column comment changed", `COMMENT ON COLUMN public.t.name IS 'a';`, `COMMENT ON COLUMN public.t.name IS 'b';`, "comment", "public.t.name", diff.Changed},

@@ -136,23 +136,10 @@ func TestColumnOrder(t *testing.T) {
 }
 
 func TestPgDumpRestoreIsClean(t *testing.T) {
+	t.Parallel()
 	role := pgtest.NewRole(t, "")
 	exp := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role))
-	act := pgtest.NewDB(t)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	var dump, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, pgtest.ClientBin(t, "pg_dump"), "--no-password", "-d", exp)
-	cmd.Stdout, cmd.Stderr = &dump, &stderr
-	require.NoError(t, cmd.Run(), "pg_dump: %s", stderr.String())
-	require.Contains(t, dump.String(), "CREATE TABLE app.accounts")
-
-	stderr.Reset()
-	cmd = exec.CommandContext(ctx, pgtest.ClientBin(t, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password", "-d", act)
-	cmd.Stdin, cmd.Stderr = &dump, &stderr
-	require.NoError(t, cmd.Run(), "psql: %s", stderr.String())
-
+	act := dumpRestore(t, exp)
 	se, sa := snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{})
 	require.NotEmpty(t, keysOf(sa, "table"))
 	fs := diff.Compare(se, sa, diff.Options{Rules: Rules{}, ColumnOrder: true})
@@ -160,6 +147,26 @@ func TestPgDumpRestoreIsClean(t *testing.T) {
 	for _, f := range fs {
 		require.Equal(t, diff.Info, f.Severity, "a pg_dump restore drifted: %s %s %s\nexpected: %s\nactual: %s", f.Kind, f.Object, f.Change, f.Expected, f.Actual)
 	}
+}
+
+// dumpRestore copies the schema of the database at src into a new database with
+// pg_dump --schema-only | psql, and returns the new database.
+func dumpRestore(t *testing.T, src string) string {
+	t.Helper()
+	dst := pgtest.NewDB(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var dump, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, pgtest.ClientBin(t, "pg_dump"), "--no-password", "--schema-only", "-d", src)
+	cmd.Stdout, cmd.Stderr = &dump, &stderr
+	require.NoError(t, cmd.Run(), "pg_dump: %s", stderr.String())
+	require.Contains(t, dump.String(), "CREATE TABLE")
+
+	stderr.Reset()
+	cmd = exec.CommandContext(ctx, pgtest.ClientBin(t, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password", "-d", dst)
+	cmd.Stdin, cmd.Stderr = &dump, &stderr
+	require.NoError(t, cmd.Run(), "psql: %s", stderr.String())
+	return dst
 }
 
 // TestInvalidIndexIsReported leaves a unique index INVALID the way production does: CREATE

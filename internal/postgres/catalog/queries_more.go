@@ -115,13 +115,15 @@ FROM pg_default_acl d
 LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
 WHERE d.defaclnamespace = 0 OR n.nspname !~ '^pg_'`
 
-// User-defined casts (built-in ones have OIDs below FirstNormalObjectId, 16384).
+// User-defined casts (built-in ones have OIDs below FirstNormalObjectId, 16384; those that
+// CREATE TYPE ... AS RANGE makes for its multirange depend on the type internally).
 var castsSQL = with(extCTE) + `SELECT 'cast' AS kind, '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')' AS key_name,
   CASE c.castmethod WHEN 'f' THEN c.castfunc::regprocedure::text WHEN 'i' THEN 'WITH INOUT' ELSE 'WITHOUT FUNCTION' END AS method,
   CASE c.castcontext WHEN 'e' THEN 'explicit' WHEN 'a' THEN 'assignment' WHEN 'i' THEN 'implicit' END AS context
 FROM pg_cast c
 WHERE c.oid >= 16384
-  AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_cast'::regclass AND ext.objid = c.oid)`
+  AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_cast'::regclass AND ext.objid = c.oid)
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i')`
 
 // Collations. The locale columns moved between majors (colliculocale in 15 and 16, colllocale
 // from 17), hence to_jsonb.
