@@ -104,3 +104,15 @@ CREATE FUNCTION app.sd() RETURNS int LANGUAGE sql STABLE LEAKPROOF SECURITY DEFI
 	require.Nil(t, find(s, "privilege", "app.total(integer):PUBLIC:EXECUTE"), "the aggregate was created before the revoke: default EXECUTE is no grant")
 	require.NotNil(t, find(s, "privilege", "app.total(integer):<owner>:EXECUTE"))
 }
+
+// TestNullDefaultIsNoDefault: DEFAULT NULL (with or without a cast) stores a NULL constant,
+// which is what no default means.
+func TestNullDefaultIsNoDefault(t *testing.T) {
+	t.Parallel()
+	s := snap(t, build(t, `CREATE TABLE public.t (a timestamp DEFAULT NULL::timestamp, b text DEFAULT NULL, c int DEFAULT 0, d varchar(3) DEFAULT NULL::character varying)`), Options{})
+	for _, col := range []string{"a", "b", "d"} {
+		_, ok := find(s, "column", "public.t."+col).Attrs.Get("default")
+		require.False(t, ok, "column %s", col)
+	}
+	require.Equal(t, "0", find(s, "column", "public.t.c").Attrs.Value("default"))
+}
