@@ -52,6 +52,11 @@ func Plan(set *Set, applied *Applied) (toReplay, pending []Migration, findings [
 			if !isApplied && st.baseline != "" && CompareVersions(m.Version, st.baseline) <= 0 {
 				isApplied, e = true, AppliedEntry{Version: m.Version}
 			}
+			if !isApplied && m.Baseline && high != "" && CompareVersions(m.Version, high) <= 0 {
+				// A database migrated through the versions a baseline migration stands for:
+				// Flyway does not run the baseline there, and its content is what they built.
+				isApplied, e = true, AppliedEntry{Version: m.Version}
+			}
 			if !isApplied {
 				pending = append(pending, m)
 				if !st.cumulative && high != "" && CompareVersions(m.Version, high) < 0 {
@@ -77,6 +82,10 @@ func Plan(set *Set, applied *Applied) (toReplay, pending []Migration, findings [
 				pending = append(pending, m)
 			}
 		}
+	}
+	for _, m := range set.Superseded {
+		// Versions a baseline migration stands for are known, applied or not.
+		matched[normalVersion(m.Version)] = true
 	}
 	if st.cumulative {
 		if high != "" && !matched[normalVersion(high)] {
