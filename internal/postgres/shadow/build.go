@@ -48,6 +48,12 @@ type BuildOptions struct {
 	// replayed as it, so that objects have the same owner on both sides (a GRANT to the owner
 	// is a no-op, CURRENT_USER is the owner). Empty: replay as the shadow server's role.
 	Owner string
+	// Settings are set for every replayed file, as the project's migration runner sets them
+	// (a target's replay_settings).
+	Settings []Setting
+	// Prelude are statements run before the first migration, as the replaying role: drift
+	// creates the live tracking table with them when migrations touch it.
+	Prelude []string
 	// Roles are the live cluster's roles (ReadLiveRoles); nil when there is no live server.
 	// In the throwaway cluster, which is drift's own, those missing are created (NOLOGIN), so
 	// that GRANT ... TO and CREATE POLICY ... TO them replay. On a configured shadow server,
@@ -81,7 +87,7 @@ func Build(ctx context.Context, opts BuildOptions, set *migrations.Set, upTo []m
 		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 	}
 	b := &builder{opts: opts, set: set, upTo: upTo, files: files, logger: opts.logger()}
-	intro := fmt.Sprintf("%q %q", opts.Introspection.Schemas, opts.Introspection.ExcludeTables)
+	intro := fmt.Sprintf("%q %q %q %q", opts.Introspection.Schemas, opts.Introspection.ExcludeTables, opts.Settings, opts.Prelude)
 	key := func(major int, owner string) string {
 		return cacheKey(set.Checksum, upTo, major, intro+" "+rolesKey(owner, opts.Roles))
 	}
@@ -186,6 +192,11 @@ type builder struct {
 	as string
 	// switchRole is the SQL that makes a session of the shadow server's role run as `as`.
 	switchRole string
+}
+
+// setup is how every replayed file's session starts.
+func (b *builder) setup() sessionSetup {
+	return sessionSetup{switchRole: b.switchRole, settings: b.opts.Settings, prelude: b.opts.Prelude}
 }
 
 // replayAs makes the replay run as role: SET SESSION AUTHORIZATION when the shadow server's
@@ -314,7 +325,7 @@ func (b *builder) replayOn(ctx context.Context, admin *pgx.Conn) (snap *snapshot
 	cfg := admin.Config()
 	cfg.Database = name
 	started := time.Now()
-	if err := withConn(ctx, cfg, func(conn *pgx.Conn) error { return replayFiles(ctx, conn, b.files, b.logger, b.switchRole) }); err != nil {
+	if err := withConn(ctx, cfg, func(conn *pgx.Conn) error { return replayFiles(ctx, conn, b.files, b.logger, b.setup()) }); err != nil {
 		return nil, b.explainMissingRole(err)
 	}
 	replayed := time.Since(started)
