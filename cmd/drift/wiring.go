@@ -68,6 +68,7 @@ func buildTargets(cfg *config.Config, targets []config.Target) []check.Target {
 			ColumnOrder:    t.ColumnOrder,
 			TrackingTable:  t.Tracking.Table,
 			TrackingColumn: t.Tracking.Column,
+			ReplaySettings: t.ReplaySettings,
 			Timeout:        time.Duration(t.Timeout),
 		}
 		// Target rules come first so that a target can narrow a global rule.

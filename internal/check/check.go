@@ -48,6 +48,8 @@ type Target struct {
 	// golang-migrate's schema_migrations and Flyway's flyway_schema_history by themselves.
 	TrackingTable  string
 	TrackingColumn string
+	// ReplaySettings are set for every replayed migration (a target's replay_settings).
+	ReplaySettings map[string]string
 	Ignore         []diff.IgnoreRule
 	Severities     []diff.SeverityRule
 	Timeout        time.Duration
@@ -69,6 +71,7 @@ func (t Target) Options() Options {
 		Schemas:     t.Schemas,
 		ColumnOrder: t.ColumnOrder,
 		Tracking:    migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn},
+		Replay:      t.ReplaySettings,
 		Ignore:      t.Ignore,
 		Severities:  t.Severities,
 		Timeout:     t.Timeout,
@@ -86,6 +89,8 @@ type Options struct {
 	Severities  []diff.SeverityRule
 	// Timeout bounds the whole comparison; zero: none beyond the context's.
 	Timeout time.Duration
+	// Replay are settings for every replayed migration (replay_settings).
+	Replay map[string]string
 }
 
 // SourceKind says what a Source is.

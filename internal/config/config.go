@@ -130,6 +130,10 @@ type Target struct {
 	Tracking    Tracking   `yaml:"tracking"`
 	Ignore      []Ignore   `yaml:"ignore"`
 	Severity    []Severity `yaml:"severity"`
+
+	// ReplaySettings are run-time parameters set for every replayed migration, as the
+	// project's migration runner sets them: {search_path: "storage, public"}.
+	ReplaySettings map[string]string `yaml:"replay_settings"`
 }
 
 // Tracking names a custom migration tracking table; golang-migrate's and Flyway's are found

@@ -43,6 +43,10 @@ type Options struct {
 	Schemas []string
 	// Tracking names a custom migration tracking table; zero finds the tools' own tables.
 	Tracking migrations.TrackingOptions
+	// ReplaySettings are run-time parameters set for every replayed migration, as the
+	// project's runner sets them (PostgreSQL: search_path, ...); engines without such
+	// parameters ignore them.
+	ReplaySettings map[string]string
 	// Logger receives progress and what was skipped; nil discards it.
 	Logger *slog.Logger
 }

@@ -57,8 +57,9 @@ type Applied struct {
 	Tool string `json:"tool,omitempty"`
 	// Note says which table was read when several were found, and why.
 	Note string `json:"note,omitempty"`
-	// Columns are the table's columns with their types ("version bigint"), so that a shadow
-	// database can have the same table when migrations touch it.
+	// Columns are the table's columns as a tool creates it ("version bigint NOT NULL PRIMARY
+	// KEY, dirty boolean NOT NULL"), or the live table's columns for a table of no known tool,
+	// so that a shadow database can have the table when migrations touch it.
 	Columns []string `json:"columns,omitempty"`
 	// Entries are the table's rows, in the order they were applied where the table records it.
 	Entries []AppliedEntry `json:"entries,omitempty"`

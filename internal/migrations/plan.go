@@ -3,6 +3,7 @@ package migrations
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 
 	"github.com/drift-schema/drift/internal/diff"
@@ -83,8 +84,9 @@ func Plan(set *Set, applied *Applied) (toReplay, pending []Migration, findings [
 			}
 		}
 	}
-	for _, m := range set.Superseded {
-		// Versions a baseline migration stands for are known, applied or not.
+	for _, m := range slices.Concat(set.Superseded, set.Code) {
+		// Versions a baseline migration stands for, and code migrations (which drift cannot
+		// replay; the engine says so), are known, applied or not.
 		matched[normalVersion(m.Version)] = true
 	}
 	if st.cumulative {

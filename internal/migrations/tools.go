@@ -28,28 +28,39 @@ const (
 type knownTable struct {
 	name string
 	tool string
-	// columns the table must have to be recognised as the tool's.
+	// columns the table must have to be recognised as the tool's (a bare name like
+	// "migrations" is too common to be taken on its name alone).
 	columns []string
-	// only: the table has exactly these columns (a bare name like "migrations" is too common
-	// to take on its name alone).
-	exact bool
 	// conventions are the file naming conventions the tool's migration sets use.
 	conventions []Convention
+	// shape is the column list the tool creates the table with, before any migration of the
+	// project changed it.
+	shape string
 }
 
 // knownTables are the tracking tables of the tools drift knows, in the order their shapes are
 // tried (golang-migrate's schema_migrations before dbmate's and Rails').
 var knownTables = []knownTable{
-	{name: FlywayTable, tool: "Flyway", columns: []string{"installed_rank", "version", "description", "type", "script", "checksum", "success"}, conventions: []Convention{Flyway}},
-	{name: GolangMigrateTable, tool: "golang-migrate", columns: []string{"version", "dirty"}, conventions: []Convention{GolangMigrate}},
-	{name: GolangMigrateTable, tool: "dbmate or Rails", columns: []string{"version"}, conventions: []Convention{Numbered, Timestamped}},
-	{name: "goose_db_version", tool: "goose", columns: []string{"id", "version_id", "is_applied"}, conventions: []Convention{Numbered, Timestamped}},
-	{name: "_sqlx_migrations", tool: "sqlx", columns: []string{"version", "success"}, conventions: []Convention{Numbered, Timestamped, GolangMigrate}},
-	{name: "__diesel_schema_migrations", tool: "diesel", columns: []string{"version"}, conventions: []Convention{Folders}},
-	{name: "gorp_migrations", tool: "sql-migrate", columns: []string{"id", "applied_at"}, conventions: []Convention{Numbered, Timestamped}},
-	{name: "_prisma_migrations", tool: "Prisma", columns: []string{"migration_name", "finished_at", "rolled_back_at"}, conventions: []Convention{Folders}},
-	{name: "knex_migrations", tool: "Knex", columns: []string{"name"}, conventions: []Convention{Numbered, Timestamped}},
-	{name: "migrations", tool: "postgres-migrations", columns: []string{"id", "name", "hash", "executed_at"}, exact: true, conventions: []Convention{Dashed, Numbered}},
+	{name: FlywayTable, tool: "Flyway", columns: []string{"installed_rank", "version", "description", "type", "script", "checksum", "success"}, conventions: []Convention{Flyway},
+		shape: "installed_rank integer NOT NULL PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL"},
+	{name: GolangMigrateTable, tool: "golang-migrate", columns: []string{"version", "dirty"}, conventions: []Convention{GolangMigrate},
+		shape: "version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL"},
+	{name: GolangMigrateTable, tool: "dbmate or Rails", columns: []string{"version"}, conventions: []Convention{Numbered, Timestamped},
+		shape: "version varchar NOT NULL PRIMARY KEY"},
+	{name: "goose_db_version", tool: "goose", columns: []string{"id", "version_id", "is_applied"}, conventions: []Convention{Numbered, Timestamped},
+		shape: "id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now()"},
+	{name: "_sqlx_migrations", tool: "sqlx", columns: []string{"version", "success"}, conventions: []Convention{Numbered, Timestamped, GolangMigrate},
+		shape: "version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL"},
+	{name: "__diesel_schema_migrations", tool: "diesel", columns: []string{"version"}, conventions: []Convention{Folders},
+		shape: "version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP"},
+	{name: "gorp_migrations", tool: "sql-migrate", columns: []string{"id", "applied_at"}, conventions: []Convention{Numbered, Timestamped},
+		shape: "id text PRIMARY KEY, applied_at timestamptz"},
+	{name: "_prisma_migrations", tool: "Prisma", columns: []string{"migration_name", "finished_at", "rolled_back_at"}, conventions: []Convention{Folders},
+		shape: "id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0"},
+	{name: "knex_migrations", tool: "Knex", columns: []string{"name"}, conventions: []Convention{Numbered, Timestamped},
+		shape: "id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz"},
+	{name: "migrations", tool: "postgres-migrations", columns: []string{"id", "name", "hash", "executed_at"}, conventions: []Convention{Dashed, Numbered},
+		shape: "id integer PRIMARY KEY, name varchar(100) UNIQUE NOT NULL, hash varchar(40) NOT NULL, executed_at timestamp DEFAULT CURRENT_TIMESTAMP"},
 }
 
 // LockTables are tables migration tools keep beside their tracking table to take turns; like
@@ -96,6 +107,9 @@ func ReadAppliedFor(ctx context.Context, conn *pgx.Conn, opts TrackingOptions, s
 		return nil, err
 	}
 	a := &Applied{Table: tbl.schema + "." + tbl.name, Tool: tbl.known.tool, Note: note, Columns: tbl.typed}
+	if tbl.known.shape != "" {
+		a.Columns = []string{tbl.known.shape}
+	}
 	ident := pgx.Identifier{tbl.schema, tbl.name}.Sanitize()
 	switch {
 	case opts.Column != "":
@@ -223,7 +237,7 @@ ORDER BY current DESC, n.nspname, c.relname`, names, schema)
 // recognise finds the tool whose tracking table has this name and these columns.
 func recognise(name string, columns map[string]bool) knownTable {
 	for _, k := range knownTables {
-		if k.name != name || (k.exact && len(columns) != len(k.columns)) {
+		if k.name != name {
 			continue
 		}
 		ok := true

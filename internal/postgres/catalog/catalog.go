@@ -75,6 +75,7 @@ var trackingTables = []string{
 	"knex_migrations",            // Knex
 	"knex_migrations_lock",       // Knex
 	"alembic_version",            // Alembic
+	"_prisma_migrations",         // Prisma
 	"django_migrations",          // Django
 	// drift's own store (internal/store), when it shares a database with a target. Exact names,
 	// not a drift_ prefix: a user's drift_events table is theirs and must be watched.
