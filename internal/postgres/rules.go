@@ -36,9 +36,8 @@ var missingCritical = map[string]bool{
 //	          migrations use them), and a missing revoke from PUBLIC; a changed column type or
 //	          NOT NULL; RLS enabled or forced turned off; an unexpected grant or default
 //	          privilege to PUBLIC; an unexpected SECURITY DEFINER function or procedure, one
-//	          that became SECURITY DEFINER or runs as another role; an unexpected NOT NULL
-//	          column without a default (inserts that do not know it fail); an unexpected
-//	          INSTEAD rule (writes go elsewhere)
+//	          that became SECURITY DEFINER or runs as another role; an unexpected INSTEAD
+//	          rule (writes go elsewhere)
 //	info      comments; renames of generated names; statistics objects that are unexpected;
 //	          renderings of the same definition (Equivalent)
 //	warning   everything else: missing or unexpected indexes, invalid indexes, unexpected
@@ -83,11 +82,6 @@ func unexpectedCritical(o snapshot.Object) bool {
 		return o.Attrs.Value("grantee") == "PUBLIC" && !isRevoke(o)
 	case isFunction(o.Kind):
 		return o.Attrs.Value("security_definer") == "true"
-	case o.Kind == "column":
-		_, hasDefault := o.Attrs.Get("default")
-		_, identity := o.Attrs.Get("identity")
-		_, generated := o.Attrs.Get("generated")
-		return o.Attrs.Value("not_null") == "true" && !hasDefault && !identity && !generated
 	case o.Kind == "rule":
 		return strings.Contains(o.Attrs.Value("definition"), " DO INSTEAD ")
 	}
