@@ -53,6 +53,9 @@ type Target struct {
 	Ignore         []diff.IgnoreRule
 	Severities     []diff.SeverityRule
 	Timeout        time.Duration
+
+	// ComparePartitions compares every partition as a table (partitions: all).
+	ComparePartitions bool
 }
 
 // Sources returns the target's expected and actual sides.
@@ -72,6 +75,7 @@ func (t Target) Options() Options {
 		ColumnOrder: t.ColumnOrder,
 		Tracking:    migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn},
 		Replay:      t.ReplaySettings,
+		Partitions:  t.ComparePartitions,
 		Ignore:      t.Ignore,
 		Severities:  t.Severities,
 		Timeout:     t.Timeout,
@@ -91,6 +95,8 @@ type Options struct {
 	Timeout time.Duration
 	// Replay are settings for every replayed migration (replay_settings).
 	Replay map[string]string
+	// Partitions compares every partition as a table (partitions: all).
+	Partitions bool
 }
 
 // SourceKind says what a Source is.

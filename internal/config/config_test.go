@@ -92,6 +92,7 @@ func TestErrors(t *testing.T) {
 		{"bad severity", "severity: [{kind: index, severity: loud}]\ntargets: [{name: a, dsn: x}]", []string{`not "loud"`}},
 		{"bad duration", "daemon: {timeout: forever}\ntargets: [{name: a, dsn: x}]", []string{`"forever" is not a duration`}},
 		{"token without channel", "slack: {token: xoxb-1}\ntargets: [{name: a, dsn: x}]", []string{"needs a channel"}},
+		{"partitions", "targets: [{name: a, dsn: x, partitions: some}]", []string{`partitions must be parents or all, not "some"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,4 +110,11 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, err.Error(), `target "a": no connection string`)
 	require.Contains(t, err.Error(), `target "b": engine "x"`)
+}
+
+func TestReplaySettingsAndPartitions(t *testing.T) {
+	cfg, err := parse(t, "targets: [{name: a, dsn: x, partitions: all, replay_settings: {search_path: 'storage, public', lock_timeout: 5s}}]", nil)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"search_path": "storage, public", "lock_timeout": "5s"}, cfg.Targets[0].ReplaySettings)
+	require.Equal(t, "all", cfg.Targets[0].Partitions)
 }

@@ -82,7 +82,7 @@ func (e *Engine) Introspect(ctx context.Context, dsn string, o engine.Options) (
 // introspection are the options both sides of a comparison are read with: its schemas, and
 // its custom migration tracking table left out like the well-known ones.
 func introspection(o engine.Options) catalog.Options {
-	c := catalog.Options{Schemas: o.Schemas}
+	c := catalog.Options{Schemas: o.Schemas, Partitions: o.ComparePartitions}
 	if o.Tracking.Table != "" {
 		c.ExcludeTables = []string{o.Tracking.Table}
 	}

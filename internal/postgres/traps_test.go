@@ -66,9 +66,11 @@ CREATE TABLE customers_us PARTITION OF customers FOR VALUES IN ('us');
 CREATE TABLE customers_eu PARTITION OF customers FOR VALUES IN ('eu');`)
 	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
 
-	// A partition added on the live side is one finding: the table, not a constraint copy.
+	// A partition added on the live side is, by default, a runtime object and no finding;
+	// with partitions compared it is one finding: the table, not a constraint copy.
 	pgtest.Exec(t, act, "CREATE TABLE customers_ap PARTITION OF customers FOR VALUES IN ('ap')")
-	fs := diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}})
+	require.Empty(t, diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}}))
+	fs := diff.Compare(snap(t, exp, catalog.Options{Partitions: true}), snap(t, act, catalog.Options{Partitions: true}), diff.Options{Rules: Rules{}})
 	require.Len(t, fs, 1, "%+v", fs)
 	require.Equal(t, "table", fs[0].Kind)
 	require.Equal(t, "public.customers_ap", fs[0].Object)
@@ -201,4 +203,26 @@ func TestInvalidIndexByCatalogUpdate(t *testing.T) {
 UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.u_id_idx'::regclass;`)
 	s := snap(t, dsn, catalog.Options{})
 	require.Equal(t, "false", findObj(s, "index", "public.u_id_idx").Attrs.Value("valid"))
+}
+
+// TestRuntimePartitionsAreNotDrift: a partition made at run time (today's, under today's name)
+// is no drift; a partition that departs from its parent is, as a change of the parent's
+// partitioning.
+func TestRuntimePartitionsAreNotDrift(t *testing.T) {
+	t.Parallel()
+	const schema = `CREATE TABLE public.events (id bigint, at date NOT NULL, kind text) PARTITION BY RANGE (at);
+CREATE INDEX events_at_idx ON public.events (at);
+CREATE TABLE public.events_2024 PARTITION OF public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`
+	exp := pgtest.Build(t, schema)
+	act := pgtest.Build(t, schema+`
+CREATE TABLE public.events_2025_03_14 PARTITION OF public.events FOR VALUES FROM ('2025-03-14') TO ('2025-03-15');`)
+	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
+
+	pgtest.Exec(t, act, `CREATE INDEX adhoc ON public.events_2025_03_14 (kind)`)
+	fs := diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}})
+	require.Len(t, fs, 1, describe(fs))
+	require.Equal(t, "partitioning", fs[0].Kind)
+	require.Equal(t, "public.events", fs[0].Object)
+	require.Equal(t, diff.Warning, fs[0].Severity)
+	require.Contains(t, fs[0].Actual, "a partition has an index of its own: CREATE INDEX ON <partition> USING btree (kind)")
 }

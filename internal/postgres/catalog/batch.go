@@ -81,6 +81,7 @@ func newSession(opts Options) (*session, error) {
 			encodeTextArray(byName),
 			encodeTextArray(exclSchemas),
 			encodeTextArray(exclTables),
+			[]byte(boolText(opts.Partitions)),
 		},
 		timeout: []byte(strconv.FormatInt(timeout.Milliseconds(), 10)),
 		b:       newBuilder(),
@@ -165,6 +166,7 @@ func (s *session) catalog() []step {
 		{what: "foreign tables", sql: foreignTablesSQL, rows: b.row, second: true},
 		{what: "statistics objects", sql: statisticsSQL, rows: b.row, second: true},
 		{what: "privileges of other objects", sql: morePrivilegesSQL, rows: b.privileges},
+		{what: "partitions", sql: partitionsSQL, rows: b.row, second: true},
 		{what: "unsupported objects", sql: unsupportedSQL, rows: b.unsupported},
 	}
 }

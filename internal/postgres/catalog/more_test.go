@@ -116,3 +116,29 @@ func TestNullDefaultIsNoDefault(t *testing.T) {
 	}
 	require.Equal(t, "0", find(s, "column", "public.t.c").Attrs.Value("default"))
 }
+
+// TestPartitionsMadeAtRunTime: by default partitions are not compared as tables; each
+// partitioned table says how its partitions depart from it, without naming them.
+func TestPartitionsMadeAtRunTime(t *testing.T) {
+	t.Parallel()
+	role := pgtest.NewRole(t, "NOLOGIN")
+	dsn := build(t, `CREATE TABLE public.events (id bigint, at date NOT NULL, kind text) PARTITION BY RANGE (at);
+CREATE INDEX events_at_idx ON public.events (at);
+CREATE TABLE public.events_2025_03_14 PARTITION OF public.events FOR VALUES FROM ('2025-03-14') TO ('2025-03-15');
+CREATE TABLE public.events_2025_03_15 PARTITION OF public.events FOR VALUES FROM ('2025-03-15') TO ('2025-03-16');
+CREATE INDEX ON public.events_2025_03_15 (kind);
+ALTER TABLE public.events_2025_03_15 OWNER TO `+role+`;
+CREATE TABLE public.loose (id bigint, at date NOT NULL, kind text);
+ALTER TABLE public.events ATTACH PARTITION public.loose FOR VALUES FROM ('2025-03-16') TO ('2025-03-17');
+CREATE INDEX events_kind_idx ON ONLY public.events (kind);`)
+	s := snap(t, dsn, Options{})
+	require.Equal(t, []string{"public.events"}, keysOf(s, "table"), "partitions are not compared as tables")
+	got := find(s, "partitioning", "public.events").Attrs.Value("nonconforming")
+	require.Contains(t, got, "a partition has an index of its own: CREATE INDEX ON <partition> USING btree (kind)")
+	require.Contains(t, got, "a partition is owned by "+role)
+	require.Contains(t, got, "a partition lacks the index events_kind_idx")
+	require.NotContains(t, got, "2025", "partition names are made at run time")
+
+	all := snap(t, dsn, Options{Partitions: true})
+	require.Equal(t, []string{"public.events", "public.events_2025_03_14", "public.events_2025_03_15", "public.loose"}, keysOf(all, "table"))
+}

@@ -14,7 +14,8 @@ package catalog
 //   - Text sorted inside an aggregate is sorted COLLATE "C", so two databases with different
 //     default collations render the same list.
 //   - Parameters: $1 the schemas to read (empty: all), $2 table names left out in every schema,
-//     $3 and $4 the schemas and names of the caller's excluded tables. A query uses a prefix of
+//     $3 and $4 the schemas and names of the caller's excluded tables, $5 whether partitions
+//     are compared. A query uses a prefix of
 //     them; the number sent is counted from the SQL.
 //
 // Exclusions live in the shared CTEs below so that every kind excludes the same things: system
@@ -55,9 +56,9 @@ const nsCTE = `ns AS (
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid)
 )`
 
-// goneCTE lists the tables left out by name: migration tracking tables and drift's own store
-// tables ($2) in every schema, found through pg_class's name index, and the
-// caller's exclusions ($3 schemas and $4 tables, pairwise), looked up by name.
+// goneCTE lists the tables left out: migration tracking tables and drift's own store tables
+// ($2) in every schema, found through pg_class's name index, the caller's exclusions ($3
+// schemas and $4 tables, pairwise), looked up by name, and partitions unless $5 is true.
 const goneCTE = `gone AS MATERIALIZED (
   SELECT c.oid
   FROM pg_class c
@@ -67,6 +68,12 @@ const goneCTE = `gone AS MATERIALIZED (
   SELECT to_regclass(format('%I.%I', x.nsp, x.rel))::oid
   FROM unnest($3::text[], $4::text[]) AS x(nsp, rel)
   WHERE to_regclass(format('%I.%I', x.nsp, x.rel)) IS NOT NULL
+  UNION
+  -- Partitions, unless $5 asks to compare them: applications and pg_partman create them at
+  -- run time (partitionsSQL checks that they conform to their parent instead).
+  SELECT c.oid
+  FROM pg_class c
+  WHERE c.relispartition AND c.relkind IN ('r', 'p', 'f') AND NOT $5::boolean
 )`
 
 // relCTE lists the relations to read (tables, partitions, views, materialized views and the

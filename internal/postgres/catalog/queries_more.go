@@ -224,3 +224,64 @@ JOIN ns ON ns.oid = c.relnamespace
 WHERE c.relkind = 'f'
   AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
   AND NOT EXISTS (SELECT FROM gone WHERE gone.oid = c.oid)`
+
+// Partitioned tables and how their partitions (at every level) depart from their parent: what
+// each partition has that its parent does not give it, or lacks. The issues are listed without
+// the partitions' names, which are made at run time (events_2025_03_14), so a partition created
+// tomorrow that conforms changes nothing, and one that does not is reported however it is named.
+var partitionsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'partitioning' AS kind, r.nspname AS key_schema, r.relname AS key_name,
+  r.nspname AS parent_schema, r.relname AS parent_name,
+  (SELECT string_agg(y.issue, '; ' ORDER BY y.issue COLLATE "C") FROM (SELECT DISTINCT x.issue FROM (
+     SELECT 'a partition lacks the index ' || pic.relname AS issue
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_index pi ON pi.indrelid = pt.parentrelid
+     JOIN pg_class pic ON pic.oid = pi.indexrelid
+     WHERE pt.level > 0
+       AND NOT EXISTS (SELECT FROM pg_inherits ii JOIN pg_index ci ON ci.indexrelid = ii.inhrelid
+                       WHERE ii.inhparent = pi.indexrelid AND ci.indrelid = pt.relid)
+     UNION ALL
+     SELECT 'a partition has an index of its own: ' ||
+            regexp_replace(pg_get_indexdef(ci.indexrelid), '^CREATE (UNIQUE )?INDEX \S+ ON \S+ ', 'CREATE \1INDEX ON <partition> ')
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_index ci ON ci.indrelid = pt.relid
+     WHERE pt.level > 0 AND NOT EXISTS (SELECT FROM pg_inherits ii WHERE ii.inhrelid = ci.indexrelid)
+     UNION ALL
+     SELECT 'a partition has a constraint of its own: ' || pg_get_constraintdef(co.oid)
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_constraint co ON co.conrelid = pt.relid
+     WHERE pt.level > 0 AND co.conislocal AND co.coninhcount = 0 AND co.contype IN ('c', 'f', 'u', 'p', 'x')
+     UNION ALL
+     SELECT 'a partition has a trigger of its own: ' || t.tgname
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_trigger t ON t.tgrelid = pt.relid
+     WHERE pt.level > 0 AND NOT t.tgisinternal AND (to_jsonb(t) ->> 'tgparentid') = '0'
+     UNION ALL
+     SELECT CASE
+              WHEN d.relowner <> q.relowner THEN 'a partition is owned by ' || pg_get_userbyid(d.relowner) || ', its parent by ' || pg_get_userbyid(q.relowner)
+            END
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_class d ON d.oid = pt.relid
+     JOIN pg_class q ON q.oid = pt.parentrelid
+     WHERE pt.level > 0 AND d.relowner <> q.relowner
+     UNION ALL
+     SELECT 'a partition has other grants than its parent'
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_class d ON d.oid = pt.relid
+     JOIN pg_class q ON q.oid = pt.parentrelid
+     WHERE pt.level > 0 AND d.relowner = q.relowner
+       AND coalesce(d.relacl, acldefault('r', d.relowner))::text <> coalesce(q.relacl, acldefault('r', q.relowner))::text
+     UNION ALL
+     SELECT CASE WHEN d.relpersistence = 'u' THEN 'a partition is UNLOGGED' ELSE 'a partition is logged, its parent UNLOGGED' END
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_class d ON d.oid = pt.relid
+     JOIN pg_class q ON q.oid = pt.parentrelid
+     WHERE pt.level > 0 AND d.relpersistence <> q.relpersistence
+     UNION ALL
+     SELECT 'a partition has row level security ' || CASE WHEN d.relrowsecurity THEN 'enabled' ELSE 'disabled' END || ', unlike its parent'
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_class d ON d.oid = pt.relid
+     JOIN pg_class q ON q.oid = pt.parentrelid
+     WHERE pt.level > 0 AND d.relrowsecurity <> q.relrowsecurity
+  ) AS x) AS y) AS nonconforming
+FROM rel r
+WHERE r.relkind = 'p' AND NOT r.relispartition`
