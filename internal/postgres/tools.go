@@ -84,6 +84,14 @@ func withoutTable(s *snapshot.Snapshot, qualified string) *snapshot.Snapshot {
 		}
 		return false
 	})
+	// A schema a tool made for its history table alone (flyway, supabase_migrations) goes
+	// with it, grants and comment included.
+	if schema == "public" || slices.ContainsFunc(out.Objects, func(o snapshot.Object) bool { return o.Key.Schema == schema }) {
+		return &out
+	}
+	out.Objects = slices.DeleteFunc(out.Objects, func(o snapshot.Object) bool {
+		return o.Key.Schema == "" && o.Key.Name == schema && (o.Kind == "schema" || o.Kind == "privilege" || o.Kind == "comment")
+	})
 	return &out
 }
 

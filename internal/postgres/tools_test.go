@@ -119,3 +119,19 @@ func TestReplaySettingsOfATarget(t *testing.T) {
 	fs := diff.Compare(exp.Snapshot, live.Snapshot, diff.Options{Rules: Rules{}})
 	require.Empty(t, fs, describe(fs))
 }
+
+// TestHistoryTableInItsOwnSchema: a migrator that keeps its history in a schema of its own
+// leaves nothing to compare: neither the table nor the schema and its grants.
+func TestHistoryTableInItsOwnSchema(t *testing.T) {
+	t.Parallel()
+	set := memSet(t, map[string]string{"V1__init.sql": "CREATE TABLE accounts (id int PRIMARY KEY);"})
+	dsn := pgtest.Build(t, `CREATE TABLE accounts (id int PRIMARY KEY);
+CREATE SCHEMA flyway; GRANT USAGE ON SCHEMA flyway TO PUBLIC;
+CREATE TABLE flyway.flyway_schema_history (installed_rank integer NOT NULL PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL,
+  type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL,
+  installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL);
+INSERT INTO flyway.flyway_schema_history VALUES (1, '1', 'init', 'SQL', 'V1__init.sql', NULL, 'me', now(), 1, true);`)
+	exp, live := expectedFor(t, set, dsn, engine.Options{Target: "t"})
+	fs := diff.Compare(exp.Snapshot, live.Snapshot, diff.Options{Rules: Rules{}})
+	require.Empty(t, fs, describe(fs))
+}
