@@ -37,7 +37,7 @@ var missingCritical = map[string]bool{
 //	          NOT NULL; RLS enabled or forced turned off; an unexpected grant or default
 //	          privilege to PUBLIC; an unexpected SECURITY DEFINER function or procedure, one
 //	          that became SECURITY DEFINER or runs as another role; an unexpected INSTEAD
-//	          rule (writes go elsewhere)
+//	          rule (writes go elsewhere); an unexpected permissive policy (more rows visible)
 //	info      comments; renames of generated names; statistics objects that are unexpected;
 //	          renderings of the same definition (Equivalent)
 //	warning   everything else: missing or unexpected indexes, invalid indexes, unexpected
@@ -84,6 +84,9 @@ func unexpectedCritical(o snapshot.Object) bool {
 		return o.Attrs.Value("security_definer") == "true"
 	case o.Kind == "rule":
 		return strings.Contains(o.Attrs.Value("definition"), " DO INSTEAD ")
+	case o.Kind == "policy":
+		// Permissive policies are OR-ed together: one more lets more rows through.
+		return o.Attrs.Value("permissive") == "true"
 	}
 	return false
 }
