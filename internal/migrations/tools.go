@@ -63,10 +63,6 @@ var knownTables = []knownTable{
 		shape: "id integer PRIMARY KEY, name varchar(100) UNIQUE NOT NULL, hash varchar(40) NOT NULL, executed_at timestamp DEFAULT CURRENT_TIMESTAMP"},
 }
 
-// LockTables are tables migration tools keep beside their tracking table to take turns; like
-// tracking tables, they are not schema.
-var LockTables = []string{"knex_migrations_lock", "databasechangeloglock"}
-
 // ReadApplied reads the live database's tracking table, in a read-only transaction (see
 // ReadAppliedFor), without a migration set to choose between tables by.
 func ReadApplied(ctx context.Context, conn *pgx.Conn, opts TrackingOptions) (*Applied, error) {
