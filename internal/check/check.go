@@ -89,14 +89,12 @@ type Options struct {
 	Schemas     []string
 	ColumnOrder bool
 	Tracking    migrations.TrackingOptions
+	Replay      map[string]string // set for every replayed migration (replay_settings)
+	Partitions  bool              // compare every partition as a table (partitions: all)
 	Ignore      []diff.IgnoreRule
 	Severities  []diff.SeverityRule
 	// Timeout bounds the whole comparison; zero: none beyond the context's.
 	Timeout time.Duration
-	// Replay are settings for every replayed migration (replay_settings).
-	Replay map[string]string
-	// Partitions compares every partition as a table (partitions: all).
-	Partitions bool
 }
 
 // SourceKind says what a Source is.

@@ -74,6 +74,13 @@ func TestSecretFile(t *testing.T) {
 	require.Equal(t, "postgres://u:p@h/d", cfg.Targets[0].DSN.Value())
 }
 
+func TestReplaySettingsAndPartitions(t *testing.T) {
+	cfg, err := parse(t, "targets: [{name: a, dsn: x, partitions: all, replay_settings: {search_path: 'storage, public', lock_timeout: 5s}}]", nil)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"search_path": "storage, public", "lock_timeout": "5s"}, cfg.Targets[0].ReplaySettings)
+	require.Equal(t, "all", cfg.Targets[0].Partitions)
+}
+
 func TestErrors(t *testing.T) {
 	cases := []struct {
 		name, yml string
@@ -110,11 +117,4 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, err.Error(), `target "a": no connection string`)
 	require.Contains(t, err.Error(), `target "b": engine "x"`)
-}
-
-func TestReplaySettingsAndPartitions(t *testing.T) {
-	cfg, err := parse(t, "targets: [{name: a, dsn: x, partitions: all, replay_settings: {search_path: 'storage, public', lock_timeout: 5s}}]", nil)
-	require.NoError(t, err)
-	require.Equal(t, map[string]string{"search_path": "storage, public", "lock_timeout": "5s"}, cfg.Targets[0].ReplaySettings)
-	require.Equal(t, "all", cfg.Targets[0].Partitions)
 }
