@@ -70,12 +70,12 @@ func withoutTable(s *snapshot.Snapshot, qualified string) *snapshot.Snapshot {
 	if !ok || s == nil {
 		return s
 	}
-	table := snapshot.Key{Schema: schema, Name: name}
+	table := snapshot.NewKey(schema, name)
 	prefix := qualified + "."
 	out := *s
 	out.Objects = slices.DeleteFunc(slices.Clone(s.Objects), func(o snapshot.Object) bool {
 		switch {
-		case o.Key.Schema == schema && o.Key.Name == name:
+		case keySchema(o.Key) == schema && keyName(o.Key) == name:
 			return true
 		case o.Parent == table:
 			return true
@@ -86,14 +86,19 @@ func withoutTable(s *snapshot.Snapshot, qualified string) *snapshot.Snapshot {
 	})
 	// A schema a tool made for its history table alone (flyway, supabase_migrations) goes
 	// with it, grants and comment included.
-	if schema == "public" || slices.ContainsFunc(out.Objects, func(o snapshot.Object) bool { return o.Key.Schema == schema }) {
+	if schema == "public" || slices.ContainsFunc(out.Objects, func(o snapshot.Object) bool { return keySchema(o.Key) == schema }) {
 		return &out
 	}
 	out.Objects = slices.DeleteFunc(out.Objects, func(o snapshot.Object) bool {
-		return o.Key.Schema == "" && o.Key.Name == schema && (o.Kind == "schema" || o.Kind == "privilege" || o.Kind == "comment")
+		return keySchema(o.Key) == "" && keyName(o.Key) == schema && (o.Kind == "schema" || o.Kind == "privilege" || o.Kind == "comment")
 	})
 	return &out
 }
+
+// keySchema and keyName read a key's parts; they are the one place this file does, so that a
+// change of snapshot.Key's representation touches them alone.
+func keySchema(k snapshot.Key) string { return k.Schema }
+func keyName(k snapshot.Key) string   { return k.Name }
 
 // pendingFailure replays the pending migrations on a copy of the expected schema and reports
 // the first one that fails as a critical finding: the next deploy would stop there.

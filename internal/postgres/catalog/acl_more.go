@@ -67,7 +67,7 @@ func (b *builder) defaultPrivileges(l *layout, v [][]byte) error {
 		if grantee == "" {
 			grantee = "PUBLIC"
 		}
-		o := snapshot.Object{Kind: "default_privilege", Key: snapshot.Key{Schema: schema, Name: string(role), Detail: on + ":" + grantee + ":" + g.privilege}}
+		o := snapshot.Object{Kind: "default_privilege", Key: withDetail(snapshot.NewKey(schema, string(role)), on+":"+grantee+":"+g.privilege)}
 		if schema != "" {
 			o.Parent = snapshot.Named(schema)
 		}
@@ -98,4 +98,11 @@ func holds(gs []grant, g grant, exact bool) bool {
 		}
 	}
 	return false
+}
+
+// withDetail returns k with its detail set. It is the one place the newer code of this package
+// sets a key part, so that a change of snapshot.Key's representation touches it alone.
+func withDetail(k snapshot.Key, detail string) snapshot.Key {
+	k.Detail = detail
+	return k
 }

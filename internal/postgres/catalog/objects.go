@@ -181,7 +181,7 @@ func (b *builder) object(l *layout, v [][]byte, extra int) (int, error) {
 	}
 	o := snapshot.Object{Kind: b.intern(v[l.kind]), Key: b.key(v, l.keySchema, l.keyName, l.keySub)}
 	if d := at(v, l.keyDetail); d != nil {
-		o.Key.Detail = string(d)
+		o.Key = withDetail(o.Key, string(d))
 	}
 	if at(v, l.parentName) != nil {
 		o.Parent = b.key(v, l.parentSchema, l.parentName, l.parentSub)
