@@ -16,6 +16,15 @@ type Rules struct{ diff.BaseRules }
 
 var _ diff.Rules = Rules{}
 
+// newKinds are the kinds the catalog writes beyond tables, columns, constraints, indexes, views,
+// sequences, functions, triggers, types, policies, privileges and comments: everything else a
+// migration can create, and how partitions conform to their parent.
+var newKinds = []string{
+	"aggregate", "cast", "collation", "default_privilege", "event_trigger", "foreign_server",
+	"foreign_table", "partitioning", "publication", "rule", "statistics",
+	"text_search_configuration", "text_search_dictionary", "user_mapping",
+}
+
 // missingCritical lists the kinds whose absence from the live database is critical: something
 // the application, its security or the next migration relies on is gone. Missing indexes and
 // statistics objects are only slow.
