@@ -169,11 +169,16 @@ func TestCheckWithACustomTrackingTable(t *testing.T) {
 	require.Contains(t, out, `"status": "pending"`)
 	require.Contains(t, out, "000004_nick.up.sql")
 
-	// Without the schema filter the tracking table's schema is seen, but not the table itself.
+	// Without the schema filter neither the tracking table nor the schema made for it alone is
+	// a finding; once the schema holds something else, it is compared.
 	cfg = writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n    migrations: %q\n    tracking: {table: ops.applied, column: filename}\n", live, dir))
 	code, out, _ = drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
 	require.NotContains(t, out, "ops.applied", "the tracking table is never a finding")
-	require.Contains(t, out, `"object": "ops"`, "the schema holding it is still compared")
+	require.NotContains(t, out, `"object": "ops"`, "a schema holding the tracking table alone is the tool's")
+	require.Equal(t, 0, code)
+	pgtest.Exec(t, live, "CREATE TABLE ops.jobs (id int)")
+	code, out, _ = drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.Contains(t, out, `"object": "ops"`, "the schema holds more than the tracking table")
 	require.Equal(t, 1, code)
 }
 
