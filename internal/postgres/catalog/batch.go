@@ -167,6 +167,7 @@ func (s *session) catalog() []step {
 		{what: "statistics objects", sql: statisticsSQL, rows: b.row, second: true},
 		{what: "privileges of other objects", sql: morePrivilegesSQL, rows: b.privileges},
 		{what: "partitions", sql: partitionsSQL, rows: b.row, second: true},
+		{what: "comments on other objects", sql: moreCommentsSQL, rows: b.row},
 		{what: "unsupported objects", sql: unsupportedSQL, rows: b.unsupported},
 	}
 }

@@ -285,3 +285,54 @@ var partitionsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'partitioning
   ) AS x) AS y) AS nonconforming
 FROM rel r
 WHERE r.relkind = 'p' AND NOT r.relispartition`
+
+// Comments on the objects above, keyed like the object they describe (see commentsSQL).
+var moreCommentsSQL = with(extCTE, nsCTE, goneCTE, relCTE, aggCTE, `d AS MATERIALIZED (
+  SELECT d.classoid, d.objoid, d.objsubid, d.description FROM pg_description d
+)`) + `SELECT 'comment' AS kind, o.schema AS key_schema, o.name AS key_name, o.sub AS key_sub,
+  o.schema AS parent_schema, o.name AS parent_name, o.sub AS parent_sub, o.on_kind, o.description AS text FROM (
+  SELECT r.nspname AS schema, r.relname AS name, rw.rulename AS sub, 'rule' AS on_kind, d.description
+  FROM d JOIN pg_rewrite rw ON rw.oid = d.objoid JOIN rel r ON r.oid = rw.ev_class
+  WHERE d.classoid = 'pg_rewrite'::regclass AND rw.rulename <> '_RETURN'
+  UNION ALL
+  SELECT NULL, e.evtname, NULL, 'event_trigger', d.description
+  FROM d JOIN pg_event_trigger e ON e.oid = d.objoid
+  WHERE d.classoid = 'pg_event_trigger'::regclass
+  UNION ALL
+  SELECT g.nspname, g.name, NULL, 'aggregate', d.description
+  FROM d JOIN agg g ON g.oid = d.objoid
+  WHERE d.classoid = 'pg_proc'::regclass
+  UNION ALL
+  SELECT NULL, p.pubname, NULL, 'publication', d.description
+  FROM d JOIN pg_publication p ON p.oid = d.objoid
+  WHERE d.classoid = 'pg_publication'::regclass
+  UNION ALL
+  SELECT ns.nspname, co.collname, NULL, 'collation', d.description
+  FROM d JOIN pg_collation co ON co.oid = d.objoid JOIN ns ON ns.oid = co.collnamespace
+  WHERE d.classoid = 'pg_collation'::regclass
+  UNION ALL
+  SELECT ns.nspname, c.cfgname, NULL, 'text_search_configuration', d.description
+  FROM d JOIN pg_ts_config c ON c.oid = d.objoid JOIN ns ON ns.oid = c.cfgnamespace
+  WHERE d.classoid = 'pg_ts_config'::regclass
+  UNION ALL
+  SELECT ns.nspname, t.dictname, NULL, 'text_search_dictionary', d.description
+  FROM d JOIN pg_ts_dict t ON t.oid = d.objoid JOIN ns ON ns.oid = t.dictnamespace
+  WHERE d.classoid = 'pg_ts_dict'::regclass
+  UNION ALL
+  SELECT NULL, s.srvname, NULL, 'foreign_server', d.description
+  FROM d JOIN pg_foreign_server s ON s.oid = d.objoid
+  WHERE d.classoid = 'pg_foreign_server'::regclass
+  UNION ALL
+  SELECT ns.nspname, c.relname, NULL, 'foreign_table', d.description
+  FROM d JOIN pg_class c ON c.oid = d.objoid JOIN ns ON ns.oid = c.relnamespace
+  WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND c.relkind = 'f'
+    AND NOT EXISTS (SELECT FROM gone WHERE gone.oid = c.oid)
+  UNION ALL
+  SELECT ns.nspname, s.stxname, NULL, 'statistics', d.description
+  FROM d JOIN pg_statistic_ext s ON s.oid = d.objoid JOIN ns ON ns.oid = s.stxnamespace
+  WHERE d.classoid = 'pg_statistic_ext'::regclass
+  UNION ALL
+  SELECT NULL, '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')', NULL, 'cast', d.description
+  FROM d JOIN pg_cast c ON c.oid = d.objoid
+  WHERE d.classoid = 'pg_cast'::regclass AND c.oid >= 16384
+) AS o`
