@@ -206,7 +206,7 @@ var columnsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'column' AS kind
   -- A NULL constant, cast or not, is no default (pg_dump writes DEFAULT NULL::timestamp for
   -- some columns).
   CASE WHEN a.attgenerated = '' THEN (SELECT x.e FROM (SELECT pg_get_expr(ad.adbin, 0) AS e) AS x
-    WHERE x.e !~ '^NULL(::[[:alnum:]_ ."]+(\([0-9, ]+\))?(\[\])*)?$') END AS default,
+    WHERE x.e !~ '` + nullDefault + `') END AS default,
   CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
   -- The options of an identity column's sequence, which is otherwise not read (its name is
   -- generated): found through pg_depend's index on the column, for identity columns only.

@@ -225,8 +225,12 @@ WHERE c.relkind = 'f'
   AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
   AND NOT EXISTS (SELECT FROM gone WHERE gone.oid = c.oid)`
 
+// nullDefault matches a default that is a NULL constant, cast or not.
+const nullDefault = `^NULL(::[[:alnum:]_ ."]+(\([0-9, ]+\))?(\[\])*)?$`
+
 // Partitioned tables and how their partitions (at every level) depart from their parent: what
-// each partition has that its parent does not give it, or lacks. The issues are listed without
+// each partition has that its parent does not give it, or lacks (column defaults included:
+// a partition keeps its own). The issues are listed without
 // the partitions' names, which are made at run time (events_2025_03_14), so a partition created
 // tomorrow that conforms changes nothing, and one that does not is reported however it is named.
 var partitionsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'partitioning' AS kind, r.nspname AS key_schema, r.relname AS key_name,
@@ -276,6 +280,17 @@ var partitionsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'partitioning
      JOIN pg_class d ON d.oid = pt.relid
      JOIN pg_class q ON q.oid = pt.parentrelid
      WHERE pt.level > 0 AND d.relpersistence <> q.relpersistence
+     UNION ALL
+     SELECT 'a partition has its own default for column ' || a.attname || ': ' || coalesce(dd.e, 'none')
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_attribute a ON a.attrelid = pt.relid AND a.attnum > 0 AND NOT a.attisdropped
+     JOIN pg_attribute pa ON pa.attrelid = pt.parentrelid AND pa.attname = a.attname
+     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+     LEFT JOIN pg_attrdef pad ON pad.adrelid = pa.attrelid AND pad.adnum = pa.attnum
+     -- A NULL constant is no default (pg_dump writes DEFAULT NULL::type on partitions).
+     LEFT JOIN LATERAL (SELECT x.e FROM (SELECT pg_get_expr(ad.adbin, 0) AS e) AS x WHERE x.e !~ '` + nullDefault + `') AS dd ON true
+     LEFT JOIN LATERAL (SELECT x.e FROM (SELECT pg_get_expr(pad.adbin, 0) AS e) AS x WHERE x.e !~ '` + nullDefault + `') AS pd ON true
+     WHERE pt.level > 0 AND a.attgenerated = '' AND dd.e IS DISTINCT FROM pd.e
      UNION ALL
      SELECT 'a partition has row level security ' || CASE WHEN d.relrowsecurity THEN 'enabled' ELSE 'disabled' END || ', unlike its parent'
      FROM pg_partition_tree(r.oid) pt
