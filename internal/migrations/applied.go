@@ -79,6 +79,8 @@ type AppliedEntry struct {
 	Type string `json:"type,omitempty"`
 	// Checksum is Flyway's checksum column; nil where the table keeps none.
 	Checksum *int32 `json:"checksum,omitempty"`
+	// Digest is sqlx's checksum column: the SHA-384 of the file as applied.
+	Digest []byte `json:"digest,omitempty"`
 	// Success is false for a Flyway migration that failed (and for golang-migrate's dirty row).
 	Success bool `json:"success"`
 }

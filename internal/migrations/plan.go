@@ -1,6 +1,8 @@
 package migrations
 
 import (
+	"bytes"
+	"crypto/sha512"
 	"fmt"
 	"path"
 	"slices"
@@ -133,8 +135,17 @@ func Plan(set *Set, applied *Applied) (toReplay, pending []Migration, findings [
 	return toReplay, pending, findings
 }
 
-// checksumFinding compares Flyway's recorded checksum of an applied migration with its file.
+// checksumFinding compares the recorded checksum of an applied migration (Flyway's, sqlx's)
+// with its file.
 func checksumFinding(applied *Applied, e AppliedEntry, m Migration) (diff.Finding, bool) {
+	if applied.Format == TrackingSqlx && len(e.Digest) > 0 {
+		now := sha512.Sum384(m.Content)
+		if bytes.Equal(e.Digest, now[:]) {
+			return diff.Finding{}, false
+		}
+		return finding(m.Version, diff.Changed, diff.Warning,
+			fmt.Sprintf("migration %s (%s) changed since it was applied: its SHA-384 in %s is not the file's now", m.Version, m.File, applied.Table)), true
+	}
 	if applied.Format != TrackingFlyway || e.Checksum == nil {
 		return diff.Finding{}, false
 	}

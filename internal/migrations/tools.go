@@ -350,14 +350,14 @@ func readGoose(ctx context.Context, tx pgx.Tx, a *Applied, ident string) error {
 }
 
 func readSqlx(ctx context.Context, tx pgx.Tx, a *Applied, ident string) error {
-	rows, err := tx.Query(ctx, "SELECT version::bigint, success::boolean, coalesce(description::text, '') FROM "+ident+" ORDER BY version")
+	rows, err := tx.Query(ctx, "SELECT version::bigint, success::boolean, coalesce(description::text, ''), checksum::bytea FROM "+ident+" ORDER BY version")
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var v int64
 		var e AppliedEntry
-		if err := rows.Scan(&v, &e.Success, &e.Description); err != nil {
+		if err := rows.Scan(&v, &e.Success, &e.Description, &e.Digest); err != nil {
 			rows.Close()
 			return err
 		}

@@ -2,7 +2,10 @@ package migrations
 
 import (
 	"context"
+	"crypto/sha512"
+	"encoding/hex"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -83,7 +86,7 @@ INSERT INTO migrations (id, name, hash) VALUES (0, 'create-migrations-table', 'x
 		{"diesel", "diesel", `CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT now());
 INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101120000');`, "diesel", []string{"2024-01-01-120000_create_users/up.sql"}, false},
 		{"sqlx failed", "goose", `CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL);
-INSERT INTO _sqlx_migrations VALUES (1, 'create users', now(), true, '\x00', 1), (2, 'index', now(), false, '\x00', 1);`, "sqlx", []string{"00001_create_users.sql"}, true},
+INSERT INTO _sqlx_migrations VALUES (1, 'create users', now(), true, {{digest}}, 1), (2, 'index', now(), false, '\x00', 1);`, "sqlx", []string{"00001_create_users.sql"}, true},
 		{"prisma", "prisma", `CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
 INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name) VALUES ('a', 'x', now(), '20240101120000_init');
 INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, rolled_back_at) VALUES ('b', 'x', NULL, '20240102120000_add_orders', now());`, "Prisma", []string{"20240101120000_init/migration.sql"}, false},
@@ -93,7 +96,8 @@ INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, rolle
 			t.Parallel()
 			set := loadTool(t, tc.set)
 			dsn := pgtest.NewDB(t)
-			pgtest.Exec(t, dsn, tc.sql)
+			sum := sha512.Sum384(set.Migrations[0].Content)
+			pgtest.Exec(t, dsn, strings.ReplaceAll(tc.sql, "{{digest}}", `'\x`+hex.EncodeToString(sum[:])+`'`))
 			a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, set)
 			require.NoError(t, err)
 			require.Equal(t, tc.tool, a.Tool)
@@ -137,4 +141,19 @@ INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true);`)
 	pgtest.Exec(t, dsn3, `CREATE TABLE migrations (id int, who text);`)
 	a = readApplied(t, dsn3, TrackingOptions{})
 	require.False(t, a.Found())
+}
+
+// TestSqlxChecksum: sqlx records the SHA-384 of each file it applied; a file changed since is a
+// warning, as for Flyway.
+func TestSqlxChecksum(t *testing.T) {
+	t.Parallel()
+	set := loadTool(t, "goose")
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL);
+INSERT INTO _sqlx_migrations VALUES (1, 'create users', now(), true, '\x0102', 1);`)
+	a := readApplied(t, dsn, TrackingOptions{})
+	_, _, findings := Plan(set, a)
+	require.Len(t, findings, 1)
+	require.Equal(t, "warning", string(findings[0].Severity))
+	require.Contains(t, findings[0].Summary, "changed since it was applied")
 }
