@@ -16,12 +16,13 @@ type diffOptions struct {
 	schemas     []string
 	columnOrder bool
 	shadowDSN   string
+	out         outputOptions
+
 	// tracking and trackingColumn name a custom migration tracking table, like a target's
-	// tracking: {table, column}.
+	// tracking: {table, column}; replay are settings for every replayed migration, like a
+	// target's replay_settings.
 	tracking, trackingColumn string
-	// replay are settings for every replayed migration, like a target's replay_settings.
-	replay map[string]string
-	out    outputOptions
+	replay                   map[string]string
 }
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -58,16 +59,17 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 	cmd.Flags().StringSliceVar(&o.schemas, "schema", nil, "only these PostgreSQL schemas (repeatable; default all)")
 	cmd.Flags().BoolVar(&o.columnOrder, "column-order", false, "also report columns in a different order")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
+	addOutputFlags(cmd, &o.out)
 	cmd.Flags().StringVar(&o.tracking, "tracking", "", "migration tracking table to read the applied version from (name or schema.name; default: the tools' own tables)")
 	cmd.Flags().StringVar(&o.trackingColumn, "tracking-column", "", "column of --tracking holding applied file names or versions")
 	cmd.Flags().StringToStringVar(&o.replay, "replay-setting", nil, "run-time parameter set for every replayed migration, as name=value (repeatable)")
-	addOutputFlags(cmd, &o.out)
 	return cmd
 }
 
 func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
-	opts := check.Options{Name: "diff", Schemas: o.schemas, ColumnOrder: o.columnOrder,
-		Tracking: migrations.TrackingOptions{Table: o.tracking, Column: o.trackingColumn}, Replay: o.replay}
+	opts := check.Options{Name: "diff", Schemas: o.schemas, ColumnOrder: o.columnOrder}
+	opts.Tracking = migrations.TrackingOptions{Table: o.tracking, Column: o.trackingColumn}
+	opts.Replay = o.replay
 	expected, err := w.runner.Source(o.from)
 	if err != nil {
 		return check.Result{Name: "diff", Status: check.StatusError, Error: "reading --from: " + err.Error(), Findings: []diff.Finding{}}

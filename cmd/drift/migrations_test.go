@@ -224,6 +224,24 @@ func TestDiffFromMigrationsAgainstABehindDatabase(t *testing.T) {
 	require.Contains(t, out, "000003_index.up.sql")
 }
 
+// TestDiffTracking: drift diff reads the applied version from the table --tracking names, as a
+// target's tracking option does.
+func TestDiffTracking(t *testing.T) {
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 2, false)
+	// A second table that claims every migration applied: read it, and the live database lacks
+	// what migrations 3 and 4 make.
+	pgtest.Exec(t, live, `CREATE SCHEMA ops; CREATE TABLE ops.applied (filename text);`)
+	for _, f := range migrationFiles {
+		pgtest.Exec(t, live, fmt.Sprintf("INSERT INTO ops.applied VALUES ('%s')", f.name))
+	}
+	code, out, stderr := drift(t, "diff", "--from", dir, "--to", live, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json",
+		"--tracking", "ops.applied", "--tracking-column", "filename")
+	require.Equal(t, 1, code, "%s\n%s", out, stderr)
+	require.NotContains(t, out, `"status": "pending"`)
+}
+
 // TestShadowServerThatIsTheLiveServerIsWarnedAbout: replaying migrations on the live server can
 // let their cluster-wide statements act on it, so drift says so; a separate server is quiet.
 func TestShadowServerThatIsTheLiveServerIsWarnedAbout(t *testing.T) {
@@ -244,22 +262,4 @@ func TestShadowServerThatIsTheLiveServerIsWarnedAbout(t *testing.T) {
 	code, out, stderr = drift(t, "check", "--config", cfg, "--shadow-dsn", other.DSN("postgres"), "--format", "json")
 	require.Equal(t, 0, code, "%s\n%s", out, stderr)
 	require.NotContains(t, out, warning)
-}
-
-// TestDiffTracking: drift diff reads the applied version from the table --tracking names, as a
-// target's tracking option does.
-func TestDiffTracking(t *testing.T) {
-	live := pgtest.NewDB(t)
-	dir := migrationsDir(t)
-	migrateLive(t, live, 2, false)
-	// A second table that claims every migration applied: read it, and the live database lacks
-	// what migrations 3 and 4 make.
-	pgtest.Exec(t, live, `CREATE SCHEMA ops; CREATE TABLE ops.applied (filename text);`)
-	for _, f := range migrationFiles {
-		pgtest.Exec(t, live, fmt.Sprintf("INSERT INTO ops.applied VALUES ('%s')", f.name))
-	}
-	code, out, stderr := drift(t, "diff", "--from", dir, "--to", live, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json",
-		"--tracking", "ops.applied", "--tracking-column", "filename")
-	require.Equal(t, 1, code, "%s\n%s", out, stderr)
-	require.NotContains(t, out, `"status": "pending"`)
 }

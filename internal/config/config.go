@@ -137,7 +137,7 @@ type Target struct {
 	// Partitions is "parents" (the default: partitions an application or pg_partman makes at
 	// run time are not compared, only their parents and whether they conform to them) or
 	// "all" (every partition is compared as a table).
-	Partitions string `yaml:"partitions"`
+	Partitions PartitionMode `yaml:"partitions"`
 }
 
 // Tracking names a custom migration tracking table; golang-migrate's and Flyway's are found
@@ -402,9 +402,6 @@ func (c *Config) Validate() error {
 		case "snapshot":
 		default:
 			add("%s: expected must be migrations or snapshot, not %q", where, t.Expected)
-		}
-		if t.Partitions != "" && t.Partitions != "parents" && t.Partitions != "all" {
-			add("%s: partitions must be parents or all, not %q", where, t.Partitions)
 		}
 		errs = append(errs, validateRules(where, t.Ignore, t.Severity)...)
 	}

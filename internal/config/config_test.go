@@ -78,7 +78,7 @@ func TestReplaySettingsAndPartitions(t *testing.T) {
 	cfg, err := parse(t, "targets: [{name: a, dsn: x, partitions: all, replay_settings: {search_path: 'storage, public', lock_timeout: 5s}}]", nil)
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"search_path": "storage, public", "lock_timeout": "5s"}, cfg.Targets[0].ReplaySettings)
-	require.Equal(t, "all", cfg.Targets[0].Partitions)
+	require.Equal(t, PartitionsAll, cfg.Targets[0].Partitions)
 }
 
 func TestErrors(t *testing.T) {
