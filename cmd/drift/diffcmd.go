@@ -68,8 +68,6 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 
 func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
 	opts := check.Options{Name: "diff", Schemas: o.schemas, ColumnOrder: o.columnOrder}
-	opts.Tracking = migrations.TrackingOptions{Table: o.tracking, Column: o.trackingColumn}
-	opts.Replay = o.replay
 	expected, err := w.runner.Source(o.from)
 	if err != nil {
 		return check.Result{Name: "diff", Status: check.StatusError, Error: "reading --from: " + err.Error(), Findings: []diff.Finding{}}
@@ -78,5 +76,7 @@ func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
 	if err != nil {
 		return check.Result{Name: "diff", Status: check.StatusError, Error: "reading --to: " + err.Error(), Findings: []diff.Finding{}}
 	}
+	opts.Tracking = migrations.TrackingOptions{Table: o.tracking, Column: o.trackingColumn}
+	opts.Replay = o.replay
 	return w.runner.Check(ctx, expected, actual, opts)
 }
