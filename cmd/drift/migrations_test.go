@@ -242,6 +242,21 @@ func TestDiffTracking(t *testing.T) {
 	require.NotContains(t, out, `"status": "pending"`)
 }
 
+// TestCheckReportsAPendingMigrationThatWouldFail: drift check replays the pending migrations
+// on a copy of the expected schema; one that would fail is critical drift (exit 1), named with
+// its file and line, before the deploy that would run it.
+func TestCheckReportsAPendingMigrationThatWouldFail(t *testing.T) {
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000005_broken.up.sql"), []byte("-- a typo\nALTER TABLE nosuchtable ADD COLUMN x int;\n"), 0o644))
+	migrateLive(t, live, 2, false)
+	cfg := migrationsConfig(t, live, dir)
+	code, out, stderr := drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.Equal(t, 1, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "pending migration 000005 would fail on this database (000005_broken.up.sql, line 2)")
+	require.Contains(t, out, `"severity": "critical"`)
+}
+
 // TestShadowServerThatIsTheLiveServerIsWarnedAbout: replaying migrations on the live server can
 // let their cluster-wide statements act on it, so drift says so; a separate server is quiet.
 func TestShadowServerThatIsTheLiveServerIsWarnedAbout(t *testing.T) {
