@@ -10,6 +10,7 @@ import (
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/diff"
+	"github.com/drift-schema/drift/internal/migrations"
 )
 
 type diffOptions struct {
@@ -19,6 +20,12 @@ type diffOptions struct {
 	shadowDSN   string
 	timeout     time.Duration
 	out         outputOptions
+
+	// tracking and trackingColumn name a custom migration tracking table, like a target's
+	// tracking: {table, column}; replay are settings for every replayed migration, like a
+	// target's replay_settings.
+	tracking, trackingColumn string
+	replay                   map[string]string
 }
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -59,6 +66,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", config.DefaultTimeout, "give up the comparison (replay included) after this long")
 	addOutputFlags(cmd, &o.out)
+	cmd.Flags().StringVar(&o.tracking, "tracking", "", "migration tracking table to read the applied version from (name or schema.name; default: the tools' own tables)")
+	cmd.Flags().StringVar(&o.trackingColumn, "tracking-column", "", "column of --tracking holding applied file names or versions")
+	cmd.Flags().StringToStringVar(&o.replay, "replay-setting", nil, "run-time parameter set for every replayed migration, as name=value (repeatable)")
 	return cmd
 }
 
@@ -72,5 +82,7 @@ func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
 	if err != nil {
 		return check.Result{Name: "diff", Status: check.StatusError, Error: "reading --to: " + err.Error(), Findings: []diff.Finding{}}
 	}
+	opts.Tracking = migrations.TrackingOptions{Table: o.tracking, Column: o.trackingColumn}
+	opts.Replay = o.replay
 	return w.runner.Check(ctx, expected, actual, opts)
 }

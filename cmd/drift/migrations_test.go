@@ -171,11 +171,16 @@ func TestCheckWithACustomTrackingTable(t *testing.T) {
 	require.Contains(t, out, `"status": "pending"`)
 	require.Contains(t, out, "000004_nick.up.sql")
 
-	// Without the schema filter the tracking table's schema is seen, but not the table itself.
+	// Without the schema filter neither the tracking table nor the schema made for it alone is
+	// a finding; once the schema holds something else, it is compared.
 	cfg = writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n    migrations: %q\n    tracking: {table: ops.applied, column: filename}\n", live, dir))
 	code, out, _ = drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
 	require.NotContains(t, out, "ops.applied", "the tracking table is never a finding")
-	require.Contains(t, out, `"object": "ops"`, "the schema holding it is still compared")
+	require.NotContains(t, out, `"object": "ops"`, "a schema holding the tracking table alone is the tool's")
+	require.Equal(t, 0, code)
+	pgtest.Exec(t, live, "CREATE TABLE ops.jobs (id int)")
+	code, out, _ = drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.Contains(t, out, `"object": "ops"`, "the schema holds more than the tracking table")
 	require.Equal(t, 1, code)
 }
 
@@ -219,6 +224,39 @@ func TestDiffFromMigrationsAgainstABehindDatabase(t *testing.T) {
 	require.Equal(t, 0, code, "%s\n%s", out, stderr)
 	require.Contains(t, out, `"status": "pending"`)
 	require.Contains(t, out, "000003_index.up.sql")
+}
+
+// TestDiffTracking: drift diff reads the applied version from the table --tracking names, as a
+// target's tracking option does.
+func TestDiffTracking(t *testing.T) {
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	migrateLive(t, live, 2, false)
+	// A second table that claims every migration applied: read it, and the live database lacks
+	// what migrations 3 and 4 make.
+	pgtest.Exec(t, live, `CREATE SCHEMA ops; CREATE TABLE ops.applied (filename text);`)
+	for _, f := range migrationFiles {
+		pgtest.Exec(t, live, fmt.Sprintf("INSERT INTO ops.applied VALUES ('%s')", f.name))
+	}
+	code, out, stderr := drift(t, "diff", "--from", dir, "--to", live, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json",
+		"--tracking", "ops.applied", "--tracking-column", "filename")
+	require.Equal(t, 1, code, "%s\n%s", out, stderr)
+	require.NotContains(t, out, `"status": "pending"`)
+}
+
+// TestCheckReportsAPendingMigrationThatWouldFail: drift check replays the pending migrations
+// on a copy of the expected schema; one that would fail is critical drift (exit 1), named with
+// its file and line, before the deploy that would run it.
+func TestCheckReportsAPendingMigrationThatWouldFail(t *testing.T) {
+	live := pgtest.NewDB(t)
+	dir := migrationsDir(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000005_broken.up.sql"), []byte("-- a typo\nALTER TABLE nosuchtable ADD COLUMN x int;\n"), 0o644))
+	migrateLive(t, live, 2, false)
+	cfg := migrationsConfig(t, live, dir)
+	code, out, stderr := drift(t, "check", "--config", cfg, "--shadow-dsn", pgtest.AdminDSN(t), "--format", "json")
+	require.Equal(t, 1, code, "%s\n%s", out, stderr)
+	require.Contains(t, out, "pending migration 000005 would fail on this database (000005_broken.up.sql, line 2)")
+	require.Contains(t, out, `"severity": "critical"`)
 }
 
 // TestShadowServerThatIsTheLiveServerIsWarnedAbout: replaying migrations on the live server can

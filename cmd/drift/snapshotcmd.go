@@ -140,6 +140,7 @@ func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg *config.Config, t config.Target, path string) (stale bool, err error) {
 	migs := check.Source{Kind: check.SourceMigrations, Engine: t.Engine, Path: cfg.Resolve(t.Migrations)}
 	opts := check.Options{Name: t.Name, Schemas: t.Schemas, Tracking: migrations.TrackingOptions{Table: t.Tracking.Table, Column: t.Tracking.Column}, Timeout: o.timeout}
+	opts.Replay, opts.Partitions = t.ReplaySettings, t.Partitions == config.PartitionsAll
 	s, warnings, err := w.runner.Snapshot(ctx, migs, opts)
 	if err != nil {
 		return false, err

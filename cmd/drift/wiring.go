@@ -71,8 +71,10 @@ func buildTargets(cfg *config.Config, targets []config.Target) []check.Target {
 			ColumnOrder:    t.ColumnOrder,
 			TrackingTable:  t.Tracking.Table,
 			TrackingColumn: t.Tracking.Column,
+			ReplaySettings: t.ReplaySettings,
 			Timeout:        time.Duration(t.Timeout),
 		}
+		ct.ComparePartitions = t.Partitions == config.PartitionsAll
 		// Target rules come first so that a target can narrow a global rule.
 		ct.Ignore = append(ignoreRules(t.Ignore), ignoreRules(cfg.Ignore)...)
 		ct.Severities = append(severityRules(t.Severity), severityRules(cfg.Severity)...)

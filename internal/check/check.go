@@ -48,9 +48,14 @@ type Target struct {
 	// golang-migrate's schema_migrations and Flyway's flyway_schema_history by themselves.
 	TrackingTable  string
 	TrackingColumn string
+	// ReplaySettings are set for every replayed migration (a target's replay_settings).
+	ReplaySettings map[string]string
 	Ignore         []diff.IgnoreRule
 	Severities     []diff.SeverityRule
 	Timeout        time.Duration
+
+	// ComparePartitions compares every partition as a table (partitions: all).
+	ComparePartitions bool
 }
 
 // Sources returns the target's expected and actual sides.
@@ -69,6 +74,8 @@ func (t Target) Options() Options {
 		Schemas:     t.Schemas,
 		ColumnOrder: t.ColumnOrder,
 		Tracking:    migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn},
+		Replay:      t.ReplaySettings,
+		Partitions:  t.ComparePartitions,
 		Ignore:      t.Ignore,
 		Severities:  t.Severities,
 		Timeout:     t.Timeout,
@@ -82,6 +89,8 @@ type Options struct {
 	Schemas     []string
 	ColumnOrder bool
 	Tracking    migrations.TrackingOptions
+	Replay      map[string]string // set for every replayed migration (replay_settings)
+	Partitions  bool              // compare every partition as a table (partitions: all)
 	Ignore      []diff.IgnoreRule
 	Severities  []diff.SeverityRule
 	// Timeout bounds the whole comparison; zero: none beyond the context's.

@@ -186,6 +186,14 @@ type Target struct {
 	Tracking    Tracking   `yaml:"tracking"`
 	Ignore      []Ignore   `yaml:"ignore"`
 	Severity    []Severity `yaml:"severity"`
+
+	// ReplaySettings are run-time parameters set for every replayed migration, as the
+	// project's migration runner sets them: {search_path: "storage, public"}.
+	ReplaySettings map[string]string `yaml:"replay_settings"`
+	// Partitions is "parents" (the default: partitions an application or pg_partman makes at
+	// run time are not compared, only their parents and whether they conform to them) or
+	// "all" (every partition is compared as a table).
+	Partitions PartitionMode `yaml:"partitions"`
 }
 
 // Tracking names a custom migration tracking table; golang-migrate's and Flyway's are found

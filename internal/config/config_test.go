@@ -77,6 +77,13 @@ func TestSecretFile(t *testing.T) {
 	require.Equal(t, "postgres://u:p@h/d", cfg.Targets[0].DSN.Value())
 }
 
+func TestReplaySettingsAndPartitions(t *testing.T) {
+	cfg, err := parseYAML(t, "targets: [{name: a, dsn: x, partitions: all, replay_settings: {search_path: 'storage, public', lock_timeout: 5s}}]", nil)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"search_path": "storage, public", "lock_timeout": "5s"}, cfg.Targets[0].ReplaySettings)
+	require.Equal(t, PartitionsAll, cfg.Targets[0].Partitions)
+}
+
 func TestErrors(t *testing.T) {
 	cases := []struct {
 		name, yml string
@@ -95,6 +102,7 @@ func TestErrors(t *testing.T) {
 		{"bad severity", "severity: [{kind: index, severity: loud}]\ntargets: [{name: a, dsn: x}]", []string{`not "loud"`}},
 		{"bad duration", "daemon: {timeout: forever}\ntargets: [{name: a, dsn: x}]", []string{`"forever" is not a duration`}},
 		{"token without channel", "slack: {token: xoxb-1}\ntargets: [{name: a, dsn: x}]", []string{"needs a channel"}},
+		{"partitions", "targets: [{name: a, dsn: x, partitions: some}]", []string{`partitions must be parents or all, not "some"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

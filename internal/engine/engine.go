@@ -46,6 +46,13 @@ type Options struct {
 	Schemas []string
 	// Tracking names a custom migration tracking table; zero finds the tools' own tables.
 	Tracking migrations.TrackingOptions
+	// ReplaySettings are run-time parameters set for every replayed migration, as the
+	// project's runner sets them (PostgreSQL: search_path, ...); engines without such
+	// parameters ignore them.
+	ReplaySettings map[string]string
+	// ComparePartitions compares every partition as a table of its own; by default partitions
+	// made at run time are not compared, only whether they conform to their parent.
+	ComparePartitions bool
 	// Logger receives progress and what was skipped; nil discards it.
 	Logger *slog.Logger
 }

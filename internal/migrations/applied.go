@@ -2,8 +2,6 @@ package migrations
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"path"
 	"sort"
 	"strconv"
@@ -54,6 +52,15 @@ type Applied struct {
 	// Table is the schema-qualified tracking table read, or "" when none was found.
 	Table  string         `json:"table,omitempty"`
 	Format TrackingFormat `json:"format,omitempty"`
+	// Tool is the migration tool that writes the table ("golang-migrate", "goose", "dbmate or
+	// Rails", ...), as far as its name and shape tell.
+	Tool string `json:"tool,omitempty"`
+	// Note says which table was read when several were found, and why.
+	Note string `json:"note,omitempty"`
+	// Columns are the table's columns as a tool creates it ("version bigint NOT NULL PRIMARY
+	// KEY, dirty boolean NOT NULL"), or the live table's columns for a table of no known tool,
+	// so that a shadow database can have the table when migrations touch it.
+	Columns []string `json:"columns,omitempty"`
 	// Entries are the table's rows, in the order they were applied where the table records it.
 	Entries []AppliedEntry `json:"entries,omitempty"`
 	// Dirty is golang-migrate's flag: the migration at the current version failed mid-way.
@@ -72,6 +79,8 @@ type AppliedEntry struct {
 	Type string `json:"type,omitempty"`
 	// Checksum is Flyway's checksum column; nil where the table keeps none.
 	Checksum *int32 `json:"checksum,omitempty"`
+	// Digest is sqlx's checksum column: the SHA-384 of the file as applied.
+	Digest []byte `json:"digest,omitempty"`
 	// Success is false for a Flyway migration that failed (and for golang-migrate's dirty row).
 	Success bool `json:"success"`
 }
@@ -92,137 +101,6 @@ func (a *Applied) Version() string {
 		}
 	}
 	return best
-}
-
-// ReadApplied reads the live database's tracking table, in a read-only transaction. With no
-// table configured it looks for golang-migrate's schema_migrations and Flyway's
-// flyway_schema_history; finding neither is not an error (Applied.Found is false), finding
-// both, or the same name in several schemas none of which is the current one, is.
-func ReadApplied(ctx context.Context, conn *pgx.Conn, opts TrackingOptions) (_ *Applied, err error) {
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, fmt.Errorf("reading applied migrations: %w", err)
-	}
-	defer func() {
-		if rerr := tx.Rollback(ctx); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) && err == nil {
-			err = fmt.Errorf("reading applied migrations: %w", rerr)
-		}
-	}()
-	tbl, err := findTrackingTable(ctx, tx, opts)
-	if err != nil {
-		return nil, err
-	}
-	if tbl == nil {
-		return &Applied{}, nil
-	}
-	a := &Applied{Table: tbl.schema + "." + tbl.name}
-	ident := pgx.Identifier{tbl.schema, tbl.name}.Sanitize()
-	switch {
-	case opts.Column != "":
-		if !tbl.columns[opts.Column] {
-			return nil, fmt.Errorf("reading applied migrations: table %s has no column %q", a.Table, opts.Column)
-		}
-		a.Format = TrackingList
-		err = readList(ctx, tx, a, ident, opts.Column)
-	case tbl.has("installed_rank", "version", "description", "type", "script", "checksum", "success"):
-		a.Format = TrackingFlyway
-		err = readFlyway(ctx, tx, a, ident)
-	case tbl.has("version", "dirty"):
-		a.Format = TrackingGolangMigrate
-		err = readGolangMigrate(ctx, tx, a, ident)
-	case tbl.has("version") && len(tbl.columns) == 1:
-		a.Format = TrackingList
-		err = readList(ctx, tx, a, ident, "version")
-	default:
-		return nil, fmt.Errorf("reading applied migrations: cannot tell what tracking table %s holds (not golang-migrate's or Flyway's); configure the column holding applied file names or versions", a.Table)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading applied migrations from %s: %w", a.Table, err)
-	}
-	return a, nil
-}
-
-type trackingTable struct {
-	schema, name string
-	columns      map[string]bool
-}
-
-func (t *trackingTable) has(cols ...string) bool {
-	for _, c := range cols {
-		if !t.columns[c] {
-			return false
-		}
-	}
-	return true
-}
-
-func findTrackingTable(ctx context.Context, tx pgx.Tx, opts TrackingOptions) (*trackingTable, error) {
-	names := []string{GolangMigrateTable, FlywayTable}
-	schema := ""
-	if opts.Table != "" {
-		schema, names = "", []string{opts.Table}
-		if s, n, ok := strings.Cut(opts.Table, "."); ok {
-			schema, names = s, []string{n}
-		}
-	}
-	rows, err := tx.Query(ctx, `
-SELECT n.nspname, c.relname, n.nspname = current_schema() AS current,
-       array(SELECT a.attname::text FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND c.relname = ANY($1)
-  AND ($2 = '' OR n.nspname = $2)
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_%'
-ORDER BY current DESC, n.nspname, c.relname`, names, schema)
-	if err != nil {
-		return nil, fmt.Errorf("looking for a migration tracking table: %w", err)
-	}
-	type found struct {
-		trackingTable
-		current bool
-	}
-	byName := map[string][]found{}
-	for rows.Next() {
-		var f found
-		var cols []string
-		if err := rows.Scan(&f.schema, &f.name, &f.current, &cols); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("looking for a migration tracking table: %w", err)
-		}
-		f.columns = map[string]bool{}
-		for _, c := range cols {
-			f.columns[c] = true
-		}
-		byName[f.name] = append(byName[f.name], f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("looking for a migration tracking table: %w", err)
-	}
-	if len(byName) == 0 {
-		if opts.Table != "" {
-			return nil, fmt.Errorf("reading applied migrations: the configured tracking table %s does not exist", opts.Table)
-		}
-		return nil, nil
-	}
-	if len(byName) > 1 {
-		return nil, fmt.Errorf("reading applied migrations: found both %s and %s; configure which tracking table to read", GolangMigrateTable, FlywayTable)
-	}
-	for _, fs := range byName {
-		// Rows are ordered with the current schema first.
-		if len(fs) > 1 && !fs[0].current {
-			var where []string
-			for _, f := range fs {
-				where = append(where, f.schema+"."+f.name)
-			}
-			return nil, fmt.Errorf("reading applied migrations: found %s; configure which tracking table to read", strings.Join(where, " and "))
-		}
-		t := fs[0].trackingTable
-		return &t, nil
-	}
-	return nil, nil
 }
 
 func readGolangMigrate(ctx context.Context, tx pgx.Tx, a *Applied, ident string) error {

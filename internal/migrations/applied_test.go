@@ -272,7 +272,7 @@ func TestReadAppliedIsReadOnlyAndAmbiguityIsAnError(t *testing.T) {
 	dsn := pgtest.NewDB(t)
 	pgtest.Exec(t, dsn, golangMigrateTable+flywayTable)
 	_, err := ReadApplied(context.Background(), connect(t, dsn), TrackingOptions{})
-	require.ErrorContains(t, err, "found both schema_migrations and flyway_schema_history")
+	require.ErrorContains(t, err, "found both flyway_schema_history and schema_migrations")
 
 	// Naming the table resolves it.
 	a := readApplied(t, dsn, TrackingOptions{Table: "flyway_schema_history"})

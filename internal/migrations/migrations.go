@@ -35,6 +35,9 @@ type Migration struct {
 	Checksum string `json:"checksum"`
 	// Content is the file's bytes.
 	Content []byte `json:"-"`
+	// Baseline marks a Flyway baseline migration (B5__baseline.sql): on an empty database it
+	// stands for every version up to its own, which are then not run.
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // Name is what findings and messages call the migration: its version, or its file for a
@@ -66,6 +69,13 @@ type Set struct {
 	// Skipped lists subfolders (other than rollback/) that hold .sql or .cypher files. They are
 	// not part of the set; callers should say so, in case they were meant to be.
 	Skipped []string `json:"skipped,omitempty"`
+	// Superseded are versioned migrations a Flyway baseline migration stands for: not replayed,
+	// but known, so that a database migrated through them is not told they are unknown.
+	Superseded []Migration `json:"superseded,omitempty"`
+	// Code are migrations written in a programming language (goose's Go migrations,
+	// 00002_backfill.go): drift cannot replay them, so the expected schema may lack what they
+	// do, and callers must say so.
+	Code []Migration `json:"code,omitempty"`
 }
 
 // Last returns the last versioned migration of ms, and false when there is none.
@@ -116,6 +126,16 @@ func Load(fsys fs.FS) (*Set, error) {
 			continue
 		}
 		if e.IsDir() {
+			if m, down, ok, err := loadFolderMigration(fsys, name); err != nil {
+				return nil, err
+			} else if ok {
+				byConvention[Folders] = append(byConvention[Folders], name)
+				byLanguage[LanguageSQL] = append(byLanguage[LanguageSQL], name)
+				set.Migrations = append(set.Migrations, m)
+				set.Down = append(set.Down, down...)
+				set.Convention, set.Language = Folders, LanguageSQL
+				continue
+			}
 			if rollbackDirs[strings.ToLower(name)] {
 				downs, err := loadRollbacks(fsys, name)
 				if err != nil {
@@ -128,6 +148,9 @@ func Load(fsys fs.FS) (*Set, error) {
 			continue
 		}
 		if !isMigrationLike(name) {
+			if m, ok := codeMigration(name); ok {
+				set.Code = append(set.Code, m)
+			}
 			continue
 		}
 		p, ok := parseName(name)
@@ -158,6 +181,11 @@ func Load(fsys fs.FS) (*Set, error) {
 	if len(unrecognised) > 0 {
 		return nil, fmt.Errorf("unrecognised migration file names: %s (expected a convention such as V1__desc.sql, 000001_desc.up.sql, V001-desc-up.sql, 001_desc.sql, 20251120_143000_desc.sql or 2025-01-15-001-desc.cypher)", strings.Join(unrecognised, ", "))
 	}
+	if len(byConvention) == 2 && len(byConvention[GolangMigrate]) > 0 && len(byConvention[Numbered]) > 0 {
+		// 000001_init.up.sql beside 000002_more.sql: one numbering, plain files are up files.
+		delete(byConvention, Numbered)
+		set.Convention = GolangMigrate
+	}
 	if len(byConvention) > 1 {
 		return nil, fmt.Errorf("mixed migration naming conventions in one folder: %s", describeGroups(byConvention))
 	}
@@ -168,9 +196,11 @@ func Load(fsys fs.FS) (*Set, error) {
 		return nil, errors.New("no migration files found (looked for .sql and .cypher files named by a known convention)")
 	}
 	sortMigrations(set.Migrations)
+	set.Migrations, set.Superseded = applyBaseline(set.Migrations)
 	if err := checkDuplicates(set.Migrations); err != nil {
 		return nil, err
 	}
+	sort.Slice(set.Code, func(i, j int) bool { return CompareVersions(set.Code[i].Version, set.Code[j].Version) < 0 })
 	sort.Slice(set.Down, func(i, j int) bool { return set.Down[i].File < set.Down[j].File })
 	sort.Slice(set.Callbacks, func(i, j int) bool { return set.Callbacks[i].File < set.Callbacks[j].File })
 	set.Checksum = setChecksum(append(slices.Clone(set.Migrations), set.Callbacks...))
@@ -229,6 +259,7 @@ func readMigration(fsys fs.FS, file string, p parsed) (Migration, error) {
 		Kind:        p.kind,
 		Checksum:    hex.EncodeToString(sum[:]),
 		Content:     content,
+		Baseline:    p.baseline,
 	}, nil
 }
 

@@ -25,6 +25,12 @@ const (
 	Timestamped Convention = "timestamped"
 	// Dated: 2025-01-15-001-add-rating-index.cypher (a date and a sequence number of that day).
 	Dated Convention = "dated"
+	// Dashed: 0001-create-users.sql (postgres-migrations).
+	Dashed Convention = "dashed"
+	// Folders: one folder per migration, named by version, holding up.sql and down.sql
+	// (diesel: 2023-01-01-120000_create_users/up.sql) or migration.sql (Prisma:
+	// 20230101120000_init/migration.sql).
+	Folders Convention = "folders"
 )
 
 // Kind says how a migration is replayed.
@@ -57,6 +63,7 @@ type parsed struct {
 	description string
 	kind        Kind
 	language    string
+	baseline    bool
 }
 
 // A file name pattern and how to read it. Patterns are tried in order; the first match wins,
@@ -76,6 +83,9 @@ var patterns = []pattern{
 	{Flyway, regexp.MustCompile(`^R__(.+)` + ext), func(m []string) parsed {
 		return parsed{description: words(m[1]), kind: Repeatable, language: m[2]}
 	}},
+	{Flyway, regexp.MustCompile(`^B(\d+(?:[._]\d+)*)__(.*)` + ext), func(m []string) parsed {
+		return parsed{version: strings.ReplaceAll(m[1], "_", "."), description: words(m[2]), kind: Versioned, language: m[3], baseline: true}
+	}},
 	{Flyway, regexp.MustCompile(`^U(\d+(?:[._]\d+)*)__(.*)` + ext), func(m []string) parsed {
 		return parsed{version: strings.ReplaceAll(m[1], "_", "."), description: words(m[2]), kind: Down, language: m[3]}
 	}},
@@ -92,6 +102,9 @@ var patterns = []pattern{
 		return parsed{version: m[1], description: words(m[2]), kind: Versioned, language: m[3]}
 	}},
 	{Numbered, regexp.MustCompile(`^(\d+)_(.+)` + ext), func(m []string) parsed {
+		return parsed{version: m[1], description: words(m[2]), kind: Versioned, language: m[3]}
+	}},
+	{Dashed, regexp.MustCompile(`^(\d+)-(.+)` + ext), func(m []string) parsed {
 		return parsed{version: m[1], description: words(m[2]), kind: Versioned, language: m[3]}
 	}},
 }

@@ -1,8 +1,11 @@
 package migrations
 
 import (
+	"bytes"
+	"crypto/sha512"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 
 	"github.com/drift-schema/drift/internal/diff"
@@ -52,6 +55,11 @@ func Plan(set *Set, applied *Applied) (toReplay, pending []Migration, findings [
 			if !isApplied && st.baseline != "" && CompareVersions(m.Version, st.baseline) <= 0 {
 				isApplied, e = true, AppliedEntry{Version: m.Version}
 			}
+			if !isApplied && m.Baseline && high != "" && CompareVersions(m.Version, high) <= 0 {
+				// A database migrated through the versions a baseline migration stands for:
+				// Flyway does not run the baseline there, and its content is what they built.
+				isApplied, e = true, AppliedEntry{Version: m.Version}
+			}
 			if !isApplied {
 				pending = append(pending, m)
 				if !st.cumulative && high != "" && CompareVersions(m.Version, high) < 0 {
@@ -77,6 +85,11 @@ func Plan(set *Set, applied *Applied) (toReplay, pending []Migration, findings [
 				pending = append(pending, m)
 			}
 		}
+	}
+	for _, m := range slices.Concat(set.Superseded, set.Code) {
+		// Versions a baseline migration stands for, and code migrations (which drift cannot
+		// replay; the engine says so), are known, applied or not.
+		matched[normalVersion(m.Version)] = true
 	}
 	if st.cumulative {
 		if high != "" && !matched[normalVersion(high)] {
@@ -122,8 +135,17 @@ func Plan(set *Set, applied *Applied) (toReplay, pending []Migration, findings [
 	return toReplay, pending, findings
 }
 
-// checksumFinding compares Flyway's recorded checksum of an applied migration with its file.
+// checksumFinding compares the recorded checksum of an applied migration (Flyway's, sqlx's)
+// with its file.
 func checksumFinding(applied *Applied, e AppliedEntry, m Migration) (diff.Finding, bool) {
+	if applied.Format == TrackingSqlx && len(e.Digest) > 0 {
+		now := sha512.Sum384(m.Content)
+		if bytes.Equal(e.Digest, now[:]) {
+			return diff.Finding{}, false
+		}
+		return finding(m.Version, diff.Changed, diff.Warning,
+			fmt.Sprintf("migration %s (%s) changed since it was applied: its SHA-384 in %s is not the file's now", m.Version, m.File, applied.Table)), true
+	}
 	if applied.Format != TrackingFlyway || e.Checksum == nil {
 		return diff.Finding{}, false
 	}

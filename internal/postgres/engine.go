@@ -62,7 +62,7 @@ func (e *Engine) Language() string { return migrations.LanguageSQL }
 func (e *Engine) Rules() diff.Rules { return Rules{} }
 
 // Kinds are the object kinds of PostgreSQL snapshots.
-func (e *Engine) Kinds() []string { return slices.Clone(kinds) }
+func (e *Engine) Kinds() []string { return slices.Concat(kinds, newKinds) }
 
 // kinds lists every object kind the catalog package writes.
 var kinds = []string{
@@ -91,7 +91,7 @@ func (e *Engine) Introspect(ctx context.Context, dsn string, o engine.Options) (
 // introspection are the options both sides of a comparison are read with: its schemas, and
 // its custom migration tracking table left out like the well-known ones.
 func introspection(o engine.Options) catalog.Options {
-	c := catalog.Options{Schemas: o.Schemas}
+	c := catalog.Options{Schemas: o.Schemas, Partitions: o.ComparePartitions}
 	if o.Tracking.Table != "" {
 		c.ExcludeTables = []string{o.Tracking.Table}
 	}
@@ -108,12 +108,17 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 	for _, s := range set.Skipped {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("subfolder %s holds SQL files that are not read as migrations", s))
 	}
+	if w := codeWarning(set); w != "" {
+		out.Warnings = append(out.Warnings, w)
+	}
+	settings := replaySettings(o.ReplaySettings)
 	if live == nil {
 		s, warnings, err := shadow.Build(ctx, shadow.BuildOptions{
 			ShadowDSN:     e.shadowDSN,
 			Logger:        log,
 			Cache:         e.cache,
 			Introspection: introspection(o),
+			Settings:      settings,
 		}, set, set.Migrations)
 		if err != nil {
 			return nil, redact.Error(err, e.shadowDSN)
@@ -123,12 +128,19 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 		return out, nil
 	}
 
-	facts, err := readLive(ctx, live.DSN, o.Tracking)
+	facts, err := readLive(ctx, live.DSN, o.Tracking, set)
 	if err != nil {
 		return nil, err
 	}
+	if facts.applied.Note != "" {
+		out.Warnings = append(out.Warnings, facts.applied.Note)
+	}
+	// The tracking table is the tool's, not the schema's, whatever its name.
+	if facts.applied.Found() {
+		*live.Snapshot = *withoutTable(live.Snapshot, facts.applied.Table)
+	}
 	toReplay, pending, findings := migrations.Plan(set, facts.applied)
-	s, warnings, err := shadow.Build(ctx, shadow.BuildOptions{
+	opts := shadow.BuildOptions{
 		ShadowDSN:     e.shadowDSN,
 		LiveMajor:     shadow.Major(live.Snapshot.ServerVersionNum),
 		Logger:        log,
@@ -136,12 +148,27 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 		Introspection: introspection(o),
 		Owner:         facts.owner,
 		Roles:         facts.roles,
-	}, set, toReplay)
+		Settings:      settings,
+		Prelude:       trackingPrelude(facts.applied, set.Migrations),
+	}
+	s, warnings, err := shadow.Build(ctx, opts, set, toReplay)
 	if err != nil {
 		return nil, redact.Error(err, e.shadowDSN)
 	}
+	if facts.applied.Found() {
+		s = withoutTable(s, facts.applied.Table) // created by the prelude when migrations touch it
+	}
 	out.Snapshot, out.Pending, out.Findings = s, pending, findings
 	out.Warnings = append(out.Warnings, warnings...)
+	if len(pending) > 0 {
+		f, err := pendingFailure(ctx, opts, set, toReplay, pending)
+		if err != nil {
+			return nil, redact.Error(err, e.shadowDSN)
+		}
+		if f != nil {
+			out.Findings = append(out.Findings, *f)
+		}
+	}
 	if e.shadowIsServer(ctx, facts.started) {
 		out.Warnings = append(out.Warnings, "the shadow server is this target's live server: migrations are replayed there, "+
 			"so any cluster-wide statement in them (CREATE ROLE, ALTER SYSTEM, ALTER DATABASE by name) acts on the live server; "+
@@ -159,14 +186,14 @@ type liveFacts struct {
 }
 
 // readLive reads the live database's facts, read-only.
-func readLive(ctx context.Context, dsn string, tracking migrations.TrackingOptions) (liveFacts, error) {
+func readLive(ctx context.Context, dsn string, tracking migrations.TrackingOptions, set *migrations.Set) (liveFacts, error) {
 	var lv liveFacts
 	conn, err := pgdial.Connect(ctx, dsn, "connecting to read the applied migrations")
 	if err != nil {
 		return lv, redact.Error(err, dsn)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	lv.applied, err = migrations.ReadApplied(ctx, conn, tracking)
+	lv.applied, err = migrations.ReadAppliedFor(ctx, conn, tracking, set)
 	if err != nil {
 		return lv, redact.Error(fmt.Errorf("reading the applied migrations: %w", err), dsn)
 	}

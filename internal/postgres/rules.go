@@ -16,29 +16,54 @@ type Rules struct{ diff.BaseRules }
 
 var _ diff.Rules = Rules{}
 
+// newKinds are the kinds the catalog writes beyond tables, columns, constraints, indexes, views,
+// sequences, functions, triggers, types, policies, privileges and comments: everything else a
+// migration can create, and how partitions conform to their parent.
+var newKinds = []string{
+	"aggregate", "cast", "collation", "default_privilege", "event_trigger", "foreign_server",
+	"foreign_table", "partitioning", "publication", "rule", "statistics",
+	"text_search_configuration", "text_search_dictionary", "user_mapping",
+}
+
 // missingCritical lists the kinds whose absence from the live database is critical: something
-// the application or its security relies on is gone. Missing indexes are only slow.
+// the application, its security or the next migration relies on is gone. Missing indexes and
+// statistics objects are only slow.
 var missingCritical = map[string]bool{
 	"schema": true, "extension": true, "table": true, "column": true, "constraint": true,
 	"view": true, "materialized_view": true, "sequence": true, "function": true,
 	"procedure": true, "trigger": true, "type": true, "policy": true, "privilege": true,
+	"rule": true, "event_trigger": true, "aggregate": true, "cast": true, "collation": true,
+	"text_search_configuration": true, "text_search_dictionary": true, "foreign_server": true,
+	"foreign_table": true, "user_mapping": true, "publication": true,
 }
 
-// Severity is the default severity of a finding:
+// Severity is the default severity of a finding, by one rule: critical when data is exposed,
+// lost or corrupted or a migration will fail; warning when behaviour differs; info when it is
+// cosmetic.
 //
-//	critical  missing schema objects (every kind in missingCritical); a changed column type or
-//	          NOT NULL; RLS enabled or forced turned off; an unexpected grant to PUBLIC; an
-//	          unexpected SECURITY DEFINER function or procedure, or one that became SECURITY
-//	          DEFINER
-//	info      comments; renames of generated names
+//	critical  missing schema objects (every kind in missingCritical: the application and later
+//	          migrations use them), and a missing revoke from PUBLIC; a changed column type or
+//	          NOT NULL; RLS enabled or forced turned off; an unexpected grant or default
+//	          privilege to PUBLIC; an unexpected SECURITY DEFINER function or procedure, one
+//	          that became SECURITY DEFINER or runs as another role; an unexpected INSTEAD
+//	          rule (writes go elsewhere); an unexpected permissive policy (more rows visible)
+//	info      comments; renames of generated names; statistics objects that are unexpected;
+//	          renderings of the same definition (Equivalent)
 //	warning   everything else: missing or unexpected indexes, invalid indexes, unexpected
-//	          tables, columns and others, changed defaults and function bodies
+//	          tables, columns and others, changed defaults and function bodies, a grant or
+//	          default privilege missing or revoked
 func (Rules) Severity(f diff.Finding, expected, actual *snapshot.Object) diff.Severity {
 	if f.Kind == "comment" {
 		return diff.Info
 	}
 	switch f.Change {
 	case diff.Missing:
+		if expected != nil && isRevoke(*expected) {
+			return diff.Critical // PUBLIC holds what it was meant not to
+		}
+		if f.Kind == "default_privilege" {
+			return diff.Warning // objects created from now on lack a grant
+		}
 		if missingCritical[f.Kind] {
 			return diff.Critical
 		}
@@ -46,18 +71,31 @@ func (Rules) Severity(f diff.Finding, expected, actual *snapshot.Object) diff.Se
 		if actual != nil && unexpectedCritical(*actual) {
 			return diff.Critical
 		}
+		if f.Kind == "statistics" {
+			return diff.Info
+		}
 	case diff.Changed:
 		return changedSeverity(f, expected, actual)
 	}
 	return diff.Warning
 }
 
+// isRevoke reports a privilege object that records a default privilege taken away.
+func isRevoke(o snapshot.Object) bool {
+	return (o.Kind == "privilege" || o.Kind == "default_privilege") && o.Attrs.Value("revoked") == "true"
+}
+
 func unexpectedCritical(o snapshot.Object) bool {
 	switch {
-	case o.Kind == "privilege":
-		return o.Attrs.Value("grantee") == "PUBLIC"
+	case o.Kind == "privilege" || o.Kind == "default_privilege":
+		return o.Attrs.Value("grantee") == "PUBLIC" && !isRevoke(o)
 	case isFunction(o.Kind):
 		return o.Attrs.Value("security_definer") == "true"
+	case o.Kind == "rule":
+		return strings.Contains(o.Attrs.Value("definition"), " DO INSTEAD ")
+	case o.Kind == "policy":
+		// Permissive policies are OR-ed together: one more lets more rows through.
+		return o.Attrs.Value("permissive") == "true"
 	}
 	return false
 }
@@ -79,24 +117,43 @@ func changedSeverity(f diff.Finding, e, a *snapshot.Object) diff.Severity {
 		return diff.Critical
 	case isFunction(e.Kind) && slices.Contains(f.Attributes, "security_definer") && a.Attrs.Value("security_definer") == "true":
 		return diff.Critical
+	case isFunction(e.Kind) && slices.Contains(f.Attributes, "runs_as") && a.Attrs.Value("security_definer") == "true":
+		return diff.Critical
 	}
 	return diff.Warning
 }
 
 func isFunction(kind string) bool { return kind == "function" || kind == "procedure" }
 
-// whitespaceKinds are the kinds whose definition text may differ in layout alone: function
-// bodies are stored as written, and view text can differ in layout between deparser versions.
-// Other kinds are deparsed from the catalog, where a whitespace difference can only come from
-// inside a literal and is therefore real.
-var whitespaceKinds = map[string]bool{"function": true, "procedure": true, "view": true, "materialized_view": true}
+// codeKinds are the kinds whose definition is text as written (function bodies) or laid out
+// by a deparser that may change layout (views): whitespace there is layout.
+var codeKinds = map[string]bool{"function": true, "procedure": true, "view": true, "materialized_view": true}
 
-// Equivalent reports a definition that differs in layout alone. Runs of whitespace are compared
-// as one space, so "a  b" and "a\n\tb" are equal but "a+b" and "a + b" are not (telling those
-// apart safely needs a tokenizer, and a false "whitespace only" would hide drift).
+// expressionAttrs are the attributes the server renders from a stored expression, where the
+// same stored meaning can come out with casts and parentheses in other places depending on
+// how it was written (kind "" matches every kind).
+var expressionAttrs = map[[2]string]bool{
+	{"constraint", "definition"}: true, {"column", "default"}: true, {"column", "generated"}: true,
+	{"type", "default"}: true, {"policy", "using"}: true, {"policy", "with_check"}: true,
+	{"index", "definition"}: true, {"table", "partition_bound"}: true, {"trigger", "definition"}: true,
+	{"rule", "definition"}: true, {"view", "definition"}: true, {"materialized_view", "definition"}: true,
+	{"publication", "tables"}: true, {"statistics", "definition"}: true, {"foreign_table", "columns"}: true,
+}
+
+// Equivalent reports definitions that differ in rendering alone:
+//
+//   - function bodies and view text that differ only in whitespace outside string literals,
+//     a trailing newline included ("whitespace only"; "a+b" and "a + b" are the same tokens);
+//   - expressions that are the same once the server's casts, IN and = ANY, redundant
+//     parentheses and the spelling of numbers are normalized ("same expression, rendered
+//     differently"), such as a CHECK (c IN ('a', 'b')) on a varchar column and its pg_dump, or
+//     DEFAULT '2'::bigint and DEFAULT 2.
 func (Rules) Equivalent(kind, attr, expected, actual string) (string, bool) {
-	if attr == "definition" && whitespaceKinds[kind] && strings.Join(strings.Fields(expected), " ") == strings.Join(strings.Fields(actual), " ") {
+	if attr == "definition" && codeKinds[kind] && sameCode(expected, actual) {
 		return "whitespace only", true
+	}
+	if expressionAttrs[[2]string{kind, attr}] && sameExpression(expected, actual) {
+		return "same expression, rendered differently", true
 	}
 	return "", false
 }
@@ -157,14 +214,24 @@ func nameEnd(s string) int {
 	return len(s)
 }
 
-// Subject names grants and comments by what they are about: "SELECT to PUBLIC on
-// public.profiles", "comment on table public.users".
+// Subject names grants, default privileges and comments by what they are about: "SELECT to
+// PUBLIC on public.profiles", "default SELECT to PUBLIC on tables created by app in schema
+// public", "comment on table public.users".
 func (r Rules) Subject(o snapshot.Object) string {
 	switch o.Kind {
 	case "privilege":
 		priv, grantee, on := o.Attrs.Value("privilege"), o.Attrs.Value("grantee"), o.Attrs.Value("on")
 		if priv != "" && grantee != "" && on != "" {
 			return fmt.Sprintf("%s to %s on %s", priv, grantee, on)
+		}
+	case "default_privilege":
+		priv, grantee, on, role := o.Attrs.Value("privilege"), o.Attrs.Value("grantee"), o.Attrs.Value("on"), o.Attrs.Value("for_role")
+		if priv != "" && grantee != "" && on != "" && role != "" {
+			s := fmt.Sprintf("default %s to %s on %s created by %s", priv, grantee, on, role)
+			if in := o.Attrs.Value("in_schema"); in != "" {
+				s += " in schema " + in
+			}
+			return s
 		}
 	case "comment":
 		if on := o.Attrs.Value("on_kind"); on != "" {
@@ -176,11 +243,18 @@ func (r Rules) Subject(o snapshot.Object) string {
 }
 
 // Unmatched says a grant was granted or revoked, and flags a new SECURITY DEFINER function.
+// A revoke of a privilege PostgreSQL gives by default reads the other way round: missing, it
+// means PUBLIC still holds the privilege.
 func (r Rules) Unmatched(o snapshot.Object, change diff.Change) string {
+	isGrant := o.Kind == "privilege" || o.Kind == "default_privilege"
 	switch {
-	case o.Kind == "privilege" && change == diff.Missing:
+	case isGrant && isRevoke(o) && change == diff.Missing:
+		return r.Subject(o) + " was expected to be revoked but is still given"
+	case isGrant && isRevoke(o):
 		return r.Subject(o) + " was revoked"
-	case o.Kind == "privilege":
+	case isGrant && change == diff.Missing:
+		return r.Subject(o) + " was revoked"
+	case isGrant:
 		return r.Subject(o) + " was granted"
 	case change == diff.Unexpected && isFunction(o.Kind) && o.Attrs.Value("security_definer") == "true":
 		return r.Subject(o) + " is unexpected (SECURITY DEFINER)"

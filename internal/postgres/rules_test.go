@@ -253,9 +253,11 @@ func TestCompareChanges(t *testing.T) {
 				"view public.active: definition differs in whitespace only", []string{"definition"}, nil}},
 		},
 		{
-			name:     "trigger whitespace is not layout",
-			expected: []snapshot.Object{trig},
-			actual:   []snapshot.Object{withAttrs(trig, "definition", "CREATE TRIGGER touch BEFORE UPDATE ON public.users FOR EACH ROW  EXECUTE FUNCTION touch()")},
+			// A deparser lays out the same catalog entry the same way: whitespace can only
+			// differ inside a literal, where it is data.
+			name:     "trigger whitespace in a literal is not layout",
+			expected: []snapshot.Object{withAttrs(trig, "definition", "CREATE TRIGGER touch BEFORE UPDATE ON public.users FOR EACH ROW WHEN (new.name <> 'a b') EXECUTE FUNCTION touch()")},
+			actual:   []snapshot.Object{withAttrs(trig, "definition", "CREATE TRIGGER touch BEFORE UPDATE ON public.users FOR EACH ROW WHEN (new.name <> 'a  b') EXECUTE FUNCTION touch()")},
 			want: []brief{{"trigger", "public.users.touch", diff.Changed, diff.Warning,
 				"trigger public.users.touch: definition changed", []string{"definition"}, nil}},
 		},

@@ -66,9 +66,11 @@ CREATE TABLE customers_us PARTITION OF customers FOR VALUES IN ('us');
 CREATE TABLE customers_eu PARTITION OF customers FOR VALUES IN ('eu');`)
 	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
 
-	// A partition added on the live side is one finding: the table, not a constraint copy.
+	// A partition added on the live side is, by default, a runtime object and no finding;
+	// with partitions compared it is one finding: the table, not a constraint copy.
 	pgtest.Exec(t, act, "CREATE TABLE customers_ap PARTITION OF customers FOR VALUES IN ('ap')")
-	fs := diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}})
+	require.Empty(t, diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}}))
+	fs := diff.Compare(snap(t, exp, catalog.Options{Partitions: true}), snap(t, act, catalog.Options{Partitions: true}), diff.Options{Rules: Rules{}})
 	require.Len(t, fs, 1, "%+v", fs)
 	require.Equal(t, "table", fs[0].Kind)
 	require.Equal(t, "public.customers_ap", fs[0].Object)
@@ -136,23 +138,10 @@ func TestColumnOrder(t *testing.T) {
 }
 
 func TestPgDumpRestoreIsClean(t *testing.T) {
+	t.Parallel()
 	role := pgtest.NewRole(t, "")
 	exp := pgtest.Build(t, pgtest.WithRole(pgtest.RichSchema, role))
-	act := pgtest.NewDB(t)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	var dump, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, pgtest.ClientBin(t, "pg_dump"), "--no-password", "-d", exp)
-	cmd.Stdout, cmd.Stderr = &dump, &stderr
-	require.NoError(t, cmd.Run(), "pg_dump: %s", stderr.String())
-	require.Contains(t, dump.String(), "CREATE TABLE app.accounts")
-
-	stderr.Reset()
-	cmd = exec.CommandContext(ctx, pgtest.ClientBin(t, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password", "-d", act)
-	cmd.Stdin, cmd.Stderr = &dump, &stderr
-	require.NoError(t, cmd.Run(), "psql: %s", stderr.String())
-
+	act := dumpRestore(t, exp)
 	se, sa := snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{})
 	require.NotEmpty(t, keysOf(sa, "table"))
 	fs := diff.Compare(se, sa, diff.Options{Rules: Rules{}, ColumnOrder: true})
@@ -160,6 +149,26 @@ func TestPgDumpRestoreIsClean(t *testing.T) {
 	for _, f := range fs {
 		require.Equal(t, diff.Info, f.Severity, "a pg_dump restore drifted: %s %s %s\nexpected: %s\nactual: %s", f.Kind, f.Object, f.Change, f.Expected, f.Actual)
 	}
+}
+
+// dumpRestore copies the schema of the database at src into a new database with
+// pg_dump --schema-only | psql, and returns the new database.
+func dumpRestore(t *testing.T, src string) string {
+	t.Helper()
+	dst := pgtest.NewDB(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var dump, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, pgtest.ClientBin(t, "pg_dump"), "--no-password", "--schema-only", "-d", src)
+	cmd.Stdout, cmd.Stderr = &dump, &stderr
+	require.NoError(t, cmd.Run(), "pg_dump: %s", stderr.String())
+	require.Contains(t, dump.String(), "CREATE TABLE")
+
+	stderr.Reset()
+	cmd = exec.CommandContext(ctx, pgtest.ClientBin(t, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password", "-d", dst)
+	cmd.Stdin, cmd.Stderr = &dump, &stderr
+	require.NoError(t, cmd.Run(), "psql: %s", stderr.String())
+	return dst
 }
 
 // TestInvalidIndexIsReported leaves a unique index INVALID the way production does: CREATE
@@ -194,4 +203,26 @@ func TestInvalidIndexByCatalogUpdate(t *testing.T) {
 UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.u_id_idx'::regclass;`)
 	s := snap(t, dsn, catalog.Options{})
 	require.Equal(t, "false", findObj(s, "index", "public.u_id_idx").Attrs.Value("valid"))
+}
+
+// TestRuntimePartitionsAreNotDrift: a partition made at run time (today's, under today's name)
+// is no drift; a partition that departs from its parent is, as a change of the parent's
+// partitioning.
+func TestRuntimePartitionsAreNotDrift(t *testing.T) {
+	t.Parallel()
+	const schema = `CREATE TABLE public.events (id bigint, at date NOT NULL, kind text) PARTITION BY RANGE (at);
+CREATE INDEX events_at_idx ON public.events (at);
+CREATE TABLE public.events_2024 PARTITION OF public.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`
+	exp := pgtest.Build(t, schema)
+	act := pgtest.Build(t, schema+`
+CREATE TABLE public.events_2025_03_14 PARTITION OF public.events FOR VALUES FROM ('2025-03-14') TO ('2025-03-15');`)
+	requireNoFindings(t, exp, act, diff.Options{Rules: Rules{}})
+
+	pgtest.Exec(t, act, `CREATE INDEX adhoc ON public.events_2025_03_14 (kind)`)
+	fs := diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}})
+	require.Len(t, fs, 1, describe(fs))
+	require.Equal(t, "partitioning", fs[0].Kind)
+	require.Equal(t, "public.events", fs[0].Object)
+	require.Equal(t, diff.Warning, fs[0].Severity)
+	require.Contains(t, fs[0].Actual, "a partition has an index of its own: CREATE INDEX ON <partition> USING btree (kind)")
 }

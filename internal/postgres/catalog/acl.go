@@ -32,6 +32,8 @@ type grant struct {
 	grantee   string // role name; "" is PUBLIC
 	privilege string
 	grantable bool
+	// revoked marks a privilege PostgreSQL gives by default that was taken away.
+	revoked bool
 }
 
 // parseACL reads an aclitem[] in its text form, e.g. {=r/alice,"bob smith"=arw*/alice}, into
@@ -155,7 +157,8 @@ func readRoleName(s string) (string, string, error) {
 }
 
 // privileges reads one object's ACL row (its key's parts, on_kind, owner, acl) into privilege
-// objects keyed by the object, with the grantee and privilege as the key's detail.
+// objects keyed by the object, with the grantee and privilege as the key's detail. PUBLIC's
+// default privilege on functions and types is left out, or reported revoked (publicDefault).
 func (b *builder) privileges(l *layout, v [][]byte) error {
 	onKind, owner, acl := l.value(v, "on_kind"), l.value(v, "owner"), l.value(v, "acl")
 	if at(v, l.keyName) == nil || onKind == nil || owner == nil || acl == nil {
@@ -165,11 +168,14 @@ func (b *builder) privileges(l *layout, v [][]byte) error {
 	if err != nil {
 		return err
 	}
+	kind := b.intern(onKind)
+	if p, ok := publicDefault[kind]; ok {
+		grants = foldPublicDefault(grants, p)
+	}
 	b.grants = grants
 	on := b.key(v, l.keySchema, l.keyName, l.keySub)
 	onText := on.String()
 	ownerName := string(owner)
-	kind := b.intern(onKind)
 	for _, g := range grants {
 		grantee := g.grantee
 		switch {
@@ -180,13 +186,17 @@ func (b *builder) privileges(l *layout, v [][]byte) error {
 		}
 		key := on.WithDetail(grantee + ":" + g.privilege)
 		// Attributes in name order, as Attrs keeps them.
-		b.add(snapshot.Object{Kind: "privilege", Key: key, Parent: on, Attrs: snapshot.Attrs{
+		attrs := snapshot.Attrs{
 			{Name: "grantable", Value: boolText(g.grantable)},
 			{Name: "grantee", Value: b.internString(grantee)},
 			{Name: "on", Value: onText},
 			{Name: "on_kind", Value: kind},
 			{Name: "privilege", Value: g.privilege},
-		}})
+		}
+		if g.revoked {
+			attrs = append(attrs, snapshot.Attr{Name: "revoked", Value: "true"})
+		}
+		b.add(snapshot.Object{Kind: "privilege", Key: key, Parent: on, Attrs: attrs})
 	}
 	return nil
 }

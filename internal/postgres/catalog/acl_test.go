@@ -19,18 +19,18 @@ func TestParseACL(t *testing.T) {
 	}{
 		{"empty", `{}`, nil},
 		{"public and owner", `{=r/alice,alice=arwdDxt/alice}`, []grant{
-			{"", "SELECT", false},
-			{"alice", "INSERT", false}, {"alice", "SELECT", false}, {"alice", "UPDATE", false},
-			{"alice", "DELETE", false}, {"alice", "TRUNCATE", false}, {"alice", "REFERENCES", false},
-			{"alice", "TRIGGER", false},
+			{"", "SELECT", false, false},
+			{"alice", "INSERT", false, false}, {"alice", "SELECT", false, false}, {"alice", "UPDATE", false, false},
+			{"alice", "DELETE", false, false}, {"alice", "TRUNCATE", false, false}, {"alice", "REFERENCES", false, false},
+			{"alice", "TRIGGER", false, false},
 		}},
-		{"grant option", `{bob=r*w/alice}`, []grant{{"bob", "SELECT", true}, {"bob", "UPDATE", false}}},
-		{"two grantors fold", `{bob=r/alice,bob=r*/carol}`, []grant{{"bob", "SELECT", true}}},
-		{"quoted role", `{"\"we ird\"\" one=x\"=U/alice"}`, []grant{{`we ird" one=x`, "USAGE", false}}},
-		{"quoted array element with comma", `{"a,b=X/c"}`, []grant{{"a,b", "EXECUTE", false}}},
-		{"schema", `{alice=UC/alice,=U/alice}`, []grant{{"alice", "USAGE", false}, {"alice", "CREATE", false}, {"", "USAGE", false}}},
-		{"database letters", `{=Tc/alice}`, []grant{{"", "TEMPORARY", false}, {"", "CONNECT", false}}},
-		{"maintain", `{alice=m/alice}`, []grant{{"alice", "MAINTAIN", false}}},
+		{"grant option", `{bob=r*w/alice}`, []grant{{"bob", "SELECT", true, false}, {"bob", "UPDATE", false, false}}},
+		{"two grantors fold", `{bob=r/alice,bob=r*/carol}`, []grant{{"bob", "SELECT", true, false}}},
+		{"quoted role", `{"\"we ird\"\" one=x\"=U/alice"}`, []grant{{`we ird" one=x`, "USAGE", false, false}}},
+		{"quoted array element with comma", `{"a,b=X/c"}`, []grant{{"a,b", "EXECUTE", false, false}}},
+		{"schema", `{alice=UC/alice,=U/alice}`, []grant{{"alice", "USAGE", false, false}, {"alice", "CREATE", false, false}, {"", "USAGE", false, false}}},
+		{"database letters", `{=Tc/alice}`, []grant{{"", "TEMPORARY", false, false}, {"", "CONNECT", false, false}}},
+		{"maintain", `{alice=m/alice}`, []grant{{"alice", "MAINTAIN", false, false}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

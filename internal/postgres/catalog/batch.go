@@ -54,6 +54,9 @@ type session struct {
 	params  [][]byte
 	timeout []byte
 	b       *builder
+	// major is the server's major version, from the connection's parameters: the few queries
+	// that read catalogs only some majors have pick their variant by it.
+	major int
 }
 
 func newSession(opts Options) (*session, error) {
@@ -78,6 +81,7 @@ func newSession(opts Options) (*session, error) {
 			encodeTextArray(byName),
 			encodeTextArray(exclSchemas),
 			encodeTextArray(exclTables),
+			[]byte(boolText(opts.Partitions)),
 		},
 		timeout: []byte(strconv.FormatInt(timeout.Milliseconds(), 10)),
 		b:       newBuilder(),
@@ -149,6 +153,21 @@ func (s *session) catalog() []step {
 		{what: "policies", sql: policiesSQL, rows: b.row, second: true},
 		{what: "privileges", sql: privilegesSQL, rows: b.privileges},
 		{what: "comments", sql: commentsSQL, rows: b.row},
+		{what: "rules", sql: rulesSQL, rows: b.row, second: true},
+		{what: "event triggers", sql: eventTriggersSQL, rows: b.row},
+		{what: "aggregates", sql: aggregatesSQL, rows: b.row},
+		{what: "publications", sql: publicationsSQL(s.major), rows: b.row, second: true},
+		{what: "default privileges", sql: defaultPrivilegesSQL, rows: b.defaultPrivileges},
+		{what: "casts", sql: castsSQL, rows: b.row},
+		{what: "collations", sql: collationsSQL, rows: b.row},
+		{what: "text search configurations", sql: textSearchConfigsSQL, rows: b.row},
+		{what: "text search dictionaries", sql: textSearchDictionariesSQL, rows: b.row},
+		{what: "foreign servers and user mappings", sql: foreignServersSQL, rows: b.row},
+		{what: "foreign tables", sql: foreignTablesSQL, rows: b.row, second: true},
+		{what: "statistics objects", sql: statisticsSQL, rows: b.row, second: true},
+		{what: "privileges of other objects", sql: morePrivilegesSQL, rows: b.privileges},
+		{what: "partitions", sql: partitionsSQL, rows: b.row, second: true},
+		{what: "comments on other objects", sql: moreCommentsSQL, rows: b.row},
 		{what: "unsupported objects", sql: unsupportedSQL, rows: b.unsupported},
 	}
 }
@@ -196,6 +215,7 @@ func introspect(ctx context.Context, conn *pgx.Conn, opts Options) (*snapshot.Sn
 	if err != nil {
 		return nil, tx, err
 	}
+	s.major = majorOf(pg.ParameterStatus("server_version"))
 	err = s.run(ctx, pg, concat(begin(""), s.settings(&tx), s.catalog(), []step{commit}))
 	if err == nil {
 		err = tx.check()
@@ -223,6 +243,7 @@ func introspectPair(ctx context.Context, conn *pgx.Conn, cfg *pgx.ConnConfig, op
 	if err != nil {
 		return nil, err
 	}
+	s.major = majorOf(pg.ParameterStatus("server_version"))
 
 	type dialed struct {
 		conn *pgx.Conn

@@ -49,6 +49,12 @@ type Options struct {
 	// migration-tracking tables and drift's own tables. Their columns, indexes, constraints,
 	// triggers, policies, grants, comments and owned sequences go with them.
 	ExcludeTables []string
+	// Partitions compares every partition as a table of its own. By default partitions are
+	// left out (applications and pg_partman create them at run time, under names of the
+	// day) and each partitioned table gets a "partitioning" object saying how its partitions
+	// depart from it: indexes they lack or have of their own, constraints and triggers of
+	// their own, another owner, other grants, persistence or row level security.
+	Partitions bool
 	// StatementTimeout bounds each catalog query; zero means DefaultStatementTimeout.
 	StatementTimeout time.Duration
 	// Connections is how many connections IntrospectDSN may use: 1 reads everything over one
@@ -75,6 +81,7 @@ var trackingTables = []string{
 	"knex_migrations",            // Knex
 	"knex_migrations_lock",       // Knex
 	"alembic_version",            // Alembic
+	"_prisma_migrations",         // Prisma
 	"django_migrations",          // Django
 	// drift's own store (internal/store), when it shares a database with a target. Exact names,
 	// not a drift_ prefix: a user's drift_events table is theirs and must be watched.

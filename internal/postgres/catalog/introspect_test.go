@@ -115,13 +115,17 @@ CREATE INDEX t_e_trgm ON public.t USING gin ((e::text) gin_trgm_ops);`)
 }
 
 func TestUnsupportedObjectsAreFlagged(t *testing.T) {
+	// Aggregates, statistics objects and rules are modelled; operators and their classes and
+	// families, and text search parsers, are not yet: those are flagged, never dropped.
 	dsn := build(t, `CREATE TABLE public.t (a int, b int);
 CREATE AGGREGATE public.mysum(int) (sfunc = int4pl, stype = int);
-CREATE STATISTICS public.t_ab ON a, b FROM public.t;
-CREATE RULE t_noop AS ON UPDATE TO public.t DO INSTEAD NOTHING;`)
+CREATE FUNCTION public.eq(int, int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR public.=== (leftarg = int, rightarg = int, function = public.eq);
+CREATE OPERATOR FAMILY public.fam USING btree;`)
 	s := snap(t, dsn, Options{})
-	require.Equal(t, []snapshot.Unsupported{{Kind: "aggregate", Name: "public.mysum(integer)"}, {Kind: "rule", Name: "public.t.t_noop"}, {Kind: "statistics", Name: "public.t_ab"}}, s.Unsupported)
+	require.Equal(t, []snapshot.Unsupported{{Kind: "operator", Name: "public.===(integer, integer)"}, {Kind: "operator family", Name: "public.fam"}}, s.Unsupported)
 	require.Nil(t, find(s, "function", "public.mysum(integer)"))
+	require.NotNil(t, find(s, "aggregate", "public.mysum(integer)"))
 }
 
 func TestTrackingAndDriftTablesAreExcluded(t *testing.T) {

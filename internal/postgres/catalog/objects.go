@@ -93,12 +93,13 @@ func (b *builder) at(n int) *snapshot.Object {
 }
 
 // layout maps a result's columns, by name, to the parts of an object: kind, key_schema,
-// key_name, key_sub, parent_schema, parent_name, parent_sub and attnum are the object's
+// key_name, key_sub, key_detail, parent_schema, parent_name, parent_sub and attnum are the object's
 // identity (absent ones are -1); every other column is an attribute of its own name. The
 // attribute columns are kept in name order (the order Attrs keeps), so rows become attributes
 // without sorting each one.
 type layout struct {
 	kind, keySchema, keyName, keySub    int
+	keyDetail                           int
 	parentSchema, parentName, parentSub int
 	attnum                              int
 	attrs                               []attrColumn
@@ -111,7 +112,7 @@ type attrColumn struct {
 }
 
 // identity columns are those that are not attributes.
-var identityColumns = map[string]bool{"kind": true, "key_schema": true, "key_name": true, "key_sub": true,
+var identityColumns = map[string]bool{"kind": true, "key_schema": true, "key_name": true, "key_sub": true, "key_detail": true,
 	"parent_schema": true, "parent_name": true, "parent_sub": true, "attnum": true}
 
 // newLayout reads the column names of a result.
@@ -133,6 +134,7 @@ func newLayout(names []string) (*layout, error) {
 		return -1
 	}
 	l.kind, l.keySchema, l.keyName, l.keySub = col("kind"), col("key_schema"), col("key_name"), col("key_sub")
+	l.keyDetail = col("key_detail")
 	l.parentSchema, l.parentName, l.parentSub = col("parent_schema"), col("parent_name"), col("parent_sub")
 	l.attnum = col("attnum")
 	slices.SortFunc(l.attrs, func(x, y attrColumn) int { return cmp.Compare(x.name, y.name) })
@@ -180,6 +182,9 @@ func (b *builder) object(l *layout, v [][]byte, extra int) (int, error) {
 		return 0, fmt.Errorf("row without kind or key")
 	}
 	o := snapshot.Object{Kind: b.intern(v[l.kind]), Key: b.key(v, l.keySchema, l.keyName, l.keySub)}
+	if d := at(v, l.keyDetail); d != nil {
+		o.Key = withDetail(o.Key, string(d))
+	}
 	if at(v, l.parentName) != nil {
 		o.Parent = b.key(v, l.parentSchema, l.parentName, l.parentSub)
 	}

@@ -14,7 +14,8 @@ package catalog
 //   - Text sorted inside an aggregate is sorted COLLATE "C", so two databases with different
 //     default collations render the same list.
 //   - Parameters: $1 the schemas to read (empty: all), $2 table names left out in every schema,
-//     $3 and $4 the schemas and names of the caller's excluded tables. A query uses a prefix of
+//     $3 and $4 the schemas and names of the caller's excluded tables, $5 whether partitions
+//     are compared. A query uses a prefix of
 //     them; the number sent is counted from the SQL.
 //
 // Exclusions live in the shared CTEs below so that every kind excludes the same things: system
@@ -55,9 +56,9 @@ const nsCTE = `ns AS (
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid)
 )`
 
-// goneCTE lists the tables left out by name: migration tracking tables and drift's own store
-// tables ($2) in every schema, found through pg_class's name index, and the
-// caller's exclusions ($3 schemas and $4 tables, pairwise), looked up by name.
+// goneCTE lists the tables left out: migration tracking tables and drift's own store tables
+// ($2) in every schema, found through pg_class's name index, the caller's exclusions ($3
+// schemas and $4 tables, pairwise), looked up by name, and partitions unless $5 is true.
 const goneCTE = `gone AS MATERIALIZED (
   SELECT c.oid
   FROM pg_class c
@@ -67,6 +68,12 @@ const goneCTE = `gone AS MATERIALIZED (
   SELECT to_regclass(format('%I.%I', x.nsp, x.rel))::oid
   FROM unnest($3::text[], $4::text[]) AS x(nsp, rel)
   WHERE to_regclass(format('%I.%I', x.nsp, x.rel)) IS NOT NULL
+  UNION
+  -- Partitions, unless $5 asks to compare them: applications and pg_partman create them at
+  -- run time (partitionsSQL checks that they conform to their parent instead).
+  SELECT c.oid
+  FROM pg_class c
+  WHERE c.relispartition AND c.relkind IN ('r', 'p', 'f') AND NOT $5::boolean
 )`
 
 // relCTE lists the relations to read (tables, partitions, views, materialized views and the
@@ -170,7 +177,9 @@ var tablesSQL = with(extCTE, nsCTE, goneCTE, relCTE, `inh AS (
   CASE WHEN r.relispartition THEN pg_get_expr(r.relpartbound, 0) END AS partition_bound,
   CASE WHEN NOT r.relispartition THEN inh.parents END AS inherits,
   (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(r.reloptions) AS o) AS reloptions,
-  CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full' WHEN 'i' THEN 'index' END AS replica_identity,
+  CASE r.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full'
+    WHEN 'i' THEN 'index ' || coalesce((SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                                        WHERE i.indrelid = r.oid AND i.indisreplident), '?') END AS replica_identity,
   CASE WHEN am.amname <> 'heap' THEN am.amname END AS access_method
 FROM rel r
 LEFT JOIN inh ON inh.inhrelid = r.oid
@@ -194,8 +203,19 @@ var columnsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'column' AS kind
   r.nspname AS parent_schema, r.relname AS parent_name,
   format_type(a.atttypid, a.atttypmod) AS type,
   a.attnotnull::text AS not_null,
-  CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
+  -- A NULL constant, cast or not, is no default (pg_dump writes DEFAULT NULL::timestamp for
+  -- some columns).
+  CASE WHEN a.attgenerated = '' THEN (SELECT x.e FROM (SELECT pg_get_expr(ad.adbin, 0) AS e) AS x
+    WHERE x.e !~ '` + nullDefault + `') END AS default,
   CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
+  -- The options of an identity column's sequence, which is otherwise not read (its name is
+  -- generated): found through pg_depend's index on the column, for identity columns only.
+  CASE WHEN a.attidentity <> '' THEN (
+    SELECT format('start %s increment %s minvalue %s maxvalue %s cache %s%s', q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache,
+                  CASE WHEN q.seqcycle THEN ' cycle' ELSE '' END)
+    FROM pg_depend d JOIN pg_sequence q ON q.seqrelid = d.objid
+    WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
+      AND d.classid = 'pg_class'::regclass AND d.deptype = 'i' LIMIT 1) END AS identity_sequence,
   CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
   CASE WHEN a.attcollation <> t.typcollation THEN ` + collationName("a.attcollation") + ` END AS collation,
   a.attnum::text AS attnum
@@ -256,8 +276,18 @@ JOIN pg_sequence q ON q.seqrelid = s.oid`
 
 var functionsSQL = with(extCTE, nsCTE, procCTE) + `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind,
   p.nspname AS key_schema, p.name AS key_name, p.nspname AS parent_name,
-  pg_get_functiondef(p.oid) AS definition, p.prosecdef::text AS security_definer, l.lanname AS language
+  pg_get_functiondef(p.oid) AS definition, p.prosecdef::text AS security_definer, l.lanname AS language,
+  CASE pp.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' ELSE 'volatile' END AS volatility,
+  pp.proisstrict::text AS strict, pp.proleakproof::text AS leakproof,
+  CASE pp.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END AS parallel,
+  (SELECT string_agg(c, ', ' ORDER BY c COLLATE "C") FROM unnest(pp.proconfig) AS c) AS config,
+  -- Whom a SECURITY DEFINER function runs as is what it may do; other functions' owners say
+  -- nothing about their behaviour. The database owner, who ran the migrations, is shown as
+  -- <database owner> so that it reads the same on a shadow database.
+  CASE WHEN p.prosecdef THEN CASE WHEN p.proowner = (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database())
+    THEN '<database owner>' ELSE pg_get_userbyid(p.proowner) END END AS runs_as
 FROM proc p
+JOIN pg_proc pp ON pp.oid = p.oid
 JOIN pg_language l ON l.oid = p.prolang`
 
 // User triggers: internal ones (foreign keys, deferred uniqueness) are part of their
@@ -396,39 +426,55 @@ var commentsSQL = with(extCTE, nsCTE, goneCTE, relCTE, seqCTE, typCTE, procCTE, 
 ) AS o`
 
 // unsupportedSQL names what drift sees but does not model, so that it is flagged rather than
-// silently dropped. Extension members are left out here too.
-var unsupportedSQL = with(extCTE, nsCTE) + `SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END AS kind,
+// silently dropped. Extension members are left out here too, and so are built-in objects
+// (OIDs below FirstNormalObjectId, 16384) of the database-wide catalogs.
+var unsupportedSQL = with(extCTE, nsCTE) + `SELECT 'window function' AS kind,
        ns.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS key_name
 FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
-WHERE p.prokind IN ('a', 'w')
+WHERE p.prokind = 'w'
   AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
-UNION ALL
-SELECT 'foreign table', ns.nspname || '.' || c.relname
-FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-WHERE c.relkind = 'f' AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
 UNION ALL
 SELECT 'base type', ns.nspname || '.' || t.typname
 FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
 WHERE t.typtype = 'b' AND t.typcategory <> 'A'
   AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
 UNION ALL
-SELECT 'rule', ns.nspname || '.' || c.relname || '.' || rw.rulename
-FROM pg_rewrite rw JOIN pg_class c ON c.oid = rw.ev_class JOIN ns ON ns.oid = c.relnamespace
-WHERE rw.rulename <> '_RETURN'
-  AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
-UNION ALL
-SELECT 'statistics', ns.nspname || '.' || s.stxname
-FROM pg_statistic_ext s JOIN ns ON ns.oid = s.stxnamespace
-WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_statistic_ext'::regclass AND ext.objid = s.oid)
-UNION ALL
 SELECT 'operator', ns.nspname || '.' || o.oprname || '(' || format_type(o.oprleft, NULL) || ', ' || format_type(o.oprright, NULL) || ')'
 FROM pg_operator o JOIN ns ON ns.oid = o.oprnamespace
 WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
 UNION ALL
-SELECT 'collation', ns.nspname || '.' || co.collname
-FROM pg_collation co JOIN ns ON ns.oid = co.collnamespace
-WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_collation'::regclass AND ext.objid = co.oid)
+SELECT 'operator class', ns.nspname || '.' || oc.opcname
+FROM pg_opclass oc JOIN ns ON ns.oid = oc.opcnamespace
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_opclass'::regclass AND ext.objid = oc.oid)
 UNION ALL
-SELECT 'event trigger', e.evtname
-FROM pg_event_trigger e
-WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_event_trigger'::regclass AND ext.objid = e.oid)`
+SELECT 'operator family', ns.nspname || '.' || f.opfname
+FROM pg_opfamily f JOIN ns ON ns.oid = f.opfnamespace
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_opfamily'::regclass AND ext.objid = f.oid)
+UNION ALL
+SELECT 'conversion', ns.nspname || '.' || cv.conname
+FROM pg_conversion cv JOIN ns ON ns.oid = cv.connamespace
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_conversion'::regclass AND ext.objid = cv.oid)
+UNION ALL
+SELECT 'text search parser', ns.nspname || '.' || pr.prsname
+FROM pg_ts_parser pr JOIN ns ON ns.oid = pr.prsnamespace
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_ts_parser'::regclass AND ext.objid = pr.oid)
+UNION ALL
+SELECT 'text search template', ns.nspname || '.' || tm.tmplname
+FROM pg_ts_template tm JOIN ns ON ns.oid = tm.tmplnamespace
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_ts_template'::regclass AND ext.objid = tm.oid)
+UNION ALL
+SELECT 'foreign-data wrapper', w.fdwname
+FROM pg_foreign_data_wrapper w
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_foreign_data_wrapper'::regclass AND ext.objid = w.oid)
+UNION ALL
+SELECT 'access method', am.amname
+FROM pg_am am
+WHERE am.oid >= 16384 AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_am'::regclass AND ext.objid = am.oid)
+UNION ALL
+SELECT 'procedural language', l.lanname
+FROM pg_language l
+WHERE l.oid >= 16384 AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_language'::regclass AND ext.objid = l.oid)
+UNION ALL
+SELECT 'transform', format_type(tr.trftype, NULL) || ' (' || l.lanname || ')'
+FROM pg_transform tr JOIN pg_language l ON l.oid = tr.trflang
+WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_transform'::regclass AND ext.objid = tr.oid)`

@@ -48,6 +48,12 @@ type BuildOptions struct {
 	// replayed as it, so that objects have the same owner on both sides (a GRANT to the owner
 	// is a no-op, CURRENT_USER is the owner). Empty: replay as the shadow server's role.
 	Owner string
+	// Settings are set for every replayed file, as the project's migration runner sets them
+	// (a target's replay_settings).
+	Settings []Setting
+	// Prelude are statements run before the first migration, as the replaying role: drift
+	// creates the live tracking table with them when migrations touch it.
+	Prelude []string
 	// Roles are the live cluster's roles (ReadLiveRoles); nil when there is no live server.
 	// In the throwaway cluster, which is drift's own, those missing are created (NOLOGIN), so
 	// that GRANT ... TO and CREATE POLICY ... TO them replay. On a configured shadow server,
@@ -81,7 +87,7 @@ func Build(ctx context.Context, opts BuildOptions, set *migrations.Set, upTo []m
 		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 	}
 	b := &builder{opts: opts, set: set, upTo: upTo, files: files, logger: opts.logger()}
-	intro := fmt.Sprintf("%q %q", opts.Introspection.Schemas, opts.Introspection.ExcludeTables)
+	intro := fmt.Sprintf("%q %q %q %q", opts.Introspection.Schemas, opts.Introspection.ExcludeTables, opts.Settings, opts.Prelude)
 	key := func(major int, owner string) string {
 		return cacheKey(set.Checksum, upTo, major, intro+" "+rolesKey(owner, opts.Roles))
 	}
@@ -139,6 +145,60 @@ func Build(ctx context.Context, opts BuildOptions, set *migrations.Set, upTo []m
 	return snap, warnings, nil
 }
 
+// CheckPending replays the applied migrations and then the pending ones into a fresh shadow
+// database, as Build does, to learn whether the pending ones would apply: it returns the
+// first pending migration that fails (file, line, the server's error), or nil when all of them
+// apply. A failure in the applied part is an error, as in Build. Nothing is cached: pending
+// migrations are a passing state.
+func CheckPending(ctx context.Context, opts BuildOptions, set *migrations.Set, applied, pending []migrations.Migration) (*ReplayError, error) {
+	all := append(append([]migrations.Migration(nil), applied...), pending...)
+	if err := checkUpTo(set, all); err != nil {
+		return nil, err
+	}
+	isPending := map[string]bool{}
+	for _, m := range pending {
+		isPending[m.File] = true
+	}
+	failure := func(err error) (*ReplayError, error) {
+		var re *ReplayError
+		if errors.As(err, &re) && isPending[re.File] {
+			return re, nil
+		}
+		return nil, fmt.Errorf("checking the pending migrations: %w", err)
+	}
+	files, err := splitAll(all)
+	if err != nil {
+		return failure(err)
+	}
+	b := &builder{opts: opts, set: set, upTo: all, files: files, logger: opts.logger(), replayOnly: true}
+	if opts.ShadowDSN == "" {
+		if _, err := b.replayEmbedded(ctx); err != nil {
+			return failure(err)
+		}
+		return nil, nil
+	}
+	cfg, err := pgx.ParseConfig(opts.ShadowDSN)
+	if err != nil {
+		return nil, errors.New("checking the pending migrations: the shadow server connection string cannot be parsed (not shown: it may hold a password)")
+	}
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, scrub(fmt.Errorf("checking the pending migrations: connecting to the shadow server: %w", err), cfg.Password)
+	}
+	defer closeConn(ctx, admin)
+	num, err := catalog.ServerVersionNum(ctx, admin)
+	if err != nil {
+		return nil, fmt.Errorf("checking the pending migrations: %w", err)
+	}
+	if _, err := b.configuredOwner(ctx, admin, Major(num)); err != nil {
+		return nil, fmt.Errorf("checking the pending migrations: %w", err)
+	}
+	if _, err := b.replayOn(ctx, admin); err != nil {
+		return failure(err)
+	}
+	return nil, nil
+}
+
 // Major is the major version of a server_version_num: 15 for 150018 (9.6 gives 906).
 func Major(versionNum int) int {
 	if versionNum >= 100000 {
@@ -186,6 +246,13 @@ type builder struct {
 	as string
 	// switchRole is the SQL that makes a session of the shadow server's role run as `as`.
 	switchRole string
+	// replayOnly: replay and drop, without introspecting (CheckPending).
+	replayOnly bool
+}
+
+// setup is how every replayed file's session starts.
+func (b *builder) setup() sessionSetup {
+	return sessionSetup{switchRole: b.switchRole, settings: b.opts.Settings, prelude: b.opts.Prelude}
 }
 
 // replayAs makes the replay run as role: SET SESSION AUTHORIZATION when the shadow server's
@@ -314,10 +381,13 @@ func (b *builder) replayOn(ctx context.Context, admin *pgx.Conn) (snap *snapshot
 	cfg := admin.Config()
 	cfg.Database = name
 	started := time.Now()
-	if err := withConn(ctx, cfg, func(conn *pgx.Conn) error { return replayFiles(ctx, conn, b.files, b.logger, b.switchRole) }); err != nil {
+	if err := withConn(ctx, cfg, func(conn *pgx.Conn) error { return replayFiles(ctx, conn, b.files, b.logger, b.setup()) }); err != nil {
 		return nil, b.explainMissingRole(err)
 	}
 	replayed := time.Since(started)
+	if b.replayOnly {
+		return nil, nil
+	}
 	err = withConn(ctx, cfg, func(conn *pgx.Conn) error {
 		var ierr error
 		snap, ierr = catalog.Introspect(ctx, conn, b.opts.Introspection)

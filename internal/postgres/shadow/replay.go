@@ -76,6 +76,8 @@ func errorLine(st Statement, err error) int {
 type plannedFile struct {
 	file  string
 	stmts []Statement
+	// noTx: the file's tool runs it outside a transaction (a marker comment says so).
+	noTx bool
 }
 
 // splitAll splits every file before anything runs, so that an unreadable file fails the replay
@@ -86,7 +88,8 @@ func splitAll(ms []migrations.Migration) ([]plannedFile, error) {
 		if m.Kind == migrations.Down {
 			return nil, fmt.Errorf("refusing to replay %s: it is a down or rollback migration", m.File)
 		}
-		stmts, err := Split(string(m.Content))
+		up, d := upPart(string(m.Content))
+		stmts, err := Split(up)
 		if err != nil {
 			var se *SplitError
 			if errors.As(err, &se) {
@@ -94,7 +97,7 @@ func splitAll(ms []migrations.Migration) ([]plannedFile, error) {
 			}
 			return nil, &ReplayError{File: m.File, Err: err}
 		}
-		out = append(out, plannedFile{file: m.File, stmts: stmts})
+		out = append(out, plannedFile{file: m.File, stmts: stmts, noTx: d.noTransaction})
 	}
 	return out, nil
 }
@@ -105,12 +108,15 @@ const resetSession = "SET SESSION AUTHORIZATION DEFAULT; RESET ALL"
 
 // Replay runs migrations, in the order given, on conn (a fresh shadow database).
 //
-// Each file runs in its own transaction, like Flyway and golang-migrate run them, unless it
-// controls transactions itself (BEGIN/COMMIT) or holds a statement that cannot run inside one
-// (CREATE INDEX CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE before PostgreSQL 12, ...): such
-// a file runs statement by statement in autocommit mode, its own BEGIN ... COMMIT blocks as
-// written. A file that ends inside a transaction block is an error. Between files the session
-// is reset (SET SESSION AUTHORIZATION DEFAULT; RESET ALL).
+// Only the part of a file its tool runs going up is run (goose, sql-migrate and dbmate mark up
+// and down parts in one file). Each file runs in its own transaction, like Flyway,
+// golang-migrate and goose run them, unless it controls transactions itself (BEGIN/COMMIT),
+// its tool runs it outside one (-- +goose NO TRANSACTION and the like), or it holds a
+// statement that cannot run inside one or needs its own commit (CREATE INDEX CONCURRENTLY,
+// VACUUM, a DO block that commits, ALTER TYPE ... ADD VALUE whose value the file goes on to
+// use): such a file runs statement by statement in autocommit mode, its own BEGIN ... COMMIT
+// blocks as written. A file that ends inside a transaction block is an error. Between files
+// the session is reset (SET SESSION AUTHORIZATION DEFAULT; RESET ALL).
 //
 // Statements are sent one at a time over the simple query protocol, so a failure names its
 // file and line (*ReplayError); the replay stops at the first one.
@@ -122,46 +128,91 @@ func Replay(ctx context.Context, conn *pgx.Conn, ms []migrations.Migration, logg
 	if err != nil {
 		return err
 	}
-	return replayFiles(ctx, conn, files, logger, "")
+	return replayFiles(ctx, conn, files, logger, sessionSetup{})
 }
 
-// replayFiles is Replay of files already split. switchRole, when not empty, is the SQL that
-// makes the session run as the role the migrations ran as on live (SET ROLE app); it is run
-// before the first file and again after each reset.
-func replayFiles(ctx context.Context, conn *pgx.Conn, files []plannedFile, logger *slog.Logger, switchRole string) error {
+// sessionSetup is what every replayed file's session starts with.
+type sessionSetup struct {
+	// switchRole, when not empty, is the SQL that makes the session run as the role the
+	// migrations ran as on live (SET ROLE app).
+	switchRole string
+	// settings are set (session-wide) for every file, as the project's runner sets them.
+	settings []Setting
+	// prelude runs once, after switchRole, before the first file.
+	prelude []string
+}
+
+// Setting is one run-time parameter a project's migration runner sets for every migration
+// (search_path, lock_timeout, ...).
+type Setting struct{ Name, Value string }
+
+// start brings a fresh or reset session to where a file starts.
+func (s sessionSetup) start(ctx context.Context, pg *pgconn.PgConn) error {
+	if s.switchRole != "" {
+		if err := exec(ctx, pg, s.switchRole); err != nil {
+			return fmt.Errorf("switching role (%s): %w", s.switchRole, err)
+		}
+	}
+	for _, st := range s.settings {
+		// set_config takes the name and value as parameters: nothing is spliced into SQL.
+		if _, err := pg.ExecParams(ctx, "SELECT pg_catalog.set_config($1, $2, false)", [][]byte{[]byte(st.Name), []byte(st.Value)}, nil, nil, nil).Close(); err != nil {
+			return fmt.Errorf("setting %s (replay_settings): %w", st.Name, err)
+		}
+	}
+	return nil
+}
+
+// replayFiles is Replay of files already split, in sessions set up by setup.
+func replayFiles(ctx context.Context, conn *pgx.Conn, files []plannedFile, logger *slog.Logger, setup sessionSetup) error {
 	versionNum, err := catalog.ServerVersionNum(ctx, conn)
 	if err != nil {
 		return fmt.Errorf("replaying migrations: %w", err)
 	}
 	pg := conn.PgConn()
-	reset := resetSession
-	if switchRole != "" {
-		if err := exec(ctx, pg, switchRole); err != nil {
-			return fmt.Errorf("replaying migrations: switching role (%s): %w", switchRole, err)
+	if err := setup.start(ctx, pg); err != nil {
+		return fmt.Errorf("replaying migrations: %w", err)
+	}
+	for _, sql := range setup.prelude {
+		if err := exec(ctx, pg, sql); err != nil {
+			return fmt.Errorf("replaying migrations: preparing the shadow database (%s): %w", sql, err)
 		}
-		reset += "; " + switchRole
 	}
 	for _, f := range files {
 		started := time.Now()
 		if err := replayFile(ctx, pg, f, versionNum); err != nil {
 			return err
 		}
-		if err := exec(ctx, pg, reset); err != nil {
+		if err := exec(ctx, pg, resetSession); err != nil {
 			return &ReplayError{File: f.file, Err: fmt.Errorf("resetting the session after the file: %w", err)}
+		}
+		if err := setup.start(ctx, pg); err != nil {
+			return &ReplayError{File: f.file, Err: fmt.Errorf("after the file: %w", err)}
 		}
 		logger.Debug("replayed migration", "file", f.file, "statements", len(f.stmts), "duration", time.Since(started))
 	}
 	return nil
 }
 
-func replayFile(ctx context.Context, pg *pgconn.PgConn, f plannedFile, versionNum int) error {
-	ownTx := false
+// autocommit reports whether a file runs statement by statement outside a transaction.
+func (f plannedFile) autocommit(versionNum int) bool {
+	if f.noTx {
+		return true
+	}
 	for _, st := range f.stmts {
-		if st.Kind == Begin || st.Kind == End || st.OutsideTransaction(versionNum) {
-			ownTx = true
-			break
+		switch {
+		case st.Kind == Begin || st.Kind == End || st.OutsideTransaction(versionNum):
+			return true
+		case st.Kind == AddEnumValue:
+			return true // its value may be used later in the file, which one transaction forbids
+		case st.Kind == DoBlock && commitInBody.MatchString(st.SQL):
+			return true
 		}
 	}
+	return false
+}
+
+func replayFile(ctx context.Context, pg *pgconn.PgConn, f plannedFile, versionNum int) error {
+	ownTx := f.autocommit(versionNum)
 	if !ownTx {
 		if err := exec(ctx, pg, "BEGIN"); err != nil {
 			return &ReplayError{File: f.file, Err: fmt.Errorf("starting a transaction: %w", err)}

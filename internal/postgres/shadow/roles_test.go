@@ -244,7 +244,7 @@ func TestReplayAsOwnerSurvivesSessionResets(t *testing.T) {
 	files, err := splitAll(set.Migrations)
 	require.NoError(t, err)
 	db := connect(t, pgtest.WithDatabase(pgtest.AdminDSN(t), name))
-	require.NoError(t, replayFiles(testCtx(t), db, files, slog.New(slog.DiscardHandler), "SET SESSION AUTHORIZATION "+pgx.Identifier{app}.Sanitize()))
+	require.NoError(t, replayFiles(testCtx(t), db, files, slog.New(slog.DiscardHandler), sessionSetup{switchRole: "SET SESSION AUTHORIZATION " + pgx.Identifier{app}.Sanitize()}))
 	rows, err := db.Query(testCtx(t), "SELECT relname || ':' || pg_get_userbyid(relowner) FROM pg_class WHERE relname IN ('a', 'b') ORDER BY 1")
 	require.NoError(t, err)
 	owners, err := pgx.CollectRows(rows, pgx.RowTo[string])

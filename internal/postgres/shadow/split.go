@@ -22,8 +22,12 @@ const (
 	// DETACH PARTITION ... CONCURRENTLY, COMMIT/ROLLBACK PREPARED.
 	NoTransaction
 	// AddEnumValue is ALTER TYPE ... ADD VALUE, which cannot run inside a transaction block
-	// on PostgreSQL 11 and older.
+	// on PostgreSQL 11 and older, and whose new value cannot be used later in the same
+	// transaction on any version.
 	AddEnumValue
+	// DoBlock is an anonymous code block (DO): one that commits or rolls back inside cannot
+	// run inside a transaction block.
+	DoBlock
 )
 
 // Statement is one SQL statement of a migration file.
@@ -361,6 +365,8 @@ func classify(w []string) StatementKind {
 		return End
 	case "vacuum":
 		return NoTransaction
+	case "do":
+		return DoBlock
 	case "create":
 		i := 1
 		if at(i) == "unique" {

@@ -122,7 +122,7 @@ func TestSplit(t *testing.T) {
 		{
 			name:   "DO block",
 			script: "DO $$\nBEGIN\n  IF true THEN\n    RAISE NOTICE 'x;';\n  END IF;\nEND\n$$;\n",
-			want:   []stmt{{"DO $$\nBEGIN\n  IF true THEN\n    RAISE NOTICE 'x;';\n  END IF;\nEND\n$$", 1, Plain}},
+			want:   []stmt{{"DO $$\nBEGIN\n  IF true THEN\n    RAISE NOTICE 'x;';\n  END IF;\nEND\n$$", 1, DoBlock}},
 		},
 		{
 			name:   "BEGIN ATOMIC bodies",

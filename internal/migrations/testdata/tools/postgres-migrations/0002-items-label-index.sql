@@ -1,0 +1,2 @@
+-- postgres-migrations disable-transaction
+CREATE INDEX CONCURRENTLY items_label_idx ON items (label);

@@ -1,0 +1,159 @@
+package migrations
+
+import (
+	"context"
+	"crypto/sha512"
+	"encoding/hex"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/drift-schema/drift/internal/pgtest"
+)
+
+func loadTool(t *testing.T, name string) *Set {
+	t.Helper()
+	set, err := LoadDir(filepath.Join("testdata", "tools", name))
+	require.NoError(t, err)
+	return set
+}
+
+func TestLoadToolLayouts(t *testing.T) {
+	t.Parallel()
+	goose := loadTool(t, "goose")
+	require.Equal(t, Numbered, goose.Convention)
+	require.Equal(t, []string{"00001_create_users.sql", "00002_users_email_index.sql", "00004_add_name.sql"}, files(goose.Migrations))
+	require.Equal(t, []string{"00003_backfill_names.go"}, files(goose.Code), "Go migrations are listed, not dropped")
+
+	pm := loadTool(t, "postgres-migrations")
+	require.Equal(t, Dashed, pm.Convention)
+	require.Equal(t, []string{"0001", "0002"}, []string{pm.Migrations[0].Version, pm.Migrations[1].Version})
+
+	diesel := loadTool(t, "diesel")
+	require.Equal(t, Folders, diesel.Convention)
+	require.Equal(t, []string{"2024-01-01-120000_create_users/up.sql", "2024-01-02-090000_add_email/up.sql"}, files(diesel.Migrations))
+	require.Equal(t, "20240101120000", diesel.Migrations[0].Version, "diesel records the version without dashes")
+	require.Len(t, diesel.Down, 2)
+
+	prisma := loadTool(t, "prisma")
+	require.Equal(t, []string{"20240101120000_init/migration.sql", "20240102120000_add_orders/migration.sql"}, files(prisma.Migrations))
+
+	fb := loadTool(t, "flyway-baseline")
+	require.Equal(t, []string{"B2__baseline.sql", "V3__create_c.sql", "R__view.sql"}, files(fb.Migrations), "the baseline stands for V1 and V2; the repeatable runs last")
+	require.True(t, fb.Migrations[0].Baseline)
+	require.Equal(t, []string{"V1__create_a.sql", "V2__create_b.sql"}, files(fb.Superseded))
+	require.Equal(t, []string{"U3__drop_c.sql"}, files(fb.Down), "undo files never run")
+
+	mixed := loadTool(t, "mixed-up-plain")
+	require.Equal(t, GolangMigrate, mixed.Convention)
+	require.Equal(t, []string{"000001_init.up.sql", "000002_more.sql"}, files(mixed.Migrations))
+}
+
+func TestGooseAppliedVersions(t *testing.T) {
+	t.Parallel()
+	set := loadTool(t, "goose")
+	dsn := pgtest.NewDB(t)
+	// goose starts its table with version 0; 4 was applied and then migrated down again.
+	pgtest.Exec(t, dsn, `CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());
+INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (3, true), (4, true), (4, false);`)
+	a := readApplied(t, dsn, TrackingOptions{})
+	require.Equal(t, TrackingGoose, a.Format)
+	require.Equal(t, "goose", a.Tool)
+	require.Equal(t, "3", a.Version())
+	toReplay, pending, findings := Plan(set, a)
+	require.Equal(t, []string{"00001_create_users.sql", "00002_users_email_index.sql"}, files(toReplay))
+	require.Equal(t, []string{"00004_add_name.sql"}, files(pending))
+	// Version 3 is the Go migration: applied and known, though not replayed.
+	require.Empty(t, findings)
+}
+
+func TestOtherToolsTrackingTables(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, set, sql string
+		tool           string
+		replay         []string
+		failed         bool
+	}{
+		{"sql-migrate", "sql-migrate", `CREATE TABLE gorp_migrations (id text PRIMARY KEY, applied_at timestamptz);
+INSERT INTO gorp_migrations VALUES ('1_init.sql', now());`, "sql-migrate", []string{"1_init.sql"}, false},
+		{"dbmate", "dbmate", `CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);
+INSERT INTO schema_migrations VALUES ('20240101120000');`, "dbmate or Rails", []string{"20240101120000_create_orders.sql"}, false},
+		{"postgres-migrations", "postgres-migrations", `CREATE TABLE migrations (id integer PRIMARY KEY, name varchar(100) UNIQUE NOT NULL, hash varchar(40) NOT NULL, executed_at timestamp DEFAULT now());
+INSERT INTO migrations (id, name, hash) VALUES (0, 'create-migrations-table', 'x'), (1, '0001-create-items.sql', 'y');`, "postgres-migrations", []string{"0001-create-items.sql"}, false},
+		{"diesel", "diesel", `CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT now());
+INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101120000');`, "diesel", []string{"2024-01-01-120000_create_users/up.sql"}, false},
+		{"sqlx failed", "goose", `CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL);
+INSERT INTO _sqlx_migrations VALUES (1, 'create users', now(), true, {{digest}}, 1), (2, 'index', now(), false, '\x00', 1);`, "sqlx", []string{"00001_create_users.sql"}, true},
+		{"prisma", "prisma", `CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name) VALUES ('a', 'x', now(), '20240101120000_init');
+INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, rolled_back_at) VALUES ('b', 'x', NULL, '20240102120000_add_orders', now());`, "Prisma", []string{"20240101120000_init/migration.sql"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			set := loadTool(t, tc.set)
+			dsn := pgtest.NewDB(t)
+			sum := sha512.Sum384(set.Migrations[0].Content)
+			pgtest.Exec(t, dsn, strings.ReplaceAll(tc.sql, "{{digest}}", `'\x`+hex.EncodeToString(sum[:])+`'`))
+			a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, set)
+			require.NoError(t, err)
+			require.Equal(t, tc.tool, a.Tool)
+			toReplay, _, findings := Plan(set, a)
+			require.Equal(t, tc.replay, files(toReplay))
+			failed := false
+			for _, f := range findings {
+				failed = failed || f.Severity == "critical"
+			}
+			require.Equal(t, tc.failed, failed, "findings: %v", findings)
+		})
+	}
+}
+
+// TestTwoTrackingTablesPickTheOneInUse: an empty table of another tool is never an error; the
+// one with rows that matches the files' naming is read, and the note says so.
+func TestTwoTrackingTablesPickTheOneInUse(t *testing.T) {
+	t.Parallel()
+	set := loadTool(t, "mixed-up-plain")
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, golangMigrateTable+flywayTable+`INSERT INTO schema_migrations VALUES (2, false);`)
+	a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, set)
+	require.NoError(t, err)
+	require.Equal(t, TrackingGolangMigrate, a.Format)
+	require.Contains(t, a.Note, "it has rows")
+	require.Contains(t, a.Note, "flyway_schema_history")
+	require.Equal(t, []string{"version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL"}, a.Columns, "the table as the tool creates it")
+
+	// Both with rows: the naming convention decides.
+	dsn2 := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn2, golangMigrateTable+`INSERT INTO schema_migrations VALUES (2, false);
+CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL);
+INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true);`)
+	a, err = ReadAppliedFor(context.Background(), connect(t, dsn2), TrackingOptions{}, set)
+	require.NoError(t, err)
+	require.Equal(t, "golang-migrate", a.Tool)
+	require.Contains(t, a.Note, "golang-migrate naming")
+
+	// An application table that only has a tool's name is not a tracking table.
+	dsn3 := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn3, `CREATE TABLE migrations (id int, who text);`)
+	a = readApplied(t, dsn3, TrackingOptions{})
+	require.False(t, a.Found())
+}
+
+// TestSqlxChecksum: sqlx records the SHA-384 of each file it applied; a file changed since is a
+// warning, as for Flyway.
+func TestSqlxChecksum(t *testing.T) {
+	t.Parallel()
+	set := loadTool(t, "goose")
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL);
+INSERT INTO _sqlx_migrations VALUES (1, 'create users', now(), true, '\x0102', 1);`)
+	a := readApplied(t, dsn, TrackingOptions{})
+	_, _, findings := Plan(set, a)
+	require.Len(t, findings, 1)
+	require.Equal(t, "warning", string(findings[0].Severity))
+	require.Contains(t, findings[0].Summary, "changed since it was applied")
+}

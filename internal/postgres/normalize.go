@@ -1,0 +1,428 @@
+package postgres
+
+import (
+	"strings"
+)
+
+// This file tells two renderings of the same definition apart from two definitions. The
+// server's deparsers render what is stored, and what is stored depends on how the SQL was
+// written: `CHECK (c IN ('a', 'b'))` on a varchar column is stored with casts that a pg_dump
+// of it, restored, stores in other places; `DEFAULT '2'::bigint` and `DEFAULT 2` store the
+// same value; a function body keeps the author's layout. Such pairs are reported as info,
+// never as drift (Rules.Equivalent).
+
+// tokenKind classifies a token.
+type tokenKind int
+
+const (
+	tokWord   tokenKind = iota // identifier or keyword
+	tokQuoted                  // "quoted identifier"
+	tokString                  // 'string', E'string', $$string$$ (when bodies are not scanned)
+	tokNumber
+	tokOp      // operator characters, ::
+	tokPunct   // ( ) [ ] , ; .
+	tokComment // -- or /* */
+	tokDollar  // a dollar-quote delimiter, when bodies are scanned
+)
+
+type token struct {
+	kind tokenKind
+	text string
+}
+
+// tokenize splits SQL into tokens, dropping whitespace. With scanBodies, dollar-quoted text is
+// scanned as SQL too (a function body is code whose layout does not matter); otherwise it is
+// one string token. Tokenizing never fails: an unterminated quote runs to the end.
+func tokenize(s string, scanBodies bool) []token {
+	var out []token
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			i++
+		case c == '-' && i+1 < len(s) && s[i+1] == '-':
+			end := strings.IndexByte(s[i:], '\n')
+			if end < 0 {
+				end = len(s) - i
+			}
+			out = append(out, token{tokComment, strings.TrimSpace(s[i : i+end])})
+			i += end
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				end = len(s) - i - 2
+			} else {
+				end += 2
+			}
+			out = append(out, token{tokComment, s[i : i+2+end]})
+			i += 2 + end
+		case c == '\'' || ((c == 'E' || c == 'e') && i+1 < len(s) && s[i+1] == '\''):
+			start := i
+			if c != '\'' {
+				i++
+			}
+			backslash := c != '\''
+			i++
+			for i < len(s) {
+				if backslash && s[i] == '\\' {
+					i += 2
+					continue
+				}
+				if s[i] == '\'' {
+					if i+1 < len(s) && s[i+1] == '\'' {
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				i++
+			}
+			out = append(out, token{tokString, s[start:min(i, len(s))]})
+		case c == '"':
+			end := i + 1
+			for end < len(s) {
+				if s[end] == '"' {
+					if end+1 < len(s) && s[end+1] == '"' {
+						end += 2
+						continue
+					}
+					break
+				}
+				end++
+			}
+			end = min(end+1, len(s))
+			out = append(out, token{tokQuoted, s[i:end]})
+			i = end
+		case c == '$' && dollarTag(s[i:]) != "":
+			tag := dollarTag(s[i:])
+			if scanBodies {
+				out = append(out, token{tokDollar, tag})
+				i += len(tag)
+				continue
+			}
+			end := strings.Index(s[i+len(tag):], tag)
+			if end < 0 {
+				end = len(s) - i - len(tag)
+			} else {
+				end += len(tag)
+			}
+			out = append(out, token{tokString, s[i : i+len(tag)+end]})
+			i += len(tag) + end
+		case c >= '0' && c <= '9' || (c == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9'):
+			start := i
+			for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.' || s[i] == 'e' || s[i] == 'E' ||
+				((s[i] == '+' || s[i] == '-') && (s[i-1] == 'e' || s[i-1] == 'E'))) {
+				i++
+			}
+			out = append(out, token{tokNumber, s[start:i]})
+		case isWordStart(c):
+			start := i
+			for i < len(s) && isWordChar(s[i]) {
+				// In a body, "END$$" ends the word where the closing quote starts.
+				if scanBodies && s[i] == '$' && dollarTag(s[i:]) != "" {
+					break
+				}
+				i++
+			}
+			out = append(out, token{tokWord, s[start:i]})
+		case strings.IndexByte("()[],;.", c) >= 0:
+			out = append(out, token{tokPunct, string(c)})
+			i++
+		default:
+			start := i
+			for i < len(s) && strings.IndexByte("+-*/<>=~!@#%^&|`?:", s[i]) >= 0 {
+				if i > start && s[i] == '-' && s[i-1] == '-' || s[i] == '/' && i+1 < len(s) && s[i+1] == '*' {
+					break
+				}
+				i++
+			}
+			if i == start {
+				i++ // a character of its own (a stray byte)
+			}
+			out = append(out, token{tokOp, s[start:i]})
+		}
+	}
+	return out
+}
+
+// dollarTag returns the dollar-quote delimiter at the start of s ($$, $body$), or "".
+func dollarTag(s string) string {
+	if len(s) < 2 || s[0] != '$' {
+		return ""
+	}
+	for j := 1; j < len(s); j++ {
+		switch {
+		case s[j] == '$':
+			return s[:j+1]
+		case isWordChar(s[j]) && !(j == 1 && s[j] >= '0' && s[j] <= '9'):
+		default:
+			return "" // $1 is a parameter, not a quote
+		}
+	}
+	return ""
+}
+
+func isWordStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isWordChar(c byte) bool { return isWordStart(c) || c >= '0' && c <= '9' || c == '$' }
+
+func sameTokens(a, b []token) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sameCode reports whether two texts are the same code laid out differently: the same tokens,
+// whitespace anywhere outside string literals and quoted identifiers (dollar-quoted bodies are
+// scanned as code) not counting, a trailing newline on one side included.
+func sameCode(a, b string) bool {
+	return sameTokens(tokenize(a, true), tokenize(b, true))
+}
+
+// sameExpression reports whether two deparsed definitions are the same expression rendered
+// differently: once normalized (normalizeExpr), their tokens are equal.
+func sameExpression(a, b string) bool {
+	return sameTokens(normalizeExpr(tokenize(a, false)), normalizeExpr(tokenize(b, false)))
+}
+
+// stringTypes are the types a cast to which changes no comparison between string values the
+// server already typed: they are what `IN` on a varchar column and its pg_dump differ by.
+var stringTypes = map[string]bool{"text": true, "character": true, "varchar": true, "bpchar": true, "name": true, "char": true}
+
+// typeWords continue a multi-word type name after a cast.
+var typeWords = map[string]bool{"varying": true, "precision": true, "with": true, "without": true, "time": true, "zone": true}
+
+// normalizeExpr rewrites the tokens of a deparsed expression into a canonical form:
+//
+//   - casts to string types are dropped, and so are casts of a literal (the server writes the
+//     type of every constant; two spellings of one value differ only there);
+//   - a string literal holding a number is that number, and numbers lose trailing zeros
+//     after the decimal point (0.010000 is 0.01);
+//   - `x IN (a, b)` is `x = ANY (ARRAY[a, b])`, `x NOT IN (...)` is `x <> ALL (ARRAY[...])`;
+//   - redundant parentheses go: doubled ones, ones around a single token, and ones around
+//     the whole text.
+func normalizeExpr(ts []token) []token {
+	ts = dropCasts(ts)
+	for i := range ts {
+		switch ts[i].kind {
+		case tokString:
+			if n, ok := numericString(ts[i].text); ok {
+				ts[i] = token{tokNumber, n}
+			}
+		case tokNumber:
+			ts[i].text = trimNumber(ts[i].text)
+		case tokWord:
+			ts[i].text = strings.ToUpper(ts[i].text) // keywords are case-insensitive; names here are deparsed, so lower already
+		}
+	}
+	ts = rewriteIn(ts)
+	for {
+		n := len(ts)
+		ts = dropParens(ts)
+		if len(ts) == n {
+			return ts
+		}
+	}
+}
+
+// dropCasts removes `::type` where the type is a string type or the cast's operand is a
+// literal.
+func dropCasts(ts []token) []token {
+	out := make([]token, 0, len(ts))
+	for i := 0; i < len(ts); i++ {
+		if ts[i].kind != tokOp || ts[i].text != "::" {
+			out = append(out, ts[i])
+			continue
+		}
+		end, base := typeEnd(ts, i+1)
+		if stringTypes[strings.ToLower(base)] || literalBefore(out) {
+			i = end - 1
+			continue
+		}
+		out = append(out, ts[i])
+	}
+	return out
+}
+
+// typeEnd returns the index after the type name starting at i, and the type's base word
+// (its last name part before any typmod: "varchar" for pg_catalog.varchar(10)[]).
+func typeEnd(ts []token, i int) (int, string) {
+	base := ""
+	for i < len(ts) && (ts[i].kind == tokWord || ts[i].kind == tokQuoted) {
+		base = strings.Trim(ts[i].text, `"`)
+		i++
+		if i+1 < len(ts) && ts[i].text == "." && ts[i].kind == tokPunct {
+			i++
+			continue
+		}
+		break
+	}
+	if strings.EqualFold(base, "character") || strings.EqualFold(base, "char") {
+		if i < len(ts) && strings.EqualFold(ts[i].text, "varying") {
+			base = "varchar"
+		}
+	}
+	for i < len(ts) {
+		switch {
+		case ts[i].kind == tokWord && typeWords[strings.ToLower(ts[i].text)]:
+			i++
+		case ts[i].text == "(" && ts[i].kind == tokPunct:
+			i = matching(ts, i) + 1
+		case ts[i].text == "[" && ts[i].kind == tokPunct:
+			i = matching(ts, i) + 1
+		default:
+			return i, base
+		}
+	}
+	return i, base
+}
+
+// literalBefore reports whether the tokens end with a literal, possibly in parentheses.
+func literalBefore(ts []token) bool {
+	j := len(ts) - 1
+	closing := 0
+	for j >= 0 && ts[j].kind == tokPunct && ts[j].text == ")" {
+		closing++
+		j--
+	}
+	if j < 0 || (ts[j].kind != tokString && ts[j].kind != tokNumber && !(ts[j].kind == tokWord && strings.EqualFold(ts[j].text, "NULL"))) {
+		return false
+	}
+	for k := 1; k <= closing; k++ {
+		if j-k < 0 || ts[j-k].text != "(" {
+			return false
+		}
+	}
+	return true
+}
+
+// matching returns the index of the bracket closing the one at i (the last index when it is
+// never closed).
+func matching(ts []token, i int) int {
+	open, close := ts[i].text, ")"
+	if open == "[" {
+		close = "]"
+	}
+	depth := 0
+	for j := i; j < len(ts); j++ {
+		if ts[j].kind != tokPunct {
+			continue
+		}
+		switch ts[j].text {
+		case open:
+			depth++
+		case close:
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return len(ts) - 1
+}
+
+// numericString returns the number a string literal holds ('2', '0.50'), normalized.
+func numericString(s string) (string, bool) {
+	if len(s) < 3 || s[0] != '\'' || s[len(s)-1] != '\'' {
+		return "", false
+	}
+	body := s[1 : len(s)-1]
+	digits, dot := 0, false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		case c == '-' && i == 0:
+		default:
+			return "", false
+		}
+	}
+	if digits == 0 {
+		return "", false
+	}
+	return trimNumber(body), true
+}
+
+// trimNumber drops trailing zeros after a decimal point, and the point when nothing follows.
+func trimNumber(s string) string {
+	if !strings.Contains(s, ".") || strings.ContainsAny(s, "eE") {
+		return s
+	}
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// rewriteIn turns `IN (list)` into `= ANY (ARRAY[list])` and `NOT IN (list)` into
+// `<> ALL (ARRAY[list])`, unless the list is a subquery.
+func rewriteIn(ts []token) []token {
+	out := make([]token, 0, len(ts)+4)
+	for i := 0; i < len(ts); i++ {
+		if ts[i].kind != tokWord || ts[i].text != "IN" || i+1 >= len(ts) || ts[i+1].text != "(" ||
+			(i+2 < len(ts) && ts[i+2].kind == tokWord && (ts[i+2].text == "SELECT" || ts[i+2].text == "VALUES")) {
+			out = append(out, ts[i])
+			continue
+		}
+		end := matching(ts, i+1)
+		op, quant := "=", "ANY"
+		if n := len(out); n > 0 && out[n-1].kind == tokWord && out[n-1].text == "NOT" {
+			out = out[:n-1]
+			op, quant = "<>", "ALL"
+		}
+		out = append(out, token{tokOp, op}, token{tokWord, quant}, token{tokPunct, "("}, token{tokWord, "ARRAY"}, token{tokPunct, "["})
+		out = append(out, ts[i+2:end]...)
+		out = append(out, token{tokPunct, "]"}, token{tokPunct, ")"})
+		i = end
+	}
+	return out
+}
+
+// dropParens removes one layer of redundant parentheses wherever there is one: a pair right
+// inside another pair, a pair around a single token that is not a call's or a keyword's
+// argument list, and a pair around everything.
+func dropParens(ts []token) []token {
+	if len(ts) >= 2 && ts[0].text == "(" && ts[0].kind == tokPunct && matching(ts, 0) == len(ts)-1 {
+		return ts[1 : len(ts)-1]
+	}
+	drop := map[int]bool{}
+	for i := 0; i < len(ts); i++ {
+		if ts[i].kind != tokPunct || ts[i].text != "(" {
+			continue
+		}
+		j := matching(ts, i)
+		if j >= len(ts) || ts[j].text != ")" {
+			continue
+		}
+		// ((x)) → (x)
+		if i+1 < j && ts[i+1].text == "(" && ts[i+1].kind == tokPunct && matching(ts, i+1) == j-1 {
+			drop[i+1], drop[j-1] = true, true
+			break
+		}
+		// (x) → x, unless it is an argument list: f(x), ANY (x), IN (x), ARRAY(x)
+		if j == i+2 && (i == 0 || ts[i-1].kind != tokWord && ts[i-1].kind != tokQuoted) {
+			drop[i], drop[j] = true, true
+			break
+		}
+	}
+	if len(drop) == 0 {
+		return ts
+	}
+	out := make([]token, 0, len(ts)-len(drop))
+	for i, t := range ts {
+		if !drop[i] {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,49 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestSameExpression(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		a, b string
+		same bool
+	}{
+		{"IN on varchar, created and restored",
+			`CHECK (((status)::text = ANY ((ARRAY['new'::character varying, 'done'::character varying])::text[])))`,
+			`CHECK (((status)::text = ANY (ARRAY[('new'::character varying)::text, ('done'::character varying)::text])))`, true},
+		{"IN written out", `CHECK (status IN ('new', 'done'))`, `CHECK ((status = ANY (ARRAY['new'::text, 'done'::text])))`, true},
+		{"NOT IN", `CHECK (status NOT IN ('x'))`, `CHECK ((status <> ALL (ARRAY['x'::text])))`, true},
+		{"bigint literal", `'2'::bigint`, `2`, true},
+		{"numeric scale", `0.010000`, `0.01`, true},
+		{"numeric cast scale", `'0.01'::numeric(5,2)`, `0.010000`, true},
+		{"redundant parentheses", `((a > 0) AND (b > 0))`, `(a > 0) AND (b > 0)`, true},
+		{"timestamp literal", `'2020-01-01 00:00:00'::timestamp without time zone`, `'2020-01-01 00:00:00'`, true},
+		// Real differences stay differences.
+		{"other value", `CHECK ((a > 0))`, `CHECK ((a > 1))`, false},
+		{"other list", `CHECK (status IN ('new', 'done'))`, `CHECK (status IN ('new', 'gone'))`, false},
+		{"cast of a column to another type", `(a)::integer > 0`, `(a)::bigint > 0`, false},
+		{"operator precedence", `(a + b) * c`, `a + (b * c)`, false},
+		{"whitespace in a literal", `'a b'`, `'a  b'`, false},
+		{"function call kept", `lower(name)`, `lower((name))`, true},
+		{"other function", `lower(name)`, `upper(name)`, false},
+	}
+	for _, tc := range cases {
+		require.Equal(t, tc.same, sameExpression(tc.a, tc.b), "%s: %s vs %s", tc.name, tc.a, tc.b)
+	}
+}
+
+func TestSameCode(t *testing.T) {
+	t.Parallel()
+	body := "CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $function$\nSELECT 1\n$function$\n"
+	require.True(t, sameCode(body, "CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT   1$function$\n"), "a trailing newline inside the body")
+	require.True(t, sameCode("AS $$ BEGIN\n\tRETURN 1;\nEND $$", "AS $$BEGIN RETURN 1; END$$"))
+	require.False(t, sameCode("AS $$ SELECT 'a b' $$", "AS $$ SELECT 'a  b' $$"), "whitespace in a string literal is data")
+	require.False(t, sameCode("AS $$ SELECT 1 $$", "AS $$ SELECT 2 $$"))
+	require.False(t, sameCode("AS $$ SELECT 1 -- one\n $$", "AS $$ SELECT 1 -- two\n $$"), "comments are compared")
+	require.True(t, sameCode("SELECT a+b", "SELECT a + b"))
+}
