@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Placeholder replaces every secret.
@@ -27,23 +29,78 @@ var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+
 // String returns s with every listed secret, and any password in a connection string, replaced.
 // Empty secrets are ignored. Each secret is also removed in its URL-escaped form.
 func String(s string, secrets ...string) string {
+	return newReplacer(secrets).replace(s)
+}
+
+// replacer removes a set of secrets, prepared once: a process's Redactor sees every log line,
+// report and stored value, and a daemon's knows a secret per target.
+type replacer struct {
+	secrets *strings.Replacer // nil when there are none
+}
+
+// newReplacer expands each secret into the forms it may appear in (as given, URL-escaped, the
+// password of a URL) and builds one replacer over all of them, longest first, so that a secret
+// is removed whole rather than a shorter one inside it.
+func newReplacer(secrets []string) replacer {
+	var forms []string
+	add := func(f string) {
+		if len(f) >= 4 { // too short to be a real secret; replacing it would mangle the text
+			forms = append(forms, f)
+		}
+	}
 	for _, sec := range secrets {
-		if len(sec) < 4 { // too short to be a real secret; replacing it would mangle the text
+		if len(sec) < 4 {
 			continue
 		}
-		s = strings.ReplaceAll(s, sec, Placeholder)
+		add(sec)
 		if esc := url.QueryEscape(sec); esc != sec {
-			s = strings.ReplaceAll(s, esc, Placeholder)
+			add(esc)
 		}
 		if u, err := url.Parse(sec); err == nil && u.User != nil {
-			if p, ok := u.User.Password(); ok && len(p) >= 4 {
-				s = strings.ReplaceAll(s, p, Placeholder)
+			if p, ok := u.User.Password(); ok {
+				add(p)
 			}
 		}
 	}
-	s = urlPassword.ReplaceAllString(s, "${1}"+Placeholder+"${3}")
-	s = kvPassword.ReplaceAllString(s, "${1}"+Placeholder)
+	if len(forms) == 0 {
+		return replacer{}
+	}
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	forms = slices.Compact(forms)
+	pairs := make([]string, 0, 2*len(forms))
+	for _, f := range forms {
+		pairs = append(pairs, f, Placeholder)
+	}
+	return replacer{secrets: strings.NewReplacer(pairs...)}
+}
+
+func (r replacer) replace(s string) string {
+	if r.secrets != nil {
+		s = r.secrets.Replace(s)
+	}
+	// The patterns only where they can match: most texts hold neither an @ nor a password=.
+	if strings.IndexByte(s, '@') >= 0 {
+		s = urlPassword.ReplaceAllString(s, "${1}"+Placeholder+"${3}")
+	}
+	if containsFold(s, "password") {
+		s = kvPassword.ReplaceAllString(s, "${1}"+Placeholder)
+	}
 	return s
+}
+
+// containsFold reports whether s contains the lower-case ASCII word, in any case, without
+// allocating.
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && (s[i+j]|0x20) == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }
 
 // Error wraps err so that its message is redacted; errors.Is/As still see the original.
@@ -72,6 +129,8 @@ func (r *redacted) Unwrap() error { return r.err }
 // told about are removed too (String). A nil Redactor removes only those.
 type Redactor struct {
 	secrets []string
+	once    sync.Once
+	repl    replacer
 }
 
 // New returns a Redactor for the given secrets; empty ones are ignored.
@@ -99,15 +158,20 @@ func (r *Redactor) String(s string) string {
 	if r == nil {
 		return String(s)
 	}
-	return String(s, r.secrets...)
+	r.once.Do(func() { r.repl = newReplacer(r.secrets) })
+	return r.repl.replace(s)
 }
 
 // Error wraps err so that its message is redacted; errors.Is/As still see the original.
 func (r *Redactor) Error(err error) error {
-	if r == nil {
-		return Error(err)
+	if err == nil {
+		return nil
 	}
-	return Error(err, r.secrets...)
+	msg := r.String(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	return &redacted{msg: msg, err: err}
 }
 
 // Handler wraps a log handler so that every record's message and string attributes are

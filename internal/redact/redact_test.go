@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -54,4 +55,25 @@ func TestRedactorHandlerScrubsEveryRecord(t *testing.T) {
 	require.Equal(t, "a <secret> b", r.String("a xoxb-token-123 b"))
 	require.Equal(t, "postgres://u:<secret>@h", (*Redactor)(nil).String("postgres://u:pw1234@h"))
 	require.NotContains(t, r.Error(errors.New("xoxb-token-123")).Error(), "xoxb")
+}
+
+// TestLongestSecretFirst: a secret that contains another is removed whole.
+func TestLongestSecretFirst(t *testing.T) {
+	r := New("abcd", "xxabcdyy")
+	require.Equal(t, "<secret> and <secret>", r.String("xxabcdyy and abcd"))
+	require.Equal(t, "PASSWORD=<secret> x", r.String("PASSWORD=hunter22 x"))
+	require.Equal(t, "PaSsWoRd = <secret>", r.String("PaSsWoRd = hunter22"))
+}
+
+// BenchmarkRedactorManySecrets: a daemon with a secret per target redacts a stored snapshot
+// value by value; the secrets are prepared once, not per value.
+func BenchmarkRedactorManySecrets(b *testing.B) {
+	var secrets []string
+	for i := range 100 {
+		secrets = append(secrets, fmt.Sprintf("postgres://app:pw%04d@db%03d.internal/app", i, i))
+	}
+	r := New(secrets...)
+	for b.Loop() {
+		_ = r.String("CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$")
+	}
 }
