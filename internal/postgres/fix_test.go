@@ -174,7 +174,7 @@ func TestFixEachKind(t *testing.T) {
 		{name: "index changed", expected: `CREATE INDEX t_name_idx ON public.t (name);`, actual: `CREATE INDEX t_name_idx ON public.t (name, n);`},
 		{name: "index invalid", expected: `CREATE INDEX t_name_idx ON public.t (name);`,
 			actual: `CREATE INDEX t_name_idx ON public.t (name); UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.t_name_idx'::regclass;`,
-			left: map[check.FixMode][]string{check.FixAdopt: {"index public.t_name_idx"}}},
+			left:   map[check.FixMode][]string{check.FixAdopt: {"index public.t_name_idx"}}},
 		{name: "index renamed", expected: `CREATE TABLE public.c (a int UNIQUE);`,
 			actual: `CREATE TABLE public.c (a int); CREATE INDEX c_a_key ON public.c (a); ALTER TABLE public.c ADD UNIQUE (a); DROP INDEX public.c_a_key;`},
 		// view, materialized view

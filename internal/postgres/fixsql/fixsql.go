@@ -80,12 +80,12 @@ type gen struct {
 	// to side when the from side does not say; it picks between syntaxes.
 	version int
 
-	changed []pair                       // in both, different, in from's order
-	rebuilt map[snapshot.ID]bool         // dropped and created again
-	gone    map[snapshot.ID]bool         // from-side objects that do not survive the drop phase
-	fresh   map[snapshot.ID]bool         // to-side objects made in the create phase
+	changed []pair                        // in both, different, in from's order
+	rebuilt map[snapshot.ID]bool          // dropped and created again
+	gone    map[snapshot.ID]bool          // from-side objects that do not survive the drop phase
+	fresh   map[snapshot.ID]bool          // to-side objects made in the create phase
 	causes  map[snapshot.ID][]snapshot.ID // rebuilt dependents → the objects that made them so
-	covered map[snapshot.ID]snapshot.ID  // objects whose change another object's statements make
+	covered map[snapshot.ID]snapshot.ID   // objects whose change another object's statements make
 	renames []pair
 
 	// defaultsRebuilt are columns whose default is dropped before, and set again after, what
