@@ -58,8 +58,8 @@ var reservedWords = func() map[string]bool {
 	return m
 }()
 
-// quoteLiteral quotes a string constant the way quote_literal does: in single quotes with ”
-// for a quote, and as an E” string with doubled backslashes when it holds a backslash, so it
+// quoteLiteral quotes a string constant the way quote_literal does: in single quotes, a quote
+// doubled, and as an escape string (E'…') with doubled backslashes when it holds one, so it
 // reads the same whatever standard_conforming_strings says.
 func quoteLiteral(s string) string {
 	if strings.Contains(s, `\`) {

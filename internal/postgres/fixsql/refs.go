@@ -131,7 +131,7 @@ func identStart(c byte) bool {
 func identChar(c byte) bool { return identStart(c) || c >= '0' && c <= '9' || c == '$' }
 
 // skipString returns the index just past the string literal starting at text[i] (a quote).
-// An E” string's backslash escapes are honoured when the E precedes it.
+// An escape string's (E'…') backslash escapes are honoured when the E precedes it.
 func skipString(text string, i int) int {
 	escapes := i > 0 && (text[i-1] == 'E' || text[i-1] == 'e') && (i < 2 || !identChar(text[i-2]))
 	j := i + 1
