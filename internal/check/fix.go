@@ -104,7 +104,12 @@ func (r *Runner) AttachFix(res *Result, mode FixMode, forMigration bool) error {
 		}
 	}
 	for i := range res.Findings {
-		res.Findings[i].Fix = strings.TrimSuffix(engine.Script(perFinding[i], fix.Comment), "\n")
+		f := &res.Findings[i]
+		if f.Kind == diff.KindNotCompared && len(perFinding[i]) == 0 {
+			// What drift does not model it cannot write either; say so rather than nothing.
+			perFinding[i] = []engine.Statement{{Notes: []string{"drift cannot write SQL for " + f.Object + " objects: drift does not compare them yet"}}}
+		}
+		f.Fix = strings.TrimSuffix(engine.Script(perFinding[i], fix.Comment), "\n")
 	}
 	res.Fix = fix
 	return nil

@@ -2,6 +2,7 @@ package fixsql
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -10,6 +11,9 @@ import (
 // Columns of tables, and attributes of composite types (which the catalog reads as columns).
 
 func createColumn(g *gen, t *snapshot.Object) {
+	if g.cannotCollate(t, t.Attrs.Value("collation")) {
+		return
+	}
 	switch g.to.ownerKind(t) {
 	case "type":
 		g.add(createPhase, rankColumn, t, "ALTER TYPE "+relName(t.Parent)+" ADD ATTRIBUTE "+attributeDef(g, t)+";")
@@ -32,11 +36,44 @@ func dropColumn(g *gen, f *snapshot.Object) {
 	case "type":
 		g.add(dropPhase, rankDropColumn, f, "ALTER TYPE "+relName(f.Parent)+" DROP ATTRIBUTE "+quoteIdent(f.Key.Sub)+";")
 	case "table":
-		s := g.add(dropPhase, rankDropColumn, f, "ALTER TABLE "+relName(f.Parent)+" DROP COLUMN "+quoteIdent(f.Key.Sub)+";")
+		only := ""
+		if g.childKeeps(f) {
+			only = "ONLY " // the children keep the column, as their own
+		}
+		s := g.add(dropPhase, rankDropColumn, f, "ALTER TABLE "+only+relName(f.Parent)+" DROP COLUMN "+quoteIdent(f.Key.Sub)+";")
 		s.hazards = append(s.hazards, hazardDropsData)
 	default:
 		g.cannot(f, "its owner is not a table or a composite type")
 	}
+}
+
+// userType reports whether a column type names a type of either schema (an enum, a domain…).
+func (g *gen) userType(typ string) bool {
+	for _, q := range scanRefs(typ).qualified {
+		k := snapshot.ID{Kind: "type", Key: snapshot.Key{Schema: q[0], Name: q[1]}}
+		if g.from.objs[k] != nil || g.to.objs[k] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// childKeeps reports whether an inheritance child of the column's table keeps a column of
+// that name: dropping the parent's would drop the child's too.
+func (g *gen) childKeeps(f *snapshot.Object) bool {
+	for _, id := range g.from.ids {
+		if id.Kind != "table" {
+			continue
+		}
+		child := g.from.objs[id]
+		if child.Attrs.Has("partition_of") || !slices.Contains(g.from.parentTables(child), f.Parent) {
+			continue
+		}
+		if _, ok := g.to.objs[snapshot.ID{Kind: "column", Key: snapshot.Key{Schema: child.Key.Schema, Name: child.Key.Name, Sub: f.Key.Sub}}]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // rebuildColumn: a table column is dropped and added again when it becomes generated (a plain
@@ -67,7 +104,8 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 	fa, ta := f.Attrs, t.Attrs
 
 	if fa.Has("identity") && !ta.Has("identity") {
-		g.add(createPhase, rankColumn, t, col+"DROP IDENTITY;")
+		// In the drop phase: its sequence's name may be the one a new sequence takes.
+		g.add(dropPhase, rankDropDefault, f, col+"DROP IDENTITY;")
 	}
 	if fa.Has("generated") && !ta.Has("generated") {
 		if g.version != 0 && g.version < 130000 {
@@ -82,6 +120,9 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 
 	defaultDone := g.defaultsRebuilt[id] // dropped in the drop phase, set again separately
 	retype := attrChanged(f, t, "type") || attrChanged(f, t, "collation")
+	if retype && g.cannotCollate(t, ta.Value("collation")) {
+		retype = false
+	}
 	if retype {
 		if fa.Has("default") && !defaultDone {
 			// The old default may not cast to the new type: drop it, set the new one after.
@@ -98,7 +139,13 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 		}
 		rewrite := !binaryCoercible(fa.Value("type"), newType)
 		if rewrite {
-			sql += " USING " + quoteIdent(t.Key.Sub) + "::" + newType
+			// Between user-defined types (one enum to another) there is rarely a cast, but
+			// there is always one through text.
+			via := "::"
+			if g.userType(fa.Value("type")) || g.userType(newType) {
+				via = "::text::"
+			}
+			sql += " USING " + quoteIdent(t.Key.Sub) + via + newType
 		}
 		s := g.add(createPhase, rankColumn, t, sql+";")
 		switch {

@@ -32,7 +32,7 @@ func (g *gen) settle(dropped, created []*snapshot.Object) {
 			if g.gone[id] {
 				continue
 			}
-			if p := g.from.owner(g.from.objs[id]); p != nil && p.Kind != "schema" && g.gone[p.ID()] {
+			if f := g.from.objs[id]; goesWith(f, g.from.owner(f), g.gone) {
 				g.gone[id], changed = true, true
 			}
 		}
@@ -40,7 +40,7 @@ func (g *gen) settle(dropped, created []*snapshot.Object) {
 			if g.fresh[id] {
 				continue
 			}
-			if p := g.to.owner(g.to.objs[id]); p != nil && p.Kind != "schema" && g.fresh[p.ID()] {
+			if t := g.to.objs[id]; goesWith(t, g.to.owner(t), g.fresh) {
 				g.fresh[id], changed = true, true
 			}
 		}
@@ -59,7 +59,17 @@ func (g *gen) implicitlyGone(f *snapshot.Object) bool {
 }
 
 func (g *gen) goneWith(f *snapshot.Object) (snapshot.ID, bool) {
-	if p := g.from.owner(f); p != nil && p.Kind != "schema" && g.gone[p.ID()] {
+	if f.Kind == "constraint" && f.Attrs.Value("type") == "foreign key" {
+		// A foreign key between two tables that both go is dropped first, on its own, so the
+		// tables can go in any order (even when they reference each other).
+		for _, q := range scanRefs(f.Attrs.Value("definition")).qualified {
+			k := snapshot.Key{Schema: q[0], Name: q[1]}
+			if k != f.Parent && g.gone[snapshot.ID{Kind: "table", Key: k}] {
+				return snapshot.ID{}, false
+			}
+		}
+	}
+	if p := g.from.owner(f); goesWith(f, p, g.gone) {
 		return p.ID(), true
 	}
 	switch f.Kind {
@@ -85,6 +95,13 @@ func (g *gen) goneWith(f *snapshot.Object) (snapshot.ID, bool) {
 		}
 	}
 	return g.inheritedFrom(g.from, f, g.gone)
+}
+
+// goesWith reports whether o is dropped or made with its owner p, which is in set: everything
+// goes with its owner except a schema's contents, which are dropped one by one (a schema's own
+// grants and comment do go with it).
+func goesWith(o, p *snapshot.Object, set map[snapshot.ID]bool) bool {
+	return p != nil && set[p.ID()] && (p.Kind != "schema" || annotates(o.Kind))
 }
 
 // implicitlyCreated reports whether a fresh object is made without a statement of its own: a

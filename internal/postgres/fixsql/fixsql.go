@@ -93,6 +93,10 @@ type gen struct {
 	defaultsRebuilt map[snapshot.ID]bool
 
 	steps []*step
+
+	// collationsMissing are the collations (drift does not model them) that the to side
+	// has and the from side lacks: a column using one cannot be written.
+	collationsMissing map[string]bool
 }
 
 // pair is one object on both sides.
@@ -117,6 +121,7 @@ func Generate(from, to *snapshot.Snapshot, o Options) []engine.Statement {
 	if g.version == 0 && to != nil {
 		g.version = to.ServerVersionNum
 	}
+	g.collationsMissing = missingCollations(from, to)
 	var dropped, created []*snapshot.Object
 	for _, id := range g.from.ids {
 		f := g.from.objs[id]
@@ -302,4 +307,36 @@ func label(kind string) string {
 		}
 	}
 	return string(b)
+}
+
+// missingCollations lists the collations the to side holds and the from side does not. drift
+// does not model collations (they are reported as not compared), so it cannot create them.
+func missingCollations(from, to *snapshot.Snapshot) map[string]bool {
+	out := map[string]bool{}
+	if to == nil {
+		return out
+	}
+	have := map[string]bool{}
+	if from != nil {
+		for _, u := range from.Unsupported {
+			if u.Kind == "collation" {
+				have[u.Name] = true
+			}
+		}
+	}
+	for _, u := range to.Unsupported {
+		if u.Kind == "collation" && !have[u.Name] {
+			out[u.Name] = true
+		}
+	}
+	return out
+}
+
+// cannotCollate says, and reports, that o uses a collation the database lacks.
+func (g *gen) cannotCollate(o *snapshot.Object, coll string) bool {
+	if !g.collationsMissing[coll] {
+		return false
+	}
+	g.cannot(o, "it uses the collation "+coll+", which the database does not have and drift does not write (CREATE COLLATION)")
+	return true
 }

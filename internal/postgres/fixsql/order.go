@@ -14,6 +14,11 @@ type phase int
 const (
 	dropPhase phase = iota
 	createPhase
+	// lateDropPhase drops, after everything is created and altered, the types, sequences,
+	// functions, extensions and schemas that are simply gone: surviving objects may still use
+	// them until the create phase has changed those (a column whose enum type goes away is
+	// changed to text first).
+	lateDropPhase
 )
 
 // Ranks order the steps of a phase where dependencies leave them free: the order a careful
@@ -80,14 +85,32 @@ type step struct {
 
 // add appends a step acting on o; its dependencies are found from o on the side of the phase.
 func (g *gen) add(p phase, rank int, o *snapshot.Object, sql string) *step {
+	if p == dropPhase && g.dropsLate(o, rank) {
+		p = lateDropPhase
+	}
 	s := &step{phase: p, rank: rank, seq: len(g.steps), obj: o, sql: sql}
 	sd := g.to
-	if p == dropPhase {
+	if p != createPhase {
 		sd = g.from
 	}
 	s.needs, s.provides = dependencies(sd, o)
 	g.steps = append(g.steps, s)
 	return s
+}
+
+// dropsLate reports whether dropping o waits for the late drop phase: a type, sequence,
+// function (with a string body), extension or schema that is gone for good, whose name nothing
+// new takes.
+func (g *gen) dropsLate(o *snapshot.Object, rank int) bool {
+	switch o.Kind {
+	case "type", "sequence", "function", "procedure", "extension", "schema":
+	default:
+		return false
+	}
+	if rank == rankDropView || g.rebuilt[o.ID()] {
+		return false
+	}
+	return len(g.to.byKey[o.Key]) == 0
 }
 
 // dependencies returns what a step on o needs to exist before it (in the create phase) or to be
@@ -195,7 +218,16 @@ func (g *gen) statements() []engine.Statement {
 	// objects it covers (a view's columns, a partition's copy of its parent's index).
 	coveredBy := map[snapshot.ID][]snapshot.ID{}
 	for id, by := range g.covered {
-		coveredBy[by] = append(coveredBy[by], id)
+		// A sequence goes with its column, which goes with its table: the table's statement
+		// fixes all three.
+		for range 4 {
+			coveredBy[by] = append(coveredBy[by], id)
+			next, ok := g.covered[by]
+			if !ok {
+				break
+			}
+			by = next
+		}
 	}
 	for _, ids := range coveredBy {
 		sortIDs(ids)
@@ -225,7 +257,7 @@ func (g *gen) statements() []engine.Statement {
 // A cycle (two definitions that name each other) is broken at the lowest ranked step.
 func (g *gen) sort() []*step {
 	var out []*step
-	for _, p := range []phase{dropPhase, createPhase} {
+	for _, p := range []phase{dropPhase, createPhase, lateDropPhase} {
 		var steps []*step
 		for _, s := range g.steps {
 			if s.phase == p {
@@ -374,14 +406,14 @@ func sortIDs(ids []snapshot.ID) {
 // findings.
 func (g *gen) owners(s *step) []snapshot.ID {
 	sd, set := g.to, g.fresh
-	if s.phase == dropPhase {
+	if s.phase != createPhase {
 		sd, set = g.from, g.gone
 	}
 	var out []snapshot.ID
 	o := s.obj
 	for range 4 {
 		p := sd.owner(o)
-		if p == nil || p.Kind == "schema" || !set[p.ID()] {
+		if !goesWith(o, p, set) {
 			break
 		}
 		out = append(out, p.ID())

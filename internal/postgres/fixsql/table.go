@@ -17,6 +17,11 @@ const hazardDropsData = "drops data"
 const hazardRewrite = "rewrites the table under ACCESS EXCLUSIVE"
 
 func createTable(g *gen, t *snapshot.Object) {
+	for _, c := range columnsOf(g.to, t.Key) {
+		if g.cannotCollate(t, c.Attrs.Value("collation")) {
+			return
+		}
+	}
 	a := t.Attrs
 	var b strings.Builder
 	b.WriteString("CREATE ")
@@ -96,6 +101,14 @@ func partitionColumns(g *gen, t *snapshot.Object, parent snapshot.Key) {
 func dropTable(g *gen, f *snapshot.Object) {
 	s := g.add(dropPhase, rankDropTable, f, "DROP TABLE "+relName(f.Key)+";")
 	s.hazards = append(s.hazards, hazardDropsData)
+	// Its foreign keys go with it: it must go before the keys they reference.
+	for _, c := range g.from.children[f.Key] {
+		if c.Kind == "constraint" && c.Attrs.Value("type") == "foreign key" {
+			for _, q := range scanRefs(c.Attrs.Value("definition")).qualified {
+				s.needs = append(s.needs, uniqueKey(snapshot.Key{Schema: q[0], Name: q[1]}))
+			}
+		}
+	}
 	if partitioned(f) {
 		s.notes = append(s.notes, "also drops its partitions and their data")
 	}
