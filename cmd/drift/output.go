@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"strings"
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/diff"
@@ -17,9 +18,12 @@ type outputOptions struct {
 	verbose       bool
 }
 
-func (o *outputOptions) validate() (diff.Severity, error) {
-	if !oneOf(o.format, "text", "json", "markdown") {
-		return "", usageErr("--format must be text, json or markdown, not %q", o.format)
+func (o *outputOptions) validate(formats ...string) (diff.Severity, error) {
+	if len(formats) == 0 {
+		formats = []string{"text", "json", "markdown"}
+	}
+	if !oneOf(o.format, formats...) {
+		return "", usageErr("--format must be %s, not %q", strings.Join(formats, ", "), o.format)
 	}
 	sev, err := diff.ParseSeverity(o.failOn)
 	if err != nil {

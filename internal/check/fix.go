@@ -37,10 +37,21 @@ type Fix struct {
 	Mode FixMode `json:"mode"`
 	// Online: written to be run by hand on the live database (CREATE INDEX CONCURRENTLY and
 	// the like, some statements outside a transaction block); otherwise for a migration file.
-	Online     bool               `json:"online"`
+	Online bool `json:"online"`
+	// Language is the statements' language, as migration files name it: "sql", "cypher".
+	Language   string             `json:"language"`
 	Statements []engine.Statement `json:"statements"`
 	// Comment starts a comment line in the statements' language ("--", "//").
 	Comment string `json:"-"`
+}
+
+// Describe says which way a fix goes, for a heading: "revert: turns the live database into
+// the expected schema".
+func (f *Fix) Describe() string {
+	if f.Mode == FixAdopt {
+		return "adopt: turns the expected schema into the actual one"
+	}
+	return "revert: turns the actual schema into the expected one"
 }
 
 // Script renders the statements as one script.
@@ -76,7 +87,7 @@ func (r *Runner) AttachFix(res *Result, mode FixMode, forMigration bool) error {
 	if err != nil {
 		return fmt.Errorf("writing the %s fix: %w", mode, err)
 	}
-	fix := &Fix{Mode: mode, Online: fromLive && !forMigration, Comment: fixer.LineComment(), Statements: []engine.Statement{}}
+	fix := &Fix{Mode: mode, Online: fromLive && !forMigration, Language: e.Language(), Comment: fixer.LineComment(), Statements: []engine.Statement{}}
 	byFinding := findingIndex(res.Findings)
 	perFinding := make([][]engine.Statement, len(res.Findings))
 	red := res.redactor()
