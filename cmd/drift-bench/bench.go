@@ -35,6 +35,10 @@ type sizeResult struct {
 	vacuum time.Duration
 	drift  []sample
 	pgDump []sample
+	// diff and diffSQL time drift diff against a snapshot drifted in driftedTables tables,
+	// without and with --format sql.
+	driftedTables int
+	diff, diffSQL []sample
 }
 
 func (b *bench) all(ctx context.Context) ([]sizeResult, error) {
@@ -151,6 +155,11 @@ func (b *bench) size(ctx context.Context, n int) (_ sizeResult, err error) {
 		}
 		res.pgDump = append(res.pgDump, s)
 		fmt.Fprintf(b.out, "%s tables: run %d  pg_dump  wall %s  cpu %s  peak RSS %s\n", thousands(n), i, seconds(s.wall), seconds(s.cpu), mib(s.peakRSSKiB))
+	}
+	if b.opts.driftBin != "" {
+		if err := b.fixSQL(ctx, target.url, env, scratch, &res); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

@@ -48,6 +48,9 @@ type options struct {
 	timeout  time.Duration
 	verbose  bool
 	driftSrc string // the template as given, for the report
+	// driftBin is the drift binary when -drift names it (not -drift-cmd): the SQL-generation
+	// benchmark runs drift diff with it.
+	driftBin string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -90,6 +93,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 
 Generates schemas of the given sizes, loads each into a throwaway PostgreSQL cluster (or a
 database on -dsn), and times drift snapshot against pg_dump --schema-only, alternating runs.
+With -drift (not -drift-cmd) it also times drift diff of the database against a drifted copy
+of its snapshot, with and without --format sql, to measure what writing the fix SQL adds.
 
 -drift-cmd is a command template with the placeholders {dsn} (a postgres:// URL of the
 benchmark database), {out} (a scratch output file) and {pgbin} (the directory of the pg_dump in
@@ -146,6 +151,7 @@ flags:
 	default:
 		o.drift = []string{*driftBin, "snapshot", "--from", "{dsn}", "--out", "{out}"}
 		o.driftSrc = *driftBin + " snapshot --from {dsn} --out {out}"
+		o.driftBin = *driftBin
 	}
 	// A program named through a placeholder ({pgbin}/psql) can only be checked when it runs.
 	if _, err := exec.LookPath(o.drift[0]); err != nil && !strings.Contains(o.drift[0], "{") {

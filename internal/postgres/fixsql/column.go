@@ -2,7 +2,6 @@ package fixsql
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -51,7 +50,7 @@ func dropColumn(g *gen, f *snapshot.Object) {
 func (g *gen) userType(typ string) bool {
 	for _, q := range scanRefs(typ).qualified {
 		k := snapshot.ID{Kind: "type", Key: snapshot.Key{Schema: q[0], Name: q[1]}}
-		if g.from.objs[k] != nil || g.to.objs[k] != nil {
+		if g.from.get(k) != nil || g.to.get(k) != nil {
 			return true
 		}
 	}
@@ -61,15 +60,8 @@ func (g *gen) userType(typ string) bool {
 // childKeeps reports whether an inheritance child of the column's table keeps a column of
 // that name: dropping the parent's would drop the child's too.
 func (g *gen) childKeeps(f *snapshot.Object) bool {
-	for _, id := range g.from.ids {
-		if id.Kind != "table" {
-			continue
-		}
-		child := g.from.objs[id]
-		if child.Attrs.Has("partition_of") || !slices.Contains(g.from.parentTables(child), f.Parent) {
-			continue
-		}
-		if _, ok := g.to.objs[snapshot.ID{Kind: "column", Key: snapshot.Key{Schema: child.Key.Schema, Name: child.Key.Name, Sub: f.Key.Sub}}]; ok {
+	for _, child := range g.from.inheritanceChildren(f.Parent) {
+		if g.to.find("column", snapshot.Key{Schema: child.Key.Schema, Name: child.Key.Name, Sub: f.Key.Sub}) != nil {
 			return true
 		}
 	}

@@ -19,7 +19,7 @@ func commentTarget(sd *side, o *snapshot.Object) (string, bool) {
 		return "COLUMN " + relName(on.Object()) + "." + quoteIdent(on.Sub), true
 	case "constraint":
 		owner := snapshot.Key{Schema: on.Schema, Name: on.Name}
-		if t := sd.objs[snapshot.ID{Kind: "type", Key: owner}]; t != nil {
+		if t := sd.find("type", owner); t != nil {
 			return "CONSTRAINT " + quoteIdent(on.Sub) + " ON DOMAIN " + relName(owner), true
 		}
 		return "CONSTRAINT " + quoteIdent(on.Sub) + " ON " + relName(owner), true
@@ -29,7 +29,7 @@ func commentTarget(sd *side, o *snapshot.Object) (string, bool) {
 	case "function", "procedure":
 		return routineWord(kind) + " " + routineName(on), true
 	case "type":
-		if t := sd.objs[snapshot.ID{Kind: "type", Key: on}]; t != nil && t.Attrs.Value("type") == "domain" {
+		if t := sd.find("type", on); t != nil && t.Attrs.Value("type") == "domain" {
 			return "DOMAIN " + relName(on), true
 		}
 		return "TYPE " + relName(on), true

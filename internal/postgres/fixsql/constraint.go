@@ -21,7 +21,7 @@ func createConstraint(g *gen, t *snapshot.Object) {
 	}
 	def := t.Attrs.Value("definition")
 	name := quoteIdent(t.Key.Sub)
-	fresh := g.fresh[owner.ID()]
+	fresh := g.fresh[owner.ID()] != nil
 	notValid := strings.HasSuffix(def, " NOT VALID")
 	if owner.Kind == "type" {
 		alter := "ALTER DOMAIN " + relName(owner.Key) + " "

@@ -1,6 +1,7 @@
 package fixsql
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -12,39 +13,40 @@ import (
 // the exception: their contents are dropped one by one first, so that each carries its own
 // hazard, and the schema is then dropped empty.
 func (g *gen) settle(dropped, created []*snapshot.Object) {
+	var gone, fresh []*snapshot.Object
 	for _, f := range dropped {
-		g.gone[f.ID()] = true
+		g.gone[f.ID()] = f
+		gone = append(gone, f)
 	}
 	for _, t := range created {
-		g.fresh[t.ID()] = true
+		g.fresh[t.ID()] = t
+		fresh = append(fresh, t)
 	}
 	for id := range g.rebuilt {
-		g.gone[id] = true
-		if _, ok := g.to.objs[id]; ok {
-			g.fresh[id] = true
+		f := g.from.get(id)
+		g.gone[id] = f
+		gone = append(gone, f)
+		if t := g.to.get(id); t != nil {
+			g.fresh[id] = t
+			fresh = append(fresh, t)
 		}
 	}
-	// Owners come before what they own in no particular kind order, so repeat until nothing
-	// changes; chains are at most three deep (a grant on a column of a table).
-	for changed := true; changed; {
-		changed = false
-		for _, id := range g.from.ids {
-			if g.gone[id] {
-				continue
-			}
-			if f := g.from.objs[id]; goesWith(f, g.from.owner(f), g.gone) {
-				g.gone[id], changed = true, true
-			}
-		}
-		for _, id := range g.to.ids {
-			if g.fresh[id] {
-				continue
-			}
-			if t := g.to.objs[id]; goesWith(t, g.to.owner(t), g.fresh) {
-				g.fresh[id], changed = true, true
+	// What a gone (fresh) object owns is gone (fresh) with it, down the chain (a grant on a
+	// column of a table); a schema's contents are the exception (goesWith).
+	spread := func(sd *side, queue []*snapshot.Object, set map[snapshot.ID]*snapshot.Object) {
+		for len(queue) > 0 {
+			o := queue[0]
+			queue = queue[1:]
+			for _, c := range sd.children(o) {
+				if set[c.ID()] == nil && goesWith(c, o, set) {
+					set[c.ID()] = c
+					queue = append(queue, c)
+				}
 			}
 		}
 	}
+	spread(g.from, gone, g.gone)
+	spread(g.to, fresh, g.fresh)
 }
 
 // implicitlyGone reports whether a gone object goes without a statement of its own: with its
@@ -64,7 +66,7 @@ func (g *gen) goneWith(f *snapshot.Object) (snapshot.ID, bool) {
 		// tables can go in any order (even when they reference each other).
 		for _, q := range scanRefs(f.Attrs.Value("definition")).qualified {
 			k := snapshot.Key{Schema: q[0], Name: q[1]}
-			if k != f.Parent && g.gone[snapshot.ID{Kind: "table", Key: k}] {
+			if k != f.Parent && g.gone[snapshot.ID{Kind: "table", Key: k}] != nil {
 				return snapshot.ID{}, false
 			}
 		}
@@ -76,7 +78,7 @@ func (g *gen) goneWith(f *snapshot.Object) (snapshot.ID, bool) {
 	case "sequence":
 		if col, ok := g.from.column(f.Attrs.Value("owned_by")); ok {
 			for _, id := range []snapshot.ID{{Kind: "column", Key: col}, {Kind: "table", Key: col.Object()}} {
-				if g.gone[id] {
+				if g.gone[id] != nil {
 					return id, true
 				}
 			}
@@ -84,7 +86,7 @@ func (g *gen) goneWith(f *snapshot.Object) (snapshot.ID, bool) {
 	case "table":
 		if of, ok := f.Attrs.Get("partition_of"); ok {
 			for _, k := range g.from.tableList(of) {
-				if id := (snapshot.ID{Kind: "table", Key: k}); g.gone[id] {
+				if id := (snapshot.ID{Kind: "table", Key: k}); g.gone[id] != nil {
 					return id, true
 				}
 			}
@@ -100,8 +102,8 @@ func (g *gen) goneWith(f *snapshot.Object) (snapshot.ID, bool) {
 // goesWith reports whether o is dropped or made with its owner p, which is in set: everything
 // goes with its owner except a schema's contents, which are dropped one by one (a schema's own
 // grants and comment do go with it).
-func goesWith(o, p *snapshot.Object, set map[snapshot.ID]bool) bool {
-	return p != nil && set[p.ID()] && (p.Kind != "schema" || annotates(o.Kind))
+func goesWith(o, p *snapshot.Object, set map[snapshot.ID]*snapshot.Object) bool {
+	return p != nil && set[p.ID()] != nil && (p.Kind != "schema" || annotates(o.Kind))
 }
 
 // implicitlyCreated reports whether a fresh object is made without a statement of its own: a
@@ -127,7 +129,7 @@ func (g *gen) createdWith(t *snapshot.Object) (snapshot.ID, bool) {
 		case "view", "materialized_view":
 			return p.ID(), true
 		case "table", "type":
-			if g.fresh[p.ID()] && !inlineColumnsSkipped(g, p) {
+			if g.fresh[p.ID()] != nil && !inlineColumnsSkipped(g, p) {
 				return p.ID(), true
 			}
 		}
@@ -149,7 +151,7 @@ func inlineColumnsSkipped(g *gen, table *snapshot.Object) bool {
 // copy its parent table's own object makes, and that object is made (or dropped) in this run
 // (set) or the child table itself is: a column, a check constraint, and for partitions also
 // foreign keys, primary keys and unique constraints, indexes and row triggers.
-func (g *gen) inheritedFrom(s *side, o *snapshot.Object, set map[snapshot.ID]bool) (snapshot.ID, bool) {
+func (g *gen) inheritedFrom(s *side, o *snapshot.Object, set map[snapshot.ID]*snapshot.Object) (snapshot.ID, bool) {
 	switch o.Kind {
 	case "column", "constraint", "index", "trigger":
 	default:
@@ -161,10 +163,10 @@ func (g *gen) inheritedFrom(s *side, o *snapshot.Object, set map[snapshot.ID]boo
 		return snapshot.ID{}, false
 	}
 	partition := child.Attrs.Has("partition_of")
-	childSet := set[child.ID()]
+	childSet := set[child.ID()] != nil
 	for _, pk := range s.parentTables(child) {
-		for _, po := range s.children[pk] {
-			if po.Kind != o.Kind || !(set[po.ID()] || childSet) {
+		for _, po := range sameKindUnder(s, o.Kind, pk) {
+			if !(set[po.ID()] != nil || childSet) {
 				continue
 			}
 			if clones(o, po, child, partition) {
@@ -214,18 +216,27 @@ func (g *gen) coveredChange(f, t *snapshot.Object) (snapshot.ID, bool) {
 	}
 	partition := child.Attrs.Has("partition_of")
 	for _, pk := range g.to.parentTables(child) {
-		for _, pt := range g.to.children[pk] {
-			if pt.Kind != t.Kind || !clones(t, pt, child, partition) {
+		for _, pt := range sameKindUnder(g.to, t.Kind, pk) {
+			if !clones(t, pt, child, partition) {
 				continue
 			}
-			pf, ok := g.from.objs[pt.ID()]
-			if !ok || !clones(f, pf, child, partition) || !g.differs(pf, pt) {
+			pf := g.from.get(pt.ID())
+			if pf == nil || !clones(f, pf, child, partition) || !g.differs(pf, pt) {
 				continue
 			}
 			return pt.ID(), true
 		}
 	}
 	return snapshot.ID{}, false
+}
+
+// sameKindUnder returns a table's own objects of a kind: its columns, constraints, indexes or
+// triggers.
+func sameKindUnder(s *side, kind string, table snapshot.Key) []*snapshot.Object {
+	if kind == "index" {
+		return s.indexesOf(table)
+	}
+	return s.under(kind, table)
 }
 
 // affect is a change other objects may depend on: something dropped or rebuilt, or a column
@@ -249,7 +260,19 @@ func uniqueKey(table snapshot.Key) snapshot.Key {
 type candidate struct {
 	obj   *snapshot.Object
 	table snapshot.Key // the table it belongs to, for columns named bare
-	words map[string]bool
+	text  string
+	words map[string]bool // read from text on first use
+}
+
+// mentions reports whether the candidate's text names the identifier.
+func (c *candidate) mentions(word string) bool {
+	if c.words == nil {
+		c.words = scanRefs(c.text).words
+		if c.words == nil {
+			c.words = map[string]bool{}
+		}
+	}
+	return c.words[word]
 }
 
 // expandDependents rebuilds the surviving objects that depend on something dropped or rebuilt,
@@ -273,35 +296,38 @@ func (g *gen) expandDependents(dropped []*snapshot.Object) {
 	if len(queue) == 0 {
 		return
 	}
-	// Index the objects that could be affected by the names they mention.
+	// Index the surviving objects that could be affected by the names they mention, and by
+	// the table they belong to (they name its columns bare).
 	byKey := map[snapshot.Key][]*candidate{}
-	for _, id := range g.from.ids {
-		f := g.from.objs[id]
-		if _, survives := g.to.objs[id]; !survives || g.rebuilt[id] {
-			continue
-		}
-		text, table := dependentText(g, f)
-		if text == "" {
-			continue
-		}
-		r := scanRefs(text)
-		c := &candidate{obj: f, table: table, words: r.words}
-		seen := map[snapshot.Key]bool{}
-		index := func(k snapshot.Key) {
-			if !seen[k] {
-				seen[k] = true
-				byKey[k] = append(byKey[k], c)
+	for _, kind := range []string{"view", "materialized_view", "function", "procedure", "trigger", "index", "policy", "constraint", "column"} {
+		for _, f := range g.from.ofKind(kind) {
+			text, table := dependentText(g, f)
+			if text == "" {
+				continue
 			}
-		}
-		for _, q := range r.qualified {
-			k := snapshot.Key{Schema: q[0], Name: q[1]}
-			index(k)
-			if f.Kind == "constraint" && f.Attrs.Value("type") == "foreign key" {
-				index(uniqueKey(k))
+			id := f.ID()
+			if g.rebuilt[id] || g.to.get(id) == nil {
+				continue
 			}
-		}
-		if !table.IsZero() {
-			index(table)
+			c := &candidate{obj: f, table: table, text: text}
+			var seen []snapshot.Key
+			index := func(k snapshot.Key) {
+				if !slices.Contains(seen, k) {
+					seen = append(seen, k)
+					byKey[k] = append(byKey[k], c)
+				}
+			}
+			fk := kind == "constraint" && f.Attrs.Value("type") == "foreign key"
+			scanQualified(text, func(schema, name string) {
+				k := snapshot.Key{Schema: schema, Name: name}
+				index(k)
+				if fk {
+					index(uniqueKey(k))
+				}
+			})
+			if !table.IsZero() {
+				index(table)
+			}
 		}
 	}
 	for len(queue) > 0 {
@@ -313,7 +339,7 @@ func (g *gen) expandDependents(dropped []*snapshot.Object) {
 				continue
 			}
 			if a.col != "" {
-				if !c.words[a.col] {
+				if !c.mentions(a.col) {
 					continue
 				}
 				if a.auto && c.table == a.key && c.obj.Kind != "trigger" && c.obj.Kind != "policy" {

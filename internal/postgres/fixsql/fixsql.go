@@ -80,12 +80,12 @@ type gen struct {
 	// to side when the from side does not say; it picks between syntaxes.
 	version int
 
-	changed []pair                        // in both, different, in from's order
-	rebuilt map[snapshot.ID]bool          // dropped and created again
-	gone    map[snapshot.ID]bool          // from-side objects that do not survive the drop phase
-	fresh   map[snapshot.ID]bool          // to-side objects made in the create phase
-	causes  map[snapshot.ID][]snapshot.ID // rebuilt dependents → the objects that made them so
-	covered map[snapshot.ID]snapshot.ID   // objects whose change another object's statements make
+	changed []pair                           // in both, different, in from's order
+	rebuilt map[snapshot.ID]bool             // dropped and created again
+	gone    map[snapshot.ID]*snapshot.Object // from-side objects that do not survive the drop phase
+	fresh   map[snapshot.ID]*snapshot.Object // to-side objects made in the create phase
+	causes  map[snapshot.ID][]snapshot.ID    // rebuilt dependents → the objects that made them so
+	covered map[snapshot.ID]snapshot.ID      // objects whose change another object's statements make
 	renames []pair
 
 	// defaultsRebuilt are columns whose default is dropped before, and set again after, what
@@ -109,8 +109,8 @@ func Generate(from, to *snapshot.Snapshot, o Options) []engine.Statement {
 		from:            newSide(from),
 		to:              newSide(to),
 		rebuilt:         map[snapshot.ID]bool{},
-		gone:            map[snapshot.ID]bool{},
-		fresh:           map[snapshot.ID]bool{},
+		gone:            map[snapshot.ID]*snapshot.Object{},
+		fresh:           map[snapshot.ID]*snapshot.Object{},
 		causes:          map[snapshot.ID][]snapshot.ID{},
 		covered:         map[snapshot.ID]snapshot.ID{},
 		defaultsRebuilt: map[snapshot.ID]bool{},
@@ -122,20 +122,32 @@ func Generate(from, to *snapshot.Snapshot, o Options) []engine.Statement {
 		g.version = to.ServerVersionNum
 	}
 	g.collationsMissing = missingCollations(from, to)
+	// Both sides are in (kind, key) order: one merge finds what is dropped, created, changed.
 	var dropped, created []*snapshot.Object
-	for _, id := range g.from.ids {
-		f := g.from.objs[id]
-		t, ok := g.to.objs[id]
+	fs, ts := g.from.objs, g.to.objs
+	for i, j := 0, 0; i < len(fs) || j < len(ts); {
+		c := 0
 		switch {
-		case !ok:
-			dropped = append(dropped, f)
-		case g.differs(f, t):
-			g.changed = append(g.changed, pair{f, t})
+		case i == len(fs):
+			c = 1
+		case j == len(ts):
+			c = -1
+		default:
+			c = compareObjects(fs[i], ts[j])
 		}
-	}
-	for _, id := range g.to.ids {
-		if _, ok := g.from.objs[id]; !ok {
-			created = append(created, g.to.objs[id])
+		switch {
+		case c < 0:
+			dropped = append(dropped, fs[i])
+			i++
+		case c > 0:
+			created = append(created, ts[j])
+			j++
+		default:
+			if g.differs(fs[i], ts[j]) {
+				g.changed = append(g.changed, pair{fs[i], ts[j]})
+			}
+			i++
+			j++
 		}
 	}
 	dropped, created = g.pairRenames(dropped, created)
@@ -150,34 +162,34 @@ func Generate(from, to *snapshot.Snapshot, o Options) []engine.Statement {
 
 	// The drop phase, then the create phase; within each, objects in snapshot order, so that
 	// the output never depends on map order. The final order comes from sort().
-	for _, id := range g.from.ids {
-		if g.gone[id] && !g.implicitlyGone(g.from.objs[id]) {
-			g.dropObject(g.from.objs[id])
+	for _, f := range sorted(g.gone) {
+		if !g.implicitlyGone(f) {
+			g.dropObject(f)
 		}
 	}
-	for _, id := range g.from.ids {
-		if g.defaultsRebuilt[id] {
-			dropDefaultFor(g, g.from.objs[id])
-		}
+	defaults := map[snapshot.ID]*snapshot.Object{}
+	for id := range g.defaultsRebuilt {
+		defaults[id] = g.from.get(id)
+	}
+	for _, f := range sorted(defaults) {
+		dropDefaultFor(g, f)
 	}
 	for _, p := range g.renames {
 		g.rename(p.f, p.t)
 	}
-	for _, id := range g.to.ids {
-		t := g.to.objs[id]
-		if g.fresh[id] {
-			if !g.implicitlyCreated(t) {
-				g.createObject(t)
-			}
-			continue
+	for _, t := range sorted(g.fresh) {
+		if !g.implicitlyCreated(t) {
+			g.createObject(t)
 		}
-		if f, ok := g.from.objs[id]; ok && g.defaultsRebuilt[id] {
+	}
+	for _, f := range sorted(defaults) {
+		if t := g.to.get(f.ID()); t != nil && g.fresh[f.ID()] == nil {
 			setDefaultFor(g, f, t)
 		}
 	}
 	for _, p := range g.changed {
 		id := p.f.ID()
-		if g.rebuilt[id] || g.fresh[id] || g.gone[id] {
+		if g.rebuilt[id] || g.fresh[id] != nil || g.gone[id] != nil {
 			continue
 		}
 		if by, ok := g.coveredChange(p.f, p.t); ok {
@@ -192,6 +204,17 @@ func Generate(from, to *snapshot.Snapshot, o Options) []engine.Statement {
 		k.alter(g, p.f, p.t)
 	}
 	return g.statements()
+}
+
+// sorted returns the objects of a set in (kind, key) order, so that output never depends on
+// map order.
+func sorted(set map[snapshot.ID]*snapshot.Object) []*snapshot.Object {
+	out := make([]*snapshot.Object, 0, len(set))
+	for _, o := range set {
+		out = append(out, o)
+	}
+	slices.SortFunc(out, compareObjects)
+	return out
 }
 
 // differs reports whether an object differs between the sides in what is compared.

@@ -68,7 +68,7 @@ func createIndex(g *gen, t *snapshot.Object) {
 		return
 	}
 	owner := g.to.owner(t)
-	fresh := owner != nil && g.fresh[owner.ID()]
+	fresh := owner != nil && g.fresh[owner.ID()] != nil
 	concurrent := g.o.Online && !fresh && !partitioned(owner)
 	s := g.add(createPhase, rankIndex, t, indexSQL(t.Attrs.Value("definition"), concurrent, t.Parent, "")+";")
 	switch {

@@ -110,7 +110,12 @@ func (g *gen) dropsLate(o *snapshot.Object, rank int) bool {
 	if rank == rankDropView || g.rebuilt[o.ID()] {
 		return false
 	}
-	return len(g.to.byKey[o.Key]) == 0
+	for _, kind := range []string{"type", "sequence", "function", "procedure", "table", "view", "materialized_view", "extension", "schema"} {
+		if g.to.find(kind, o.Key) != nil {
+			return false // its name is taken by something new
+		}
+	}
+	return true
 }
 
 // dependencies returns what a step on o needs to exist before it (in the create phase) or to be

@@ -43,7 +43,7 @@ func grantTarget(sd *side, o *snapshot.Object) (target, columns, ownerQuery stri
 		return "SCHEMA " + quoteIdent(on.Name), "", "SELECT pg_catalog.pg_get_userbyid(nspowner) FROM pg_catalog.pg_namespace WHERE nspname = " + quoteLiteral(on.Name), true
 	case "type":
 		word := "TYPE "
-		if t := sd.objs[snapshot.ID{Kind: "type", Key: on}]; t != nil && t.Attrs.Value("type") == "domain" {
+		if t := sd.find("type", on); t != nil && t.Attrs.Value("type") == "domain" {
 			word = "DOMAIN "
 		}
 		return word + relName(on), "", "SELECT pg_catalog.pg_get_userbyid(typowner) FROM pg_catalog.pg_type WHERE oid = " + quoteLiteral(relName(on)) + "::pg_catalog.regtype", true
@@ -76,7 +76,7 @@ func privilegeSQL(sd *side, o *snapshot.Object, verb, prefix, suffix string) (st
 }
 
 func grant(g *gen, t *snapshot.Object) {
-	if owner := g.to.owner(t); owner != nil && g.fresh[owner.ID()] && t.Attrs.Value("grantable") != "true" &&
+	if owner := g.to.owner(t); owner != nil && g.fresh[owner.ID()] != nil && t.Attrs.Value("grantable") != "true" &&
 		slices.Contains(defaultPrivileges(g, owner), t.Key.Detail) {
 		return // the object is created with it
 	}
@@ -155,7 +155,7 @@ func revokeDefaults(g *gen, t *snapshot.Object) {
 	for _, d := range defaultPrivileges(g, t) {
 		key := t.Key
 		key.Detail = d
-		if _, ok := g.to.objs[snapshot.ID{Kind: "privilege", Key: key}]; ok {
+		if g.to.find("privilege", key) != nil {
 			continue
 		}
 		who, priv, _ := strings.Cut(d, ":")

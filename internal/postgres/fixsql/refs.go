@@ -172,3 +172,90 @@ func skipDollar(text string, i int) (int, bool) {
 	}
 	return j + 1 + end + len(tag), true
 }
+
+// scanQualified calls fn with every schema-qualified name the text mentions, as scanRefs finds
+// them, without collecting the bare words: the cheap pass over every definition of a schema.
+func scanQualified(text string, fn func(schema, name string)) {
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		switch {
+		case c == '\'':
+			end := skipString(text, i)
+			if strings.HasPrefix(text[end:], "::regclass") || strings.HasPrefix(text[end:], "::regproc") {
+				if parts := splitName(strings.ReplaceAll(text[i+1:end-1], "''", "'")); len(parts) >= 2 {
+					fn(parts[len(parts)-2], parts[len(parts)-1])
+				}
+			}
+			i = end
+		case c == '$' && (i == 0 || !identChar(text[i-1])):
+			if end, ok := skipDollar(text, i); ok {
+				i = end
+			} else {
+				i++
+			}
+		case c == '-' && strings.HasPrefix(text[i:], "--"):
+			if nl := strings.IndexByte(text[i:], '\n'); nl >= 0 {
+				i += nl
+			} else {
+				i = len(text)
+			}
+		case c == '"' || identStart(c):
+			var parts [3]string
+			n, end := readChainInto(text, i, &parts)
+			if n >= 2 {
+				fn(parts[0], parts[1])
+				if n >= 3 {
+					fn(parts[1], parts[2])
+				}
+			}
+			i = end
+		default:
+			i++
+		}
+	}
+}
+
+// readChainInto is readChain keeping at most three parts, without allocating for bare
+// lower-case names.
+func readChainInto(text string, i int, parts *[3]string) (int, int) {
+	n := 0
+	for i < len(text) {
+		var part string
+		if text[i] == '"' {
+			j := i + 1
+			var b strings.Builder
+			for j < len(text) {
+				if text[j] == '"' {
+					if j+1 < len(text) && text[j+1] == '"' {
+						b.WriteByte('"')
+						j += 2
+						continue
+					}
+					break
+				}
+				b.WriteByte(text[j])
+				j++
+			}
+			part, i = b.String(), min(j+1, len(text))
+		} else if identStart(text[i]) {
+			j := i
+			for j < len(text) && identChar(text[j]) {
+				j++
+			}
+			part, i = strings.ToLower(text[i:j]), j
+		} else {
+			break
+		}
+		if n < len(parts) {
+			parts[n] = part
+		}
+		n++
+		if i < len(text) && text[i] == '.' && i+1 < len(text) && (text[i+1] == '"' || identStart(text[i+1])) {
+			i++
+			continue
+		}
+		break
+	}
+	return min(n, len(parts)), i
+}

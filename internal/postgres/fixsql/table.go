@@ -83,7 +83,7 @@ func createTable(g *gen, t *snapshot.Object) {
 // differ from its parent's: PARTITION OF takes the parent's.
 func partitionColumns(g *gen, t *snapshot.Object, parent snapshot.Key) {
 	for _, c := range columnsOf(g.to, t.Key) {
-		pc := g.to.objs[snapshot.ID{Kind: "column", Key: snapshot.Key{Schema: parent.Schema, Name: parent.Name, Sub: c.Key.Sub}}]
+		pc := g.to.find("column", snapshot.Key{Schema: parent.Schema, Name: parent.Name, Sub: c.Key.Sub})
 		if pc == nil {
 			g.cannot(c, "a partition's columns are its parent's, and the parent has no column "+c.Key.Sub)
 			continue
@@ -102,8 +102,8 @@ func dropTable(g *gen, f *snapshot.Object) {
 	s := g.add(dropPhase, rankDropTable, f, "DROP TABLE "+relName(f.Key)+";")
 	s.hazards = append(s.hazards, hazardDropsData)
 	// Its foreign keys go with it: it must go before the keys they reference.
-	for _, c := range g.from.children[f.Key] {
-		if c.Kind == "constraint" && c.Attrs.Value("type") == "foreign key" {
+	for _, c := range g.from.under("constraint", f.Key) {
+		if c.Attrs.Value("type") == "foreign key" {
 			for _, q := range scanRefs(c.Attrs.Value("definition")).qualified {
 				s.needs = append(s.needs, uniqueKey(snapshot.Key{Schema: q[0], Name: q[1]}))
 			}
@@ -250,8 +250,8 @@ func optionList(text string) string {
 // columnsOf returns the columns of a relation or composite type, in position order.
 func columnsOf(sd *side, owner snapshot.Key) []*snapshot.Object {
 	var cols []*snapshot.Object
-	for _, c := range sd.children[owner] {
-		if c.Kind == "column" {
+	for _, c := range sd.under("column", owner) {
+		if c.Parent == owner {
 			cols = append(cols, c)
 		}
 	}

@@ -79,12 +79,8 @@ func rebuildType(g *gen, f, t *snapshot.Object) bool {
 // typeUsers lists the surviving columns whose type is the given type (or an array of it).
 func typeUsers(g *gen, f *snapshot.Object) []string {
 	var users []string
-	for _, id := range g.from.ids {
-		c := g.from.objs[id]
-		if c.Kind != "column" {
-			continue
-		}
-		if _, survives := g.to.objs[id]; !survives {
+	for _, c := range g.from.ofKind("column") {
+		if g.to.get(c.ID()) == nil {
 			continue
 		}
 		for _, q := range scanRefs(c.Attrs.Value("type")).qualified {
