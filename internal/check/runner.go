@@ -354,14 +354,7 @@ func redactResult(res *Result, red *redact.Redactor) {
 		f.Expected = red.String(f.Expected)
 		f.Actual = red.String(f.Actual)
 		f.Diff = red.String(f.Diff)
-		f.Fix = red.String(f.Fix)
-	}
-	if res.Fix != nil {
-		for i := range res.Fix.Statements {
-			st := &res.Fix.Statements[i]
-			st.SQL = red.String(st.SQL)
-			redactAll(red, st.Notes)
-		}
+		// f.Fix and res.Fix were written from statements AttachFix already redacted.
 	}
 	for i := range res.Warnings {
 		res.Warnings[i] = red.String(res.Warnings[i])

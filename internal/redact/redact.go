@@ -41,9 +41,29 @@ func String(s string, secrets ...string) string {
 			}
 		}
 	}
-	s = urlPassword.ReplaceAllString(s, "${1}"+Placeholder+"${3}")
-	s = kvPassword.ReplaceAllString(s, "${1}"+Placeholder)
+	// The patterns need an @ and a "password": most text has neither, and skipping the scan
+	// matters when every statement of a large fix passes here.
+	if strings.IndexByte(s, '@') >= 0 {
+		s = urlPassword.ReplaceAllString(s, "${1}"+Placeholder+"${3}")
+	}
+	if containsFold(s, "password") {
+		s = kvPassword.ReplaceAllString(s, "${1}"+Placeholder)
+	}
 	return s
+}
+
+// containsFold reports whether s holds the lower-case ASCII word in any case.
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && (s[i+j]|0x20) == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }
 
 // Error wraps err so that its message is redacted; errors.Is/As still see the original.

@@ -281,7 +281,9 @@ func (c *candidate) mentions(word string) bool {
 // whose default names what goes away has its default dropped first and set again after.
 func (g *gen) expandDependents(dropped []*snapshot.Object) {
 	var queue []affect
+	isDropped := make(map[snapshot.ID]bool, len(dropped))
 	for _, f := range dropped {
+		isDropped[f.ID()] = true
 		queue = append(queue, affectsOf(f, f.ID(), false)...)
 	}
 	for _, p := range g.changed {
@@ -306,7 +308,7 @@ func (g *gen) expandDependents(dropped []*snapshot.Object) {
 				continue
 			}
 			id := f.ID()
-			if g.rebuilt[id] || g.to.get(id) == nil {
+			if g.rebuilt[id] || isDropped[id] {
 				continue
 			}
 			c := &candidate{obj: f, table: table, text: text}
