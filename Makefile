@@ -5,7 +5,7 @@ GOFLAGS_T ?= -count=1 -timeout 40m -p 2
 
 .PHONY: bench build demo deps fmt test test-deps vet
 
-bench: deps build ## drift snapshot vs pg_dump --schema-only (2,000 and 10,000 tables); introspection, replay and daemon-tick benchmarks
+bench: deps build ## drift snapshot vs pg_dump --schema-only and drift diff with vs without --format sql (2,000 and 10,000 tables); introspection, replay and daemon-tick benchmarks
 	$(GO) run ./cmd/drift-bench -drift $(BIN) -sizes 2000,10000 -runs 3
 	$(GO) test -run '^$$' -bench 'BenchmarkIntrospect|BenchmarkPgDumpSchemaOnly' -benchtime 10x ./internal/postgres/
 	$(GO) test -run '^$$' -bench 'Replay200' -benchtime 5x ./internal/shadow/

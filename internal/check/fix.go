@@ -118,7 +118,9 @@ func (r *Runner) AttachFix(res *Result, mode FixMode, forMigration bool) error {
 		f := &res.Findings[i]
 		if f.Kind == diff.KindNotCompared && len(perFinding[i]) == 0 {
 			// What drift does not model it cannot write either; say so rather than nothing.
-			perFinding[i] = []engine.Statement{{Notes: []string{"drift cannot write SQL for " + f.Object + " objects: drift does not compare them yet"}}}
+			note := engine.Statement{Notes: []string{"drift cannot write " + languageName(fix.Language) + " for " + f.Object + " objects: drift does not compare them yet"}}
+			perFinding[i] = []engine.Statement{note}
+			fix.Statements = append(fix.Statements, note)
 		}
 		f.Fix = strings.TrimSuffix(engine.Script(perFinding[i], fix.Comment), "\n")
 	}
@@ -154,4 +156,15 @@ func redactAll(red interface{ String(string) string }, ss []string) []string {
 		ss[i] = red.String(ss[i])
 	}
 	return ss
+}
+
+// languageName names a migration language in prose: "SQL", "Cypher".
+func languageName(lang string) string {
+	if lang == "sql" {
+		return "SQL"
+	}
+	if lang == "" {
+		return "statements"
+	}
+	return strings.ToUpper(lang[:1]) + lang[1:]
 }
