@@ -14,7 +14,7 @@ DATE    ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 # ---
 
-bench: deps build ## drift snapshot vs pg_dump --schema-only (2,000 and 10,000 tables); introspection, replay and daemon-tick benchmarks
+bench: deps build ## drift snapshot vs pg_dump --schema-only and drift diff with vs without --format sql (2,000 and 10,000 tables); introspection, replay and daemon-tick benchmarks
 	$(GO) run ./cmd/drift-bench -drift $(BIN) -sizes 2000,10000 -runs 3
 	$(GO) test -run '^$$' -bench 'BenchmarkIntrospect|BenchmarkPgDumpSchemaOnly' -benchtime 10x ./internal/postgres/catalog/
 	$(GO) test -run '^$$' -bench 'Replay200' -benchtime 5x ./internal/postgres/shadow/

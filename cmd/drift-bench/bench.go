@@ -37,6 +37,10 @@ type sizeResult struct {
 	pgDump []sample
 	// check holds the check path's samples; nil when only a -drift-cmd was given.
 	check *checkPath
+	// diff and diffSQL time drift diff against a snapshot drifted in driftedTables tables,
+	// without and with --format sql.
+	driftedTables int
+	diff, diffSQL []sample
 }
 
 func (b *bench) all(ctx context.Context) ([]sizeResult, error) {
@@ -166,6 +170,11 @@ func (b *bench) size(ctx context.Context, n int) (_ sizeResult, err error) {
 			if err := b.runCheckPath(ctx, n, i, tools, env, res.check); err != nil {
 				return res, err
 			}
+		}
+	}
+	if b.opts.driftBin != "" {
+		if err := b.fixSQL(ctx, target.url, env, scratch, &res); err != nil {
+			return res, err
 		}
 	}
 	return res, nil

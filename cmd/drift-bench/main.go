@@ -40,7 +40,7 @@ type options struct {
 	sizes    []int
 	runs     int
 	drift    []string // command template for one drift run, split into words
-	driftBin string   // the drift binary, for the check path; empty with -drift-cmd
+	driftBin string   // the drift binary, for the check path and fix SQL; empty with -drift-cmd
 	pgDump   string
 	dsn      string
 	pgMajor  int
@@ -91,6 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 
 Generates schemas of the given sizes, loads each into a throwaway PostgreSQL cluster (or a
 database on -dsn), and times drift snapshot against pg_dump --schema-only, alternating runs.
+With -drift (not -drift-cmd) it also times drift diff of the database against a drifted copy
+of its snapshot, with and without --format sql, to measure what writing the fix SQL adds.
 
 -drift-cmd is a command template with the placeholders {dsn} (a postgres:// URL of the
 benchmark database), {out} (a scratch output file) and {pgbin} (the directory of the pg_dump in

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/pgtest"
+	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -194,4 +198,42 @@ func requireNoBenchDatabase(t *testing.T, admin string) {
 	}
 	require.NoError(t, rows.Err())
 	require.Empty(t, names, "the benchmark database must be dropped")
+}
+
+// TestBenchFixSQL runs the harness with a real drift binary: besides drift snapshot, it times
+// drift diff with and without --format sql against a drifted snapshot and reports the ratio.
+func TestBenchFixSQL(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "drift")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/drift-schema/drift/cmd/drift").CombinedOutput()
+	require.NoError(t, err, "building drift: %s", out)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-dsn", pgtest.AdminDSN(t), "-sizes", "60", "-runs", "1", "-drift", bin}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, "stderr:\n%s", stderr.String())
+	text := stdout.String()
+	require.Regexp(t, `60 tables: run 1  drift diff                wall \d+\.\d{3} s`, text)
+	require.Regexp(t, `60 tables: run 1  drift diff --format sql   wall \d+\.\d{3} s`, text)
+	require.Regexp(t, `(?m)^60 +6 +\d+\.\d{3} s +\d+\.\d{3} s +[+-]\d+\.\d% +(PASS|FAIL)$`, text)
+}
+
+// TestDriftSnapshot: the drifted copy differs from the original in one table of ten.
+func TestDriftSnapshot(t *testing.T) {
+	s := snapshot.New(snapshot.EnginePostgres)
+	for i := range 20 {
+		k := snapshot.NewKey("public", fmt.Sprintf("t%02d", i))
+		s.Add(snapshot.Object{Kind: "table", Key: k, Parent: snapshot.Named("public")})
+		s.Add(snapshot.Object{Kind: "column", Key: snapshot.NewKey("public", k.Name(), "id"), Parent: k, Attrs: snapshot.NewAttrs("type", "integer", "position", "1")})
+		s.Add(snapshot.Object{Kind: "index", Key: snapshot.NewKey("public", k.Name()+"_idx"), Parent: k, Attrs: snapshot.NewAttrs("definition", "x")})
+	}
+	in, out := filepath.Join(t.TempDir(), "in.json"), filepath.Join(t.TempDir(), "out.json")
+	require.NoError(t, snapshot.WriteFile(in, s))
+	n, err := driftSnapshot(in, out)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	d, err := snapshot.ReadFile(out)
+	require.NoError(t, err)
+	require.Nil(t, d.Find("table", "public.t00"), "every fiftieth table is gone")
+	require.Equal(t, "bigint", d.Find("column", "public.t10.id").Attrs.Value("type"))
+	require.Nil(t, d.Find("index", "public.t10_idx"))
+	require.NotNil(t, d.Find("column", "public.t10.drift_extra"))
+	require.Equal(t, "integer", d.Find("column", "public.t11.id").Attrs.Value("type"))
 }

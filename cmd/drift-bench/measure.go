@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,8 +18,9 @@ type sample struct {
 }
 
 // measure runs argv to completion and reports its wall time and peak RSS. Standard output is
-// discarded; standard error is kept only to explain a failure.
-func measure(ctx context.Context, argv []string, env []string) (sample, error) {
+// discarded; standard error is kept only to explain a failure. An exit code in okCodes is not a
+// failure.
+func measure(ctx context.Context, argv []string, env []string, okCodes ...int) (sample, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = env
 	var stderr tailBuffer
@@ -25,6 +28,10 @@ func measure(ctx context.Context, argv []string, env []string) (sample, error) {
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && slices.Contains(okCodes, exit.ExitCode()) {
+		err = nil // drift diff exits 1 when it finds drift, which is what it is given
+	}
 	if err != nil {
 		return sample{}, fmt.Errorf("running %s: %w: %s", argv[0], err, strings.TrimSpace(stderr.String()))
 	}

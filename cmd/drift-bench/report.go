@@ -86,8 +86,38 @@ func writeReport(w io.Writer, env environment, results []sizeResult) error {
 	if err := writeCheckPathReport(&b, results); err != nil {
 		return err
 	}
+	writeFixReport(&b, results)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeFixReport adds what writing the fix SQL costs drift diff, where it was measured.
+func writeFixReport(b *strings.Builder, results []sizeResult) {
+	measured := false
+	for _, r := range results {
+		if _, ok := judgeFix(r); ok {
+			measured = true
+		}
+	}
+	if !measured {
+		return
+	}
+	b.WriteString("\nFix SQL: drift diff --from <database> --to <its snapshot drifted in one table of ten>, text report\n" +
+		"vs --format sql (alternating runs, medians; both read the database and compare).\n\n")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "tables\tdrifted tables\tdrift diff\tdrift diff --format sql\tSQL adds (target < %.0f%%)\tresult\n", targetFixOverhead*100)
+	for _, r := range results {
+		v, ok := judgeFix(r)
+		if !ok {
+			continue
+		}
+		result := "FAIL"
+		if v.pass {
+			result = "PASS"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%+.1f%%\t%s\n", thousands(r.tables), thousands(r.driftedTables), seconds(v.diff), seconds(v.diffSQL), v.overhead*100, result)
+	}
+	_ = tw.Flush()
 }
 
 func medianDuration(samples []sample) time.Duration {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
+	"github.com/drift-schema/drift/internal/report"
 )
 
 type checkOptions struct {
@@ -15,6 +16,8 @@ type checkOptions struct {
 	targets    []string
 	shadowDSN  string
 	out        outputOptions
+	fix        string // "", "revert" or "adopt": print the fix
+	adopt      bool   // write the adopting migration into each drifted target's migration set
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -26,12 +29,34 @@ func newCheckCmd(g *globals) *cobra.Command {
 (a committed snapshot, or the migration set replayed into a throwaway shadow database), read
 the live catalog, and report the differences.
 
-Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be checked.`,
+--fix revert prints, per drifted target, the statements that revert its drift (run by hand on
+the live database: indexes built CONCURRENTLY, constraints added NOT VALID then validated);
+--fix adopt those that turn the expected schema into the live one. With --format json or
+markdown the fix goes into the report (markdown shows the revert fix by default). drift prints
+fixes; it never runs them.
+
+--adopt writes, for each drifted target whose expected schema is a migration set, the migration
+that adopts the drift as the set's next file in its own naming convention (with its down or
+rollback file where the convention has one), and prints the paths. It never overwrites a file.
+
+Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be checked
+(--adopt: 0 every drifted target's migration written, 2 one could not be).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			failOn, err := o.out.validate(g)
 			if err != nil {
 				return err
+			}
+			var mode check.FixMode
+			switch {
+			case o.fix != "" && o.adopt:
+				return usageErr("--fix and --adopt do not go together: --adopt writes the adopting migration, --fix prints a fix")
+			case o.fix != "":
+				if mode, err = check.ParseFixMode(o.fix); err != nil {
+					return usageErr("--fix: %v", err)
+				}
+			case o.out.format == "markdown":
+				mode = check.FixRevert // a pull-request comment shows how to undo each finding
 			}
 			if o.out.verbose && !cmd.Flags().Changed("log-level") {
 				g.logLevel = "info" // verbose also shows what was skipped, e.g. Neo4j data statements
@@ -47,9 +72,26 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 				stop()
 				return &exitError{code: check.ExitError, err: err}
 			}
-			results := w.runner.CheckTargets(cmd.Context(), buildTargets(cfg, targets), 4)
+			checked := buildTargets(cfg, targets)
+			results := w.runner.CheckTargets(cmd.Context(), checked, 4)
 			stop()
-			if err := o.out.render(g.stdout, results); err != nil {
+			if o.adopt {
+				return exitWith(adopt(g, w.runner, checked, results))
+			}
+			if mode != "" {
+				for i := range results {
+					if err := w.runner.AttachFix(&results[i], mode, false); err != nil {
+						return &exitError{code: check.ExitError, err: err}
+					}
+				}
+			}
+			if o.fix != "" && o.out.format == "text" {
+				err = report.FixScript(g.stdout, results, "drift check --fix "+o.fix+": per drifted target, the statements that "+
+					map[check.FixMode]string{check.FixRevert: "revert its drift", check.FixAdopt: "turn its expected schema into the live one"}[mode])
+			} else {
+				err = o.out.render(g.stdout, results)
+			}
+			if err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 			}
 			return exitWith(o.out.exitCode(results, failOn))
@@ -58,6 +100,8 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
 	cmd.Flags().StringArrayVarP(&o.targets, "target", "t", nil, "check only this target (repeatable)")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases (default: shadow.postgres_dsn, $DRIFT_SHADOW_DSN, else a throwaway local cluster)")
+	cmd.Flags().StringVar(&o.fix, "fix", "", "print the fix: revert (undo the drift) or adopt (turn the expected schema into the live one)")
+	cmd.Flags().BoolVar(&o.adopt, "adopt", false, "write the migration adopting the drift as the next file of each drifted target's migration set")
 	addOutputFlags(cmd, &o.out)
 	return cmd
 }

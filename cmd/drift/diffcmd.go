@@ -11,6 +11,7 @@ import (
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/report"
 )
 
 type diffOptions struct {
@@ -39,10 +40,16 @@ a snapshot .json file written by ` + "`drift snapshot`" + `, or a migration dire
 into a throwaway shadow database).
 
 --from is the expected side, --to the actual one: "missing" means in --from and not in --to.
+
+--format sql prints the statements that turn --from into --to (the migra and Atlas
+convention): --from the live database --to the expected schema reverts drift, --from the
+expected schema --to the live database is the migration that adopts it. drift prints them and
+never runs them. --format markdown carries the same fix per finding.
+
 Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			failOn, err := o.out.validate(g)
+			failOn, err := o.out.validate(g, "text", "json", "markdown", "sql")
 			if err != nil {
 				return err
 			}
@@ -53,7 +60,15 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 			w := newWiring(g, nil, o.shadowDSN)
 			res := o.run(cmd.Context(), w)
 			stop()
-			if err := o.out.render(g.stdout, []check.Result{res}); err != nil {
+			if o.out.format == "sql" {
+				err = report.FixScript(g.stdout, []check.Result{res}, "drift diff: the statements that turn the --from schema into the --to schema")
+				if err == nil && res.Status == check.StatusError {
+					fmt.Fprintln(g.stderr, "drift diff:", res.Error)
+				}
+			} else {
+				err = o.out.render(g.stdout, []check.Result{res})
+			}
+			if err != nil {
 				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
 			}
 			return exitWith(o.out.exitCode([]check.Result{res}, failOn))
@@ -69,11 +84,15 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 	cmd.Flags().StringVar(&o.tracking, "tracking", "", "migration tracking table to read the applied version from (name or schema.name; default: the tools' own tables)")
 	cmd.Flags().StringVar(&o.trackingColumn, "tracking-column", "", "column of --tracking holding applied file names or versions")
 	cmd.Flags().StringToStringVar(&o.replay, "replay-setting", nil, "run-time parameter set for every replayed migration, as name=value (repeatable)")
+	cmd.Flags().Lookup("format").Usage = "output format: text, json, markdown, or sql (the statements turning --from into --to)"
 	return cmd
 }
 
 func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
 	opts := check.Options{Name: "diff", Schemas: o.schemas, ColumnOrder: o.columnOrder, Timeout: o.timeout}
+	if o.out.format == "sql" || o.out.format == "markdown" {
+		opts.Fix = check.FixAdopt // the fix of a diff turns --from (the expected side) into --to
+	}
 	expected, err := w.runner.Source(o.from)
 	if err != nil {
 		return check.Result{Name: "diff", Status: check.StatusError, Error: "reading --from: " + err.Error(), Findings: []diff.Finding{}}

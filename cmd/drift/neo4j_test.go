@@ -52,6 +52,25 @@ func TestCheckNeo4jTargetFromCypherMigrations(t *testing.T) {
 	code, out, _ = drift(t, "diff", "--from", dir, "--to", uri)
 	require.Equal(t, 1, code, out)
 	require.Contains(t, out, "person_email")
+
+	// The fix is Cypher: reverting prints it, adopting writes it as the set's next file, after
+	// which the migrations describe the graph again.
+	code, out, _ = drift(t, "check", "--config", cfg, "--fix", "revert")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "// target graph (neo4j): 2 findings")
+	require.Contains(t, out, "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (n:Person) REQUIRE n.email IS UNIQUE;")
+	require.Contains(t, out, "DROP INDEX hotfix IF EXISTS;")
+	code, out, stderr = drift(t, "check", "--config", cfg, "--adopt")
+	require.Equal(t, 0, code, stderr)
+	adopted := filepath.Join(dir, "V011__adopt_drift.cypher")
+	require.Equal(t, adopted+"\n", out)
+	body, err := os.ReadFile(adopted)
+	require.NoError(t, err)
+	require.Contains(t, string(body), "// Written by drift check --adopt")
+	require.Contains(t, string(body), "DROP CONSTRAINT person_email IF EXISTS;")
+	require.Contains(t, string(body), "CREATE INDEX hotfix IF NOT EXISTS FOR (n:Person) ON (n.name);")
+	code, out, stderr = drift(t, "check", "--config", cfg)
+	require.Equal(t, 0, code, "the migrations adopted the drift: %s %s", out, stderr)
 }
 
 // firstStatement returns the schema statement of a one-schema-statement migration file.

@@ -20,13 +20,17 @@ type outputOptions struct {
 	never bool
 }
 
-// validate checks the flags. A command asked for JSON reports its failures as JSON too, from
+// validate checks the flags, with the output formats the command offers (text, json and
+// markdown when none are given). A command asked for JSON reports its failures as JSON too, from
 // here on: even a bad --fail-on or a broken config file.
-func (o *outputOptions) validate(g *globals) (diff.Severity, error) {
+func (o *outputOptions) validate(g *globals, formats ...string) (diff.Severity, error) {
 	o.format = strings.ToLower(strings.TrimSpace(o.format))
 	g.jsonErrors = o.format == "json"
-	if !oneOf(o.format, "text", "json", "markdown") {
-		return "", usageErr("--format must be text, json or markdown, not %q", o.format)
+	if len(formats) == 0 {
+		formats = []string{"text", "json", "markdown"}
+	}
+	if !oneOf(o.format, formats...) {
+		return "", usageErr("--format must be %s, not %q", strings.Join(formats, ", "), o.format)
 	}
 	if strings.EqualFold(strings.TrimSpace(o.failOn), "never") {
 		o.never = true

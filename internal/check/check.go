@@ -10,6 +10,7 @@ import (
 
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/redact"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -99,6 +100,11 @@ type Options struct {
 	// objects (fix SQL needs them). Otherwise it is read as a stream, object by object, and the
 	// result holds its envelope alone: a large file is never in memory whole.
 	WholeSnapshots bool
+	// Fix asks for the statements that resolve the findings (see Runner.AttachFix); empty
+	// asks for none.
+	Fix FixMode
+	// FixForMigration writes the fix for a migration file rather than for running by hand.
+	FixForMigration bool
 }
 
 // SourceKind says what a Source is.
@@ -166,4 +172,18 @@ type Result struct {
 	// Options.WholeSnapshots.
 	Expected *snapshot.Snapshot `json:"-"`
 	Actual   *snapshot.Snapshot `json:"-"`
+	// Fix holds the statements resolving the findings, when Options.Fix asked for them.
+	Fix *Fix `json:"fix,omitempty"`
+
+	sources     [2]SourceKind    // what the expected and actual sides were read from
+	columnOrder bool             // whether column positions were compared
+	red         *redact.Redactor // the secrets of this comparison
+}
+
+// redactor returns the redactor of the comparison, never nil.
+func (r *Result) redactor() *redact.Redactor {
+	if r.red == nil {
+		return redact.New()
+	}
+	return r.red
 }

@@ -126,6 +126,7 @@ type side struct {
 func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) (res Result) {
 	res = Result{Name: o.Name, Findings: []diff.Finding{}, Started: r.clock.Now()}
 	red := r.redactor.With(expected.DSN, actual.DSN)
+	res.red, res.sources, res.columnOrder = red, [2]SourceKind{expected.Kind, actual.Kind}, o.ColumnOrder
 	log := r.log.With("target", o.Name)
 	defer func() {
 		res.Duration = clock.Since(r.clock, res.Started)
@@ -255,6 +256,11 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		res.StaleIgnores = append(res.StaleIgnores, "ignore rule "+rule.String())
 	}
 	res.Status = statusOf(res)
+	if o.Fix != "" {
+		if err := r.AttachFix(&res, o.Fix, o.FixForMigration); err != nil {
+			return fail(err)
+		}
+	}
 	return res
 }
 
@@ -439,6 +445,7 @@ func redactResult(res *Result, red *redact.Redactor) {
 		f.Expected = red.String(f.Expected)
 		f.Actual = red.String(f.Actual)
 		f.Diff = red.String(f.Diff)
+		// f.Fix and res.Fix were written from statements AttachFix already redacted.
 	}
 	for i := range res.Warnings {
 		res.Warnings[i] = red.String(res.Warnings[i])

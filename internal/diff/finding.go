@@ -80,6 +80,10 @@ type Finding struct {
 	Folded []string `json:"folded,omitempty"`
 	// Fingerprint is the stable identity of this drift: target + kind + object + change.
 	Fingerprint string `json:"fingerprint"`
+	// Fix is the text of the statements that resolve this finding (SQL for PostgreSQL, Cypher
+	// for Neo4j), with their hazards as comments, when a fix was asked for and the engine
+	// writes one. Which way it goes (revert the drift or adopt it) is the check's choice.
+	Fix string `json:"fix,omitempty"`
 }
 
 // Fingerprint computes the identity of a drift. It depends on what drifted, never on the message

@@ -12,8 +12,9 @@ import (
 
 // Markdown writes a report fit for a pull-request comment (GitHub-flavoured Markdown): a
 // heading per target with its status as a text badge, a table of findings (severity, kind,
-// object, change, summary), worst first, then the line diffs of changed definitions in
-// collapsed <details> blocks, pending migrations, warnings and stale ignore rules.
+// object, change, summary), worst first, then per finding a collapsed <details> block with the
+// line diff of a changed definition and the fix (when the results carry one), then pending
+// migrations, warnings and stale ignore rules.
 func Markdown(w io.Writer, results []check.Result) error {
 	m := errWriter{w: w}
 	m.printf("## Schema drift report\n")
@@ -50,12 +51,23 @@ func mdTarget(m *errWriter, r check.Result) {
 				mdCode(f.Object), mdText(string(f.Change)), mdText(f.Summary))
 		}
 	}
+	lang, way := "sql", ""
+	if r.Fix != nil {
+		lang, way = r.Fix.Language, string(r.Fix.Mode)
+	}
 	for _, f := range ordered {
 		d := findingDiff(f)
-		if d == "" {
+		if d == "" && f.Fix == "" {
 			continue
 		}
-		m.printf("\n<details>\n<summary>%s</summary>\n\n%s\n\n</details>\n", html.EscapeString(f.Summary), fenced("diff", d))
+		m.printf("\n<details>\n<summary>%s</summary>\n", html.EscapeString(f.Summary))
+		if d != "" {
+			m.printf("\n%s\n", fenced("diff", d))
+		}
+		if f.Fix != "" {
+			m.printf("\nFix (%s):\n\n%s\n", way, fenced(lang, f.Fix))
+		}
+		m.printf("\n</details>\n")
 	}
 
 	if len(r.Pending) > 0 {

@@ -2,7 +2,8 @@
 // on its real server, through the real orchestration (check.Runner), so that the engines agree
 // on what drift promises — identical schemas give nothing; each kind's missing, unexpected and
 // changed object gives exactly that finding; a name the server generated differently is not a
-// drop and an add; what the engine cannot model is said, not dropped.
+// drop and an add; what the engine cannot model is said, not dropped; and an engine that writes
+// fixes (engine.Fixer) writes ones that, applied either way, leave nothing to report.
 //
 // Each engine's test supplies a Server and the statements of its own language; the assertions
 // are the suite's.
@@ -130,6 +131,7 @@ func Run(t *testing.T, e engine.Engine, srv Server, c Cases) {
 			})
 		}
 	}
+	runFix(t, r, e, srv, c)
 	t.Run("generated names", func(t *testing.T) {
 		res := compare(t, c.Rename.Expected, c.Rename.Actual)
 		if c.Rename.Want == nil {

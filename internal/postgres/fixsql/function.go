@@ -1,0 +1,119 @@
+package fixsql
+
+import (
+	"strings"
+
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+// Functions, procedures and triggers.
+
+func routineWord(kind string) string {
+	if kind == "procedure" {
+		return "PROCEDURE"
+	}
+	return "FUNCTION"
+}
+
+// standardBody reports whether pg_get_functiondef's text has an SQL-standard body (BEGIN
+// ATOMIC … END, or RETURN expr): the server parses it at creation and records what it uses,
+// so it depends on objects the way a view does. Other bodies are strings ("AS $function$…").
+func standardBody(def string) bool {
+	for line := range strings.SplitSeq(def, "\n") {
+		if strings.HasPrefix(line, "AS ") {
+			return false
+		}
+	}
+	return def != ""
+}
+
+// routineHeader is the part of a definition CREATE OR REPLACE cannot change: the name, the
+// arguments with their names and defaults, the result type.
+func routineHeader(def string) string {
+	if i := strings.Index(def, "\n LANGUAGE "); i >= 0 {
+		return def[:i]
+	}
+	return def
+}
+
+func createRoutine(g *gen, t *snapshot.Object) {
+	def := strings.TrimRight(t.Attrs.Value("definition"), "\n")
+	if def == "" {
+		g.cannot(t, "the snapshot holds no definition for it")
+		return
+	}
+	rank := rankFunction
+	standard := standardBody(def)
+	if standard {
+		rank = rankView
+	}
+	s := g.add(createPhase, rank, t, def+";")
+	s.bodyCheckOff = !standard && t.Attrs.Value("language") == "sql"
+}
+
+func dropRoutine(g *gen, f *snapshot.Object) {
+	rank := rankDropFunction
+	if standardBody(f.Attrs.Value("definition")) {
+		rank = rankDropView
+	}
+	g.add(dropPhase, rank, f, "DROP "+routineWord(f.Kind)+" "+routineName(f.Key)+";")
+}
+
+// rebuildRoutine: CREATE OR REPLACE cannot change argument names or defaults or the result
+// type; the function is dropped and created again, with everything that uses it.
+func rebuildRoutine(_ *gen, f, t *snapshot.Object) bool {
+	return routineHeader(f.Attrs.Value("definition")) != routineHeader(t.Attrs.Value("definition"))
+}
+
+func alterRoutine(g *gen, _, t *snapshot.Object) {
+	createRoutine(g, t)
+}
+
+// triggerBody is a trigger definition without its name and table: what a partition's copy of
+// a parent's row trigger has in common with it.
+func triggerBody(def string) string {
+	head := "CREATE TRIGGER "
+	if strings.HasPrefix(def, "CREATE CONSTRAINT TRIGGER ") {
+		head = "CREATE CONSTRAINT TRIGGER "
+	} else if !strings.HasPrefix(def, head) {
+		return def
+	}
+	_, end := readChain(def, len(head))
+	rest := def[end:]
+	on := strings.Index(rest, " ON ")
+	if on < 0 {
+		return def
+	}
+	_, tend := readChain(rest, on+len(" ON "))
+	return head + rest[:on] + " ON " + rest[tend:]
+}
+
+func enableTrigger(g *gen, t *snapshot.Object, state string) {
+	what := map[string]string{"origin": "ENABLE", "disabled": "DISABLE", "replica": "ENABLE REPLICA", "always": "ENABLE ALWAYS"}[state]
+	if what == "" {
+		g.cannot(t, "its enabled state "+state+" is not one drift knows")
+		return
+	}
+	g.add(createPhase, rankTrigger, t, "ALTER TABLE "+relName(t.Parent)+" "+what+" TRIGGER "+quoteIdent(t.Key.Sub())+";")
+}
+
+func createTrigger(g *gen, t *snapshot.Object) {
+	g.add(createPhase, rankTrigger, t, t.Attrs.Value("definition")+";")
+	if state := t.Attrs.Value("enabled"); state != "" && state != "origin" {
+		enableTrigger(g, t, state)
+	}
+}
+
+func dropTrigger(g *gen, f *snapshot.Object) {
+	g.add(dropPhase, rankDropTrigger, f, "DROP TRIGGER "+quoteIdent(f.Key.Sub())+" ON "+relName(f.Parent)+";")
+}
+
+func rebuildTrigger(_ *gen, f, t *snapshot.Object) bool {
+	return attrChanged(f, t, "definition")
+}
+
+func alterTrigger(g *gen, f, t *snapshot.Object) {
+	if attrChanged(f, t, "enabled") {
+		enableTrigger(g, t, t.Attrs.Value("enabled"))
+	}
+}

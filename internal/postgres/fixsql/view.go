@@ -1,0 +1,138 @@
+package fixsql
+
+import (
+	"strings"
+
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+// Views and materialized views, and sequences.
+
+func viewWord(kind string) string {
+	if kind == "materialized_view" {
+		return "MATERIALIZED VIEW"
+	}
+	return "VIEW"
+}
+
+// viewBody is pg_get_viewdef's text as it follows AS: without its trailing semicolon.
+func viewBody(def string) string {
+	return strings.TrimRight(strings.TrimSpace(def), ";")
+}
+
+func viewSQL(verb string, t *snapshot.Object) string {
+	sql := verb + " " + viewWord(t.Kind) + " " + relName(t.Key)
+	if opts, ok := t.Attrs.Get("options"); ok {
+		sql += " WITH (" + optionList(opts) + ")"
+	}
+	return sql + " AS\n" + viewBody(t.Attrs.Value("definition")) + ";"
+}
+
+func createView(g *gen, t *snapshot.Object) {
+	g.add(createPhase, rankView, t, viewSQL("CREATE", t))
+}
+
+func dropView(g *gen, f *snapshot.Object) {
+	g.add(dropPhase, rankDropView, f, "DROP "+viewWord(f.Kind)+" "+relName(f.Key)+";")
+}
+
+// rebuildView: a materialized view is always built again; a view when its columns change in a
+// way CREATE OR REPLACE VIEW refuses (only new columns at the end may be added).
+func rebuildView(g *gen, f, t *snapshot.Object) bool {
+	if !attrChanged(f, t, "definition") {
+		return false
+	}
+	if t.Kind == "materialized_view" {
+		return true
+	}
+	was, now := columnsOf(g.from, f.Key), columnsOf(g.to, t.Key)
+	if len(now) < len(was) {
+		return true
+	}
+	for i, c := range was {
+		n := now[i]
+		if c.Key.Sub() != n.Key.Sub() || c.Attrs.Value("type") != n.Attrs.Value("type") || c.Attrs.Value("collation") != n.Attrs.Value("collation") {
+			return true
+		}
+	}
+	return false
+}
+
+func alterView(g *gen, f, t *snapshot.Object) {
+	if attrChanged(f, t, "definition") {
+		// Only a plain view gets here (rebuildView): CREATE OR REPLACE sets its options too.
+		g.add(createPhase, rankView, t, viewSQL("CREATE OR REPLACE", t))
+		if f.Attrs.Has("options") && !t.Attrs.Has("options") {
+			setOptions(g, t, "ALTER VIEW "+relName(t.Key)+" ", f.Attrs.Value("options"), "")
+		}
+		return
+	}
+	if attrChanged(f, t, "options") {
+		setOptions(g, t, "ALTER "+viewWord(t.Kind)+" "+relName(t.Key)+" ", f.Attrs.Value("options"), t.Attrs.Value("options"))
+	}
+}
+
+func sequenceOptions(f, t *snapshot.Object) string {
+	a := t.Attrs
+	var parts []string
+	typeChanged := f == nil || attrChanged(f, t, "type")
+	if typeChanged {
+		parts = append(parts, "AS "+a.Value("type"))
+	}
+	opt := func(attr, words string) {
+		if v, ok := a.Get(attr); ok && (f == nil || typeChanged && (attr == "min" || attr == "max") || attrChanged(f, t, attr)) {
+			parts = append(parts, words+" "+v)
+		}
+	}
+	opt("increment", "INCREMENT BY")
+	opt("min", "MINVALUE")
+	opt("max", "MAXVALUE")
+	opt("start", "START WITH")
+	opt("cache", "CACHE")
+	if f == nil || attrChanged(f, t, "cycle") {
+		if a.Value("cycle") == "true" {
+			parts = append(parts, "CYCLE")
+		} else {
+			parts = append(parts, "NO CYCLE")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func createSequence(g *gen, t *snapshot.Object) {
+	g.add(createPhase, rankSequence, t, "CREATE SEQUENCE "+relName(t.Key)+" "+sequenceOptions(nil, t)+";")
+	if _, ok := t.Attrs.Get("owned_by"); ok {
+		ownedBy(g, t)
+	}
+}
+
+// ownedBy ties a sequence to its column, once the column exists.
+func ownedBy(g *gen, t *snapshot.Object) {
+	target := "NONE"
+	var col snapshot.Key
+	if v, ok := t.Attrs.Get("owned_by"); ok {
+		c, found := g.to.column(v)
+		if !found {
+			g.cannot(t, "the column that owns it, "+v+", is not in the schema")
+			return
+		}
+		col, target = c, relName(c.Object())+"."+quoteIdent(c.Sub())
+	}
+	s := g.add(createPhase, rankOwnedBy, t, "ALTER SEQUENCE "+relName(t.Key)+" OWNED BY "+target+";")
+	if !col.IsZero() {
+		s.needs = append(s.needs, col)
+	}
+}
+
+func dropSequence(g *gen, f *snapshot.Object) {
+	g.add(dropPhase, rankDropSequence, f, "DROP SEQUENCE "+relName(f.Key)+";")
+}
+
+func alterSequence(g *gen, f, t *snapshot.Object) {
+	if opts := sequenceOptions(f, t); opts != "" {
+		g.add(createPhase, rankSequence, t, "ALTER SEQUENCE "+relName(t.Key)+" "+opts+";")
+	}
+	if attrChanged(f, t, "owned_by") {
+		ownedBy(g, t)
+	}
+}
