@@ -73,6 +73,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 				return &exitError{code: check.ExitError, err: err}
 			}
 			checked := buildTargets(cfg, targets)
+			for i := range checked {
+				checked[i].WholeSnapshots = mode != "" || o.adopt // the fix is written from whole schemas
+			}
 			results := w.runner.CheckTargets(cmd.Context(), checked, 4)
 			stop()
 			if o.adopt {

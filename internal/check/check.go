@@ -57,6 +57,9 @@ type Target struct {
 
 	// ComparePartitions compares every partition as a table (partitions: all).
 	ComparePartitions bool
+	// WholeSnapshots reads a snapshot file side whole (see Options.WholeSnapshots): set it when
+	// the fix will be asked for.
+	WholeSnapshots bool
 }
 
 // Sources returns the target's expected and actual sides.
@@ -80,6 +83,8 @@ func (t Target) Options() Options {
 		Ignore:      t.Ignore,
 		Severities:  t.Severities,
 		Timeout:     t.Timeout,
+		// Fix SQL is written from whole schemas: a snapshot file side is then read whole.
+		WholeSnapshots: t.WholeSnapshots,
 	}
 }
 
@@ -176,6 +181,7 @@ type Result struct {
 	Fix *Fix `json:"fix,omitempty"`
 
 	sources     [2]SourceKind    // what the expected and actual sides were read from
+	streamed    [2]bool          // a side read as a stream: its snapshot is an envelope alone
 	columnOrder bool             // whether column positions were compared
 	red         *redact.Redactor // the secrets of this comparison
 }

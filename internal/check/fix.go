@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -70,6 +71,10 @@ func (f *Fix) Script() string {
 func (r *Runner) AttachFix(res *Result, mode FixMode, forMigration bool) error {
 	if res.Status == StatusError || res.Expected == nil || res.Actual == nil {
 		return nil
+	}
+	if res.streamed[0] || res.streamed[1] {
+		// Written from an envelope, the fix would drop every object of the file's side.
+		return errors.New("the fix needs the snapshot file read whole: check with Options.WholeSnapshots (Target.WholeSnapshots)")
 	}
 	e, ok := r.Engine(res.Engine)
 	if !ok {

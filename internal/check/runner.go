@@ -162,7 +162,7 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		}
 	}
 	for _, s := range sides {
-		if err := r.readFiles(s, o.WholeSnapshots); err != nil {
+		if err := r.readFiles(s, o.WholeSnapshots || o.Fix != ""); err != nil {
 			return fail(err)
 		}
 		if s.closer != nil {
@@ -216,6 +216,7 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		}
 	}
 	res.Expected, res.Actual = exp.snap, act.snap
+	res.streamed = [2]bool{exp.stream != nil, act.stream != nil}
 	res.Warnings = append(res.Warnings, VersionWarnings(exp.snap, act.snap)...)
 
 	// Findings that do not come from the diff go through the same rules: the migration state
