@@ -78,7 +78,7 @@ func proveFix(t *testing.T, base string, tc fixCase) {
 	}
 	expDSN, actDSN := pgtest.Build(t, base+tc.expected), pgtest.Build(t, base+tc.actual)
 	for _, mode := range []check.FixMode{check.FixRevert, check.FixAdopt} {
-		res := r.Check(ctx, live(expDSN), live(actDSN), check.Options{Name: "fix", Fix: mode, FixForMigration: mode == check.FixAdopt})
+		res := r.Check(ctx, live(expDSN), live(actDSN), check.Options{Name: "fix", Fix: mode, FixForMigration: mode == check.FixAdopt, Partitions: true})
 		require.NotEqual(t, check.StatusError, res.Status, res.Error)
 		findings := compared(res.Findings)
 		require.NotEmpty(t, findings, "the case must differ")
@@ -95,9 +95,9 @@ func proveFix(t *testing.T, base string, tc fixCase) {
 		applyFix(t, copyDSN, res.Fix)
 		var after check.Result
 		if mode == check.FixRevert {
-			after = r.Check(ctx, live(expDSN), live(copyDSN), check.Options{Name: "fix"})
+			after = r.Check(ctx, live(expDSN), live(copyDSN), check.Options{Name: "fix", Partitions: true})
 		} else {
-			after = r.Check(ctx, live(copyDSN), live(actDSN), check.Options{Name: "fix"})
+			after = r.Check(ctx, live(copyDSN), live(actDSN), check.Options{Name: "fix", Partitions: true})
 		}
 		require.NotEqual(t, check.StatusError, after.Status, after.Error)
 		var left []string

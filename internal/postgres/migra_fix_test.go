@@ -15,12 +15,6 @@ import (
 // per direction: the findings left, each of which the fix says it cannot write (proveFix
 // asserts both). adopt turns a into b (migra's direction), revert turns b into a.
 var migraFixExceptions = map[string]map[check.FixMode][]string{
-	// The collations differ (drift does not model collations, it says "not compared"), and
-	// b lacks the collation a's column uses, which drift cannot create.
-	"collations": {
-		check.FixAdopt:  {"not_compared collation"},
-		check.FixRevert: {"not_compared collation", "column public.t.b"},
-	},
 	// b's enums hold labels a's do not: PostgreSQL cannot remove enum labels.
 	"enumdefaults":     {check.FixRevert: {"type public.order_status"}},
 	"enumdeps":         {check.FixRevert: {"type public.e"}},
@@ -31,8 +25,10 @@ var migraFixExceptions = map[string]map[check.FixMode][]string{
 	"extversions": {check.FixRevert: {"extension pg_trgm"}},
 	// A table cannot become partitioned, or stop being, in place.
 	"partitioning": {
-		check.FixAdopt:  {"table public.partitioned2reg", "table public.reg2partitioned"},
-		check.FixRevert: {"table public.partitioned2reg", "table public.reg2partitioned"},
+		check.FixAdopt: {"table public.partitioned2reg", "table public.reg2partitioned",
+			"partitioning public.partitioned2reg", "partitioning public.reg2partitioned"},
+		check.FixRevert: {"table public.partitioned2reg", "table public.reg2partitioned",
+			"partitioning public.partitioned2reg", "partitioning public.reg2partitioned"},
 	},
 }
 

@@ -70,6 +70,8 @@ var kinds = map[string]kindSQL{
 	"policy":            {create: createPolicy, drop: dropPolicy, rebuild: rebuildPolicy, alter: alterPolicy},
 	"privilege":         {create: grant, drop: revoke, alter: alterGrant},
 	"comment":           {create: setComment, drop: removeComment, alter: changeComment},
+	"collation":         {create: createCollation, drop: dropCollation, alter: alterCollation},
+	"partitioning":      {create: createPartitioning, drop: dropPartitioning, alter: alterPartitioning},
 }
 
 // gen is one generation: the two sides, what becomes of each object, and the steps written.
@@ -94,8 +96,9 @@ type gen struct {
 
 	steps []*step
 
-	// collationsMissing are the collations (drift does not model them) that the to side
-	// has and the from side lacks: a column using one cannot be written.
+	// collationsMissing are the collations a snapshot of an older drift listed as not
+	// compared, that the to side has and the from side lacks: a column using one cannot be
+	// written.
 	collationsMissing map[string]bool
 }
 

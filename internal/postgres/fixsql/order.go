@@ -99,18 +99,18 @@ func (g *gen) add(p phase, rank int, o *snapshot.Object, sql string) *step {
 }
 
 // dropsLate reports whether dropping o waits for the late drop phase: a type, sequence,
-// function (with a string body), extension or schema that is gone for good, whose name nothing
-// new takes.
+// function (with a string body), collation, extension or schema that is gone for good, whose
+// name nothing new takes.
 func (g *gen) dropsLate(o *snapshot.Object, rank int) bool {
 	switch o.Kind {
-	case "type", "sequence", "function", "procedure", "extension", "schema":
+	case "type", "sequence", "function", "procedure", "collation", "extension", "schema":
 	default:
 		return false
 	}
 	if rank == rankDropView || g.rebuilt[o.ID()] {
 		return false
 	}
-	for _, kind := range []string{"type", "sequence", "function", "procedure", "table", "view", "materialized_view", "extension", "schema"} {
+	for _, kind := range []string{"type", "sequence", "function", "procedure", "table", "view", "materialized_view", "collation", "extension", "schema"} {
 		if g.to.find(kind, o.Key) != nil {
 			return false // its name is taken by something new
 		}

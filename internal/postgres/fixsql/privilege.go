@@ -75,7 +75,22 @@ func privilegeSQL(sd *side, o *snapshot.Object, verb, prefix, suffix string) (st
 	return "DO $drift$ BEGIN EXECUTE pg_catalog.format(" + quoteLiteral(format) + ", (" + ownerQuery + ")); END $drift$;", true
 }
 
+// isRevocation reports whether a privilege object stands for a default privilege taken away
+// (PUBLIC's EXECUTE on a function, USAGE on a type): the catalog lists PUBLIC's default
+// privilege only when it was revoked, as such an object.
+func isRevocation(o *snapshot.Object) bool { return o.Attrs.Value("revoked") == "true" }
+
 func grant(g *gen, t *snapshot.Object) {
+	if isRevocation(t) {
+		// The side to match has the default taken away: take it away here too.
+		sql, ok := privilegeSQL(g.to, t, "REVOKE", "", "")
+		if !ok {
+			g.cannot(t, "drift does not write grants on "+t.Attrs.Value("on_kind")+" objects yet")
+			return
+		}
+		g.add(createPhase, rankGrant, t, sql)
+		return
+	}
 	if owner := g.to.owner(t); owner != nil && g.fresh[owner.ID()] != nil && t.Attrs.Value("grantable") != "true" &&
 		slices.Contains(defaultPrivileges(g, owner), t.Key.Detail()) {
 		return // the object is created with it
@@ -93,6 +108,16 @@ func grant(g *gen, t *snapshot.Object) {
 }
 
 func revoke(g *gen, f *snapshot.Object) {
+	if isRevocation(f) {
+		// The side to match keeps the default this side took away: give it back.
+		sql, ok := privilegeSQL(g.from, f, "GRANT", "", "")
+		if !ok {
+			g.cannot(f, "drift does not write grants on "+f.Attrs.Value("on_kind")+" objects yet")
+			return
+		}
+		g.add(createPhase, rankGrant, f, sql)
+		return
+	}
 	sql, ok := privilegeSQL(g.from, f, "REVOKE", "", "")
 	if !ok {
 		g.cannot(f, "drift does not write grants on "+f.Attrs.Value("on_kind")+" objects yet")
@@ -149,10 +174,14 @@ func defaultPrivileges(g *gen, o *snapshot.Object) []string {
 	return out
 }
 
-// revokeDefaults revokes, from a newly created object, the default privileges the side to
-// match does not have (a function whose EXECUTE was revoked from PUBLIC).
+// revokeDefaults revokes, from a newly created object, the owner's default privileges the side
+// to match does not have. PUBLIC's are listed only when revoked, as revocation objects, which
+// grant revokes in their turn.
 func revokeDefaults(g *gen, t *snapshot.Object) {
 	for _, d := range defaultPrivileges(g, t) {
+		if strings.HasPrefix(d, "PUBLIC:") {
+			continue
+		}
 		key := t.Key.WithDetail(d)
 		if g.to.find("privilege", key) != nil {
 			continue

@@ -1,0 +1,50 @@
+package fixsql
+
+import (
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+// A "partitioning" object sums up how a partitioned table's partitions depart from it. It has
+// no SQL of its own: it comes and goes with its table's PARTITION BY, and its issues are fixed
+// on the partitions, which are compared one by one only with partitions: all.
+
+// createPartitioning: the table's CREATE TABLE … PARTITION BY makes it.
+func createPartitioning(g *gen, t *snapshot.Object) {
+	if g.fresh[snapshot.ID{Kind: "table", Key: t.Key}] != nil {
+		return
+	}
+	g.cannot(t, "the table is not partitioned here, and a table cannot become partitioned in place: create the table anew, move the data and swap the names")
+}
+
+// dropPartitioning: dropping the table drops it.
+func dropPartitioning(g *gen, f *snapshot.Object) {
+	if g.gone[snapshot.ID{Kind: "table", Key: f.Key}] != nil {
+		return
+	}
+	g.cannot(f, "the table is partitioned here, and a table cannot stop being partitioned in place: create the table anew, move the data and swap the names")
+}
+
+// alterPartitioning: the partitions' own fixes make the change when they are compared as tables
+// (partitions: all); otherwise drift does not know their names and cannot write it.
+func alterPartitioning(g *gen, f, t *snapshot.Object) {
+	if hasPartitions(g.to, t.Key) || hasPartitions(g.from, f.Key) {
+		s := g.add(createPhase, rankNote, t, "")
+		s.notes = append(s.notes, "partitioning "+t.Key.String()+" is made by the statements on its partitions")
+		return
+	}
+	g.cannot(t, "its partitions are not compared one by one: set partitions: all to get the SQL for each partition ("+t.Attrs.Value("nonconforming")+")")
+}
+
+// hasPartitions says whether the side holds a partition of the table as a table of its own.
+func hasPartitions(s *side, parent snapshot.Key) bool {
+	for _, t := range s.ofKind("table") {
+		if p, ok := t.Attrs.Get("partition_of"); ok {
+			for _, k := range s.tableList(p) {
+				if k == parent {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
