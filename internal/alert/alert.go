@@ -60,9 +60,12 @@ type Alert struct {
 	Expected    string
 	Actual      string
 	Diff        string
-	Status      Status
-	FirstSeen   time.Time
-	LastSeen    time.Time
+	// Fix is the statements that revert this drift, with their hazards as comments; empty
+	// when the engine writes none.
+	Fix       string
+	Status    Status
+	FirstSeen time.Time
+	LastSeen  time.Time
 	// ResolvedAt is zero unless Status is Resolved.
 	ResolvedAt time.Time
 	// Acknowledgement: who, why, when, and until when (zero AckUntil: until resolved).

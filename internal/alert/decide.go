@@ -274,6 +274,7 @@ func fill(a *Alert, f diff.Finding, now time.Time) {
 	a.Expected = f.Expected
 	a.Actual = f.Actual
 	a.Diff = f.Diff
+	a.Fix = f.Fix
 	a.LastSeen = now
 	if a.Pending == "" {
 		a.Pending = NotifyNone

@@ -60,6 +60,10 @@ type Target struct {
 	// WholeSnapshots reads a snapshot file side whole (see Options.WholeSnapshots): set it when
 	// the fix will be asked for.
 	WholeSnapshots bool
+	// Fix asks for each finding's fix (see Options.Fix); FixOptional lets the check go on
+	// without it (see Options.FixOptional).
+	Fix         FixMode
+	FixOptional bool
 }
 
 // Sources returns the target's expected and actual sides.
@@ -85,6 +89,8 @@ func (t Target) Options() Options {
 		Timeout:     t.Timeout,
 		// Fix SQL is written from whole schemas: a snapshot file side is then read whole.
 		WholeSnapshots: t.WholeSnapshots,
+		Fix:            t.Fix,
+		FixOptional:    t.FixOptional,
 	}
 }
 
@@ -108,6 +114,9 @@ type Options struct {
 	// Fix asks for the statements that resolve the findings (see Runner.AttachFix); empty
 	// asks for none.
 	Fix FixMode
+	// FixOptional keeps the findings when their fix cannot be written (Result.FixError says
+	// why) instead of failing the check: the daemon alerts with or without it.
+	FixOptional bool
 	// FixForMigration writes the fix for a migration file rather than for running by hand.
 	FixForMigration bool
 }
@@ -179,6 +188,8 @@ type Result struct {
 	Actual   *snapshot.Snapshot `json:"-"`
 	// Fix holds the statements resolving the findings, when Options.Fix asked for them.
 	Fix *Fix `json:"fix,omitempty"`
+	// FixError says why no fix was written, when Options.FixOptional let the check go on.
+	FixError string `json:"fix_error,omitempty"`
 
 	sources     [2]SourceKind    // what the expected and actual sides were read from
 	streamed    [2]bool          // a side read as a stream: its snapshot is an envelope alone

@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,4 +120,34 @@ func lastLine(s string) string {
 		}
 	}
 	return s
+}
+
+// failingFixer is an engine whose fix cannot be written: a stub, since no real engine fails
+// on purpose.
+type failingFixer struct{ *stubEngine }
+
+func (failingFixer) Fix(from, to *snapshot.Snapshot, o engine.FixOptions) ([]engine.Statement, error) {
+	return nil, errors.New("no SQL for password=hunter2 today")
+}
+func (failingFixer) LineComment() string { return "--" }
+
+// TestFixOptional: a fix that cannot be written fails the check unless the caller (the daemon)
+// says the findings matter more; then they stand, and the reason is kept, redacted.
+func TestFixOptional(t *testing.T) {
+	eng := failingFixer{&stubEngine{live: pgSnap(150018, snapshot.Object{Kind: "schema", Key: snapshot.Named("extra")})}}
+	r := check.NewRunner(check.RunnerOptions{Engines: []engine.Engine{eng}, Redactor: redact.New("hunter2")})
+	exp := check.Source{Kind: check.SourceSnapshot, Path: writeSnap(t)}
+	act := check.Source{Kind: check.SourceLive, Engine: "postgres", DSN: "postgres://x"}
+
+	res := r.Check(context.Background(), exp, act, check.Options{Fix: check.FixRevert})
+	require.Equal(t, check.StatusError, res.Status)
+	require.Contains(t, res.Error, "writing the revert fix")
+	require.NotContains(t, res.Error, "hunter2")
+
+	res = r.Check(context.Background(), exp, act, check.Options{Fix: check.FixRevert, FixOptional: true})
+	require.Equal(t, check.StatusDrift, res.Status, res.Error)
+	require.Len(t, res.Findings, 1)
+	require.Nil(t, res.Fix)
+	require.Contains(t, res.FixError, "no SQL for")
+	require.NotContains(t, res.FixError, "hunter2")
 }

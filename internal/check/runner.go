@@ -259,7 +259,10 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 	res.Status = statusOf(res)
 	if o.Fix != "" {
 		if err := r.AttachFix(&res, o.Fix, o.FixForMigration); err != nil {
-			return fail(err)
+			if !o.FixOptional {
+				return fail(err)
+			}
+			res.FixError = res.redactor().String(err.Error())
 		}
 	}
 	return res

@@ -68,6 +68,15 @@ func TestDriftPostsOnceStaysQuietThenResolves(t *testing.T) {
 	require.True(t, strings.HasPrefix(posts[0].Text, "Warning drift on app: 1 warning open"), posts[0].Text)
 	require.Contains(t, string(posts[0].Blocks), "public.tmp_report_idx")
 	require.Contains(t, string(posts[0].Blocks), "CREATE INDEX tmp_report_idx ON public.orders USING btree (total)")
+	// The message carries the statement reverting the drift, and the alert keeps it for the
+	// status page.
+	require.Contains(t, string(posts[0].Blocks), "Fix (revert; drift never runs it)")
+	require.Contains(t, string(posts[0].Blocks), "DROP INDEX CONCURRENTLY IF EXISTS public.tmp_report_idx;")
+	require.Contains(t, string(posts[0].Blocks), "every fix: `drift check --target app --fix revert`")
+	open, err := st.Alerts(ctx, store.AlertFilter{Target: "app"})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	require.Contains(t, open[0].Fix, "DROP INDEX CONCURRENTLY IF EXISTS public.tmp_report_idx;")
 
 	outs = d.RunOnce(ctx)
 	require.Equal(t, alert.OpTouch, outs[0].Actions[0].Op)

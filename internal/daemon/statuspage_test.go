@@ -88,12 +88,14 @@ func TestStatusPageIsTheStoresState(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, page, "CREATE INDEX tmp_report_idx ON public.orders USING btree (total)")
 	require.Contains(t, page, "drift alerts ack "+itoa(open.ID))
+	require.Contains(t, page, "DROP INDEX CONCURRENTLY IF EXISTS public.tmp_report_idx;", "the fix is on the alert's page")
 
 	code, body := fetch(t, b.URL+"/api/v1/alerts/"+itoa(open.ID))
 	require.Equal(t, http.StatusOK, code)
 	var one statuspage.Alert
 	require.NoError(t, json.Unmarshal([]byte(body), &one))
 	require.Contains(t, one.Findings[0].Actual, "CREATE INDEX tmp_report_idx")
+	require.Contains(t, one.Findings[0].Fix, "DROP INDEX CONCURRENTLY IF EXISTS public.tmp_report_idx;")
 
 	code, _ = fetch(t, b.URL+"/alerts/999999")
 	require.Equal(t, http.StatusNotFound, code)

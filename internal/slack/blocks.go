@@ -15,6 +15,7 @@ package slack
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -209,7 +210,9 @@ func driftMessage(target string, alerts []alert.Alert, open Open, opts Options, 
 		if b.room() <= 2 {
 			break
 		}
-		b.add(section(findingText(a, opts, edit)))
+		// The first finding carries the statements reverting it; the others' are on the
+		// status page and in drift check --fix revert (the footer says so).
+		b.add(section(findingText(a, opts, edit, b.shown == 0 && !edit)))
 		b.shown++
 	}
 	b.lines(alerts[b.shown:], func(a alert.Alert) string { return findingLine(a, opts, edit) }, 2)
@@ -345,7 +348,7 @@ func findingLine(a alert.Alert, opts Options, edit bool) string {
 
 // findingText renders one finding as a section: one title line (severity, what changed, the
 // ID) and expected → actual, all within MaxSectionText.
-func findingText(a alert.Alert, opts Options, edit bool) string {
+func findingText(a alert.Alert, opts Options, edit, withFix bool) string {
 	var head strings.Builder
 	switch {
 	case edit && a.Status == alert.Resolved:
@@ -397,6 +400,9 @@ func findingText(a alert.Alert, opts Options, edit bool) string {
 			}
 			parts = append(parts, part{label, a.Actual})
 		}
+	}
+	if withFix && a.Fix != "" && a.Kind != alert.KindCheckError && a.Status != alert.Resolved {
+		parts = append(parts, part{"Fix (revert; drift never runs it)", a.Fix})
 	}
 	headText := truncateRunes(head.String(), MaxSectionText/3)
 	var b strings.Builder
@@ -463,6 +469,9 @@ func footerText(target string, alerts []alert.Alert, opts Options) string {
 		parts = append(parts, fmt.Sprintf("<%s/|Status page>", linkURL(opts.PublicURL)))
 	}
 	parts = append(parts, fmt.Sprintf("full report: `drift check --target %s`", escapeCode(target)))
+	if slices.ContainsFunc(alerts, func(a alert.Alert) bool { return a.Fix != "" && a.Status != alert.Resolved }) {
+		parts = append(parts, fmt.Sprintf("every fix: `drift check --target %s --fix revert`", escapeCode(target)))
+	}
 	if len(alerts) > 0 {
 		id := "&lt;id&gt;"
 		if len(alerts) == 1 && alerts[0].ID != 0 {

@@ -226,3 +226,29 @@ func TestEscaping(t *testing.T) {
 	require.Contains(t, s, "public.\\u0026lt;script\\u0026gt;\\u0026amp;'x'")
 	goldenJSON(t, "escaping", msg)
 }
+
+// TestFixShownForTheFirstFinding: the message's first finding carries the statements that
+// revert it; the others' are one command away, and a resolved edit shows none.
+func TestFixShownForTheFirstFinding(t *testing.T) {
+	email := sample(42, "column", "public.users.email", diff.Changed, diff.Critical,
+		"type: text", "type: character varying(10)", "- type: text\n+ type: character varying(10)")
+	email.Fix = "-- hazard: rewrites the table under ACCESS EXCLUSIVE\nALTER TABLE public.users ALTER COLUMN email TYPE text;"
+	idx := sample(43, "index", "public.tmp_report_idx", diff.Unexpected, diff.Warning, "",
+		"CREATE INDEX tmp_report_idx ON public.orders USING btree (created_at)", "")
+	idx.Fix = "DROP INDEX CONCURRENTLY IF EXISTS public.tmp_report_idx;"
+
+	msg := Drift("app", []alert.Alert{idx, email}, Open{Critical: 1, Warning: 1}, opts)
+	first := msg.Blocks[2].(*goslack.SectionBlock).Text.Text
+	second := msg.Blocks[3].(*goslack.SectionBlock).Text.Text
+	require.Contains(t, first, "public.users.email", "critical first")
+	require.Contains(t, first, "*Fix (revert; drift never runs it)*\n```-- hazard: rewrites the table under ACCESS EXCLUSIVE\nALTER TABLE public.users ALTER COLUMN email TYPE text;```")
+	require.NotContains(t, second, "DROP INDEX", "one finding's fix in the message, the rest on the status page")
+	footer := msg.Blocks[len(msg.Blocks)-1].(*goslack.ContextBlock).ContextElements.Elements[0].(*goslack.TextBlockObject).Text
+	require.Contains(t, footer, "every fix: `drift check --target app --fix revert`")
+
+	email.Status, email.ResolvedAt = alert.Resolved, seen
+	edit := Announced("app", []alert.Alert{email}, Open{}, opts)
+	raw, err := json.Marshal(edit.Blocks)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), "ALTER TABLE", "a resolved drift needs no fix")
+}

@@ -281,14 +281,16 @@ type Alert struct {
 // Finding is what drifted. Expected, Actual and Diff are filled on the alert's own page and
 // API, not in the status list.
 type Finding struct {
-	Kind        string `json:"kind"`
-	Object      string `json:"object"`
-	Change      string `json:"change"`
-	Severity    string `json:"severity"`
-	Summary     string `json:"summary"`
-	Expected    string `json:"expected,omitempty"`
-	Actual      string `json:"actual,omitempty"`
-	Diff        string `json:"diff,omitempty"`
+	Kind     string `json:"kind"`
+	Object   string `json:"object"`
+	Change   string `json:"change"`
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+	Diff     string `json:"diff,omitempty"`
+	// Fix is the statements that revert the drift (never run by drift).
+	Fix         string `json:"fix,omitempty"`
 	Fingerprint string `json:"fingerprint"`
 }
 
@@ -378,6 +380,9 @@ func (p *Page) fullAlert(a alert.Alert) Alert {
 	v := p.listAlert(a)
 	f := &v.Findings[0]
 	f.Expected, f.Actual, f.Diff = p.opts.Redact(a.Expected), p.opts.Redact(a.Actual), p.opts.Redact(a.Diff)
+	if a.Status != alert.Resolved {
+		f.Fix = p.opts.Redact(a.Fix)
+	}
 	return v
 }
 

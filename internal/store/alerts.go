@@ -17,7 +17,7 @@ import (
 var ErrNotAcknowledgeable = errors.New("alert is resolved")
 
 const alertColumns = `id, target, fingerprint, kind, object, change, severity, summary, expected,
-	actual, diff, status, first_seen_at, last_seen_at, resolved_at, coalesce(acknowledged_by, ''),
+	actual, diff, fix, status, first_seen_at, last_seen_at, resolved_at, coalesce(acknowledged_by, ''),
 	coalesce(acknowledged_reason, ''), acknowledged_at, acknowledged_until, pending_notification,
 	pending_reason, notified_at, notify_attempts, coalesce(last_notify_error, ''),
 	coalesce(slack_channel, ''), coalesce(slack_ts, ''), notify_seq, notify_key, notify_after`
@@ -60,7 +60,7 @@ func scanClaim(row pgx.CollectableRow) (Claim, error) {
 	var first, last time.Time
 	var resolved, ackAt, ackUntil, notified, retryAt *time.Time
 	err := row.Scan(&a.ID, &a.Target, &a.Fingerprint, &a.Kind, &a.Object, &change, &severity,
-		&a.Summary, &a.Expected, &a.Actual, &a.Diff, &status, &first, &last, &resolved, &a.AckBy,
+		&a.Summary, &a.Expected, &a.Actual, &a.Diff, &a.Fix, &status, &first, &last, &resolved, &a.AckBy,
 		&a.AckReason, &ackAt, &ackUntil, &pending, &a.PendingReason, &notified, &a.NotifyAttempts,
 		&a.LastNotifyError, &a.SlackChannel, &a.SlackTS, &c.Seq, &a.NotifyKey, &retryAt)
 	a.RetryAt = utc(retryAt)

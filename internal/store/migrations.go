@@ -102,4 +102,9 @@ UPDATE schema_drift_alerts SET notify_key = gen_random_uuid()::text;
 ALTER TABLE schema_drift_alerts ALTER COLUMN notify_key SET DEFAULT gen_random_uuid()::text,
 	ALTER COLUMN notify_key SET NOT NULL;
 `,
+	// Version 3: the statements that revert each drift, shown in its Slack message and on
+	// the status page.
+	`
+ALTER TABLE schema_drift_alerts ADD COLUMN fix text NOT NULL DEFAULT '';
+`,
 }

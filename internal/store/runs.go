@@ -267,11 +267,11 @@ func applyAction(ctx context.Context, tx pgx.Tx, act alert.Action, now time.Time
 		_, err := tx.Exec(ctx, `
 			INSERT INTO schema_drift_alerts (target, fingerprint, kind, object, change, severity,
 				summary, expected, actual, diff, status, first_seen_at, last_seen_at,
-				pending_notification, pending_reason, notify_seq, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+				pending_notification, pending_reason, notify_seq, created_at, updated_at, fix)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)`,
 			a.Target, a.Fingerprint, a.Kind, a.Object, string(a.Change), string(a.Severity),
 			a.Summary, a.Expected, a.Actual, a.Diff, string(a.Status), a.FirstSeen.UTC(), a.LastSeen.UTC(),
-			string(a.Pending), a.PendingReason, 1, now)
+			string(a.Pending), a.PendingReason, 1, now, a.Fix)
 		if err != nil {
 			return fmt.Errorf("opening alert %s %s: %w", a.Kind, a.Object, err)
 		}
@@ -288,13 +288,13 @@ func applyAction(ctx context.Context, tx pgx.Tx, act alert.Action, now time.Time
 		    notify_key = CASE WHEN $22 OR pending_notification <> $18 THEN gen_random_uuid()::text
 		                      ELSE notify_key END,
 		    notify_after = CASE WHEN $22 OR pending_notification <> $18 THEN NULL ELSE notify_after END,
-		    updated_at = $23
+		    updated_at = $23, fix = $24
 		WHERE id = $1`,
 		a.ID, a.Kind, a.Object, string(a.Change), string(a.Severity), a.Summary, a.Expected,
 		a.Actual, a.Diff, string(a.Status), a.FirstSeen.UTC(), a.LastSeen.UTC(),
 		nullTime(a.ResolvedAt), nullString(a.AckBy), nullString(a.AckReason), nullTime(a.AckAt),
 		nullTime(a.AckUntil), string(a.Pending), a.PendingReason, nullString(a.SlackChannel),
-		nullString(a.SlackTS), bump, now)
+		nullString(a.SlackTS), bump, now, a.Fix)
 	if err != nil {
 		return fmt.Errorf("updating alert %d (%s %s): %w", a.ID, a.Kind, a.Object, err)
 	}
