@@ -80,15 +80,21 @@ func privilegeSQL(sd *side, o *snapshot.Object, verb, prefix, suffix string) (st
 // privilege only when it was revoked, as such an object.
 func isRevocation(o *snapshot.Object) bool { return o.Attrs.Value("revoked") == "true" }
 
+// addPrivilege writes one GRANT or REVOKE on o, read from side sd, in phase p; on objects
+// drift writes no grants for, it says so.
+func addPrivilege(g *gen, sd *side, o *snapshot.Object, p phase, rank int, verb, suffix string) {
+	sql, ok := privilegeSQL(sd, o, verb, "", suffix)
+	if !ok {
+		g.cannot(o, "drift does not write grants on "+o.Attrs.Value("on_kind")+" objects yet")
+		return
+	}
+	g.add(p, rank, o, sql)
+}
+
 func grant(g *gen, t *snapshot.Object) {
 	if isRevocation(t) {
 		// The side to match has the default taken away: take it away here too.
-		sql, ok := privilegeSQL(g.to, t, "REVOKE", "", "")
-		if !ok {
-			g.cannot(t, "drift does not write grants on "+t.Attrs.Value("on_kind")+" objects yet")
-			return
-		}
-		g.add(createPhase, rankGrant, t, sql)
+		addPrivilege(g, g.to, t, createPhase, rankGrant, "REVOKE", "")
 		return
 	}
 	if owner := g.to.owner(t); owner != nil && g.fresh[owner.ID()] != nil && t.Attrs.Value("grantable") != "true" &&
@@ -99,31 +105,16 @@ func grant(g *gen, t *snapshot.Object) {
 	if t.Attrs.Value("grantable") == "true" {
 		suffix = " WITH GRANT OPTION"
 	}
-	sql, ok := privilegeSQL(g.to, t, "GRANT", "", suffix)
-	if !ok {
-		g.cannot(t, "drift does not write grants on "+t.Attrs.Value("on_kind")+" objects yet")
-		return
-	}
-	g.add(createPhase, rankGrant, t, sql)
+	addPrivilege(g, g.to, t, createPhase, rankGrant, "GRANT", suffix)
 }
 
 func revoke(g *gen, f *snapshot.Object) {
 	if isRevocation(f) {
 		// The side to match keeps the default this side took away: give it back.
-		sql, ok := privilegeSQL(g.from, f, "GRANT", "", "")
-		if !ok {
-			g.cannot(f, "drift does not write grants on "+f.Attrs.Value("on_kind")+" objects yet")
-			return
-		}
-		g.add(createPhase, rankGrant, f, sql)
+		addPrivilege(g, g.from, f, createPhase, rankGrant, "GRANT", "")
 		return
 	}
-	sql, ok := privilegeSQL(g.from, f, "REVOKE", "", "")
-	if !ok {
-		g.cannot(f, "drift does not write grants on "+f.Attrs.Value("on_kind")+" objects yet")
-		return
-	}
-	g.add(dropPhase, rankRevoke, f, sql)
+	addPrivilege(g, g.from, f, dropPhase, rankRevoke, "REVOKE", "")
 }
 
 func alterGrant(g *gen, f, t *snapshot.Object) {
