@@ -104,7 +104,7 @@ func validateTarget(cfg *config.Config, t config.Target) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("migrations: %w", err)
 		}
-		return fmt.Sprintf("%s: %s in %s", head, describeSet(set), t.Migrations), nil
+		return fmt.Sprintf("%s: %s in %s", head, set.Describe(), t.Migrations), nil
 	default:
 		path := cfg.SnapshotPath(t)
 		s, err := snapshot.ReadFile(path)
