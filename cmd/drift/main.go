@@ -22,6 +22,7 @@ import (
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/progress"
 	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/report"
 )
 
 func main() {
@@ -130,36 +131,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		msg := g.redactor.String(err.Error())
 		fmt.Fprintln(stderr, "drift:", msg)
 		if g.jsonErrors {
-			writeJSONError(stdout, err, msg, code, g.redactor)
+			_ = report.JSONError(stdout, err, msg, code, g.redactor)
 		}
 	}
 	return code
-}
-
-// writeJSONError prints a failure as {"error": {...}} for a program that asked for JSON: the
-// message, the exit code and, for a configuration error, every problem with its line.
-func writeJSONError(w io.Writer, err error, msg string, code int, red *redact.Redactor) {
-	type problem struct {
-		Line    int    `json:"line,omitempty"`
-		Key     string `json:"key,omitempty"`
-		Message string `json:"message"`
-	}
-	body := struct {
-		Message  string    `json:"message"`
-		ExitCode int       `json:"exit_code"`
-		File     string    `json:"file,omitempty"`
-		Problems []problem `json:"problems,omitempty"`
-	}{Message: msg, ExitCode: code}
-	var cerr *config.Error
-	if errors.As(err, &cerr) {
-		body.File = cerr.File
-		for _, p := range cerr.Problems {
-			body.Problems = append(body.Problems, problem{Line: p.Line, Key: p.Key, Message: red.String(p.Message)})
-		}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(map[string]any{"error": body})
 }
 
 func newRootCmd(g *globals) *cobra.Command {
