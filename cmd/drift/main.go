@@ -11,13 +11,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drift-schema/drift/internal/buildinfo"
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/progress"
@@ -181,28 +181,6 @@ var (
 	date    = ""
 )
 
-// buildInfo returns the version, commit and build date, falling back to what the toolchain
-// embedded when the build did not stamp them.
-func buildInfo() (v, c, d string) {
-	v, c, d = version, commit, date
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch {
-			case s.Key == "vcs.revision" && c == "":
-				c = s.Value
-			case s.Key == "vcs.time" && d == "":
-				d = s.Value
-			case s.Key == "vcs.modified" && s.Value == "true" && c != "" && !strings.HasSuffix(c, "-dirty") && commit == "":
-				c += "-dirty"
-			}
-		}
-	}
-	return v, c, d
-}
-
 func newVersionCmd(g *globals) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
@@ -210,41 +188,22 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Short: "Print drift's version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v, c, d := buildInfo()
+			bi := buildinfo.Read(version, commit, date)
 			switch strings.ToLower(format) {
 			case "json":
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]string{"version": v, "commit": c, "date": d, "go": runtime.Version()})
+				return enc.Encode(map[string]string{"version": bi.Version, "commit": bi.Commit, "date": bi.Date, "go": bi.Go})
 			case "text":
 			default:
 				return usageErr("--format must be text or json, not %q", format)
 			}
-			line := "drift " + v
-			if c != "" {
-				line += " (commit " + shortCommit(c)
-				if d != "" {
-					line += ", " + d
-				}
-				line += ")"
-			}
-			fmt.Fprintf(g.stdout, "%s %s\n", line, runtime.Version())
+			fmt.Fprintln(g.stdout, bi.String())
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	return cmd
-}
-
-func shortCommit(c string) string {
-	base, dirty := strings.CutSuffix(c, "-dirty")
-	if len(base) > 12 {
-		base = base[:12]
-	}
-	if dirty {
-		base += "-dirty"
-	}
-	return base
 }
 
 // usageErr is a mistake on the command line: exit 2 with the message.
