@@ -531,3 +531,18 @@ func ExitCode(results []Result, failOn diff.Severity, failOnPending bool) int {
 	}
 	return code
 }
+
+// Diff compares two sources named as on the command line (a database URL, a migration
+// directory or a snapshot file): from is the expected side, to the actual one. A source that
+// cannot be read is the result's error, as any other failure of the comparison.
+func (r *Runner) Diff(ctx context.Context, from, to string, o Options) Result {
+	expected, err := r.Source(from)
+	if err != nil {
+		return Result{Name: o.Name, Status: StatusError, Error: "reading --from: " + err.Error(), Findings: []diff.Finding{}}
+	}
+	actual, err := r.Source(to)
+	if err != nil {
+		return Result{Name: o.Name, Status: StatusError, Error: "reading --to: " + err.Error(), Findings: []diff.Finding{}}
+	}
+	return r.Check(ctx, expected, actual, o)
+}
