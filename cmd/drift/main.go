@@ -76,7 +76,7 @@ type globals struct {
 // log format unless --log-format was given.
 func (g *globals) secure(cfg *config.Config, extra ...string) {
 	if cfg != nil {
-		extra = append(extra, secretsOf(cfg)...)
+		extra = append(extra, cfg.Secrets()...)
 		if !g.logFormatSet && cfg.LogFormat != "" {
 			g.logFormat = cfg.LogFormat
 		}

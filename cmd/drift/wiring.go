@@ -47,15 +47,6 @@ func newWiring(g *globals, cfg *config.Config, shadowDSN string) *wiring {
 	return &wiring{shadowDSN: shadowDSN, postgres: pg, runner: runner, redactor: g.redactor}
 }
 
-// secretsOf lists every secret of the config, so that nothing prints them.
-func secretsOf(cfg *config.Config) []string {
-	s := []string{cfg.Store.DSN.Value(), cfg.Shadow.PostgresDSN.Value(), cfg.Slack.Token.Value(), cfg.Slack.WebhookURL.Value(), cfg.Shadow.Neo4jURI.Value()}
-	for _, t := range cfg.Targets {
-		s = append(s, t.DSN.Value(), t.URI.Value())
-	}
-	return s
-}
-
 // buildTargets turns config targets into the option structs the runner takes.
 func buildTargets(cfg *config.Config, targets []config.Target) []check.Target {
 	out := make([]check.Target, 0, len(targets))

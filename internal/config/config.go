@@ -488,6 +488,16 @@ func readSecretFile(path string) ([]byte, error) {
 	return data, nil
 }
 
+// Secrets lists every secret the config holds (empty ones included), so that the caller can
+// keep them out of everything it prints.
+func (c *Config) Secrets() []string {
+	s := []string{c.Store.DSN.Value(), c.Shadow.PostgresDSN.Value(), c.Slack.Token.Value(), c.Slack.WebhookURL.Value(), c.Shadow.Neo4jURI.Value()}
+	for _, t := range c.Targets {
+		s = append(s, t.DSN.Value(), t.URI.Value())
+	}
+	return s
+}
+
 // Resolve makes a path from the config file absolute, relative to the file's directory.
 func (c *Config) Resolve(p string) string {
 	if p == "" || filepath.IsAbs(p) {
