@@ -68,7 +68,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			g.secure(cfg)
 			stop := g.showProgress(fmt.Sprintf("checking %s", plural(len(targets), "target")))
 			w := newWiring(g, cfg, o.shadowDSN)
-			if err := requireEnv(cfg, targets, w.shadowDSN); err != nil {
+			if err := cfg.RequireEnvFor(targets, w.shadowDSN); err != nil {
 				stop()
 				return &exitError{code: check.ExitError, err: err}
 			}

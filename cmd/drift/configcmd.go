@@ -54,7 +54,7 @@ settings; --for check only what drift check needs. Run it in CI, or before resta
 					problems = append(problems, errors.New("store.dsn is not set: the daemon needs a PostgreSQL database for its alerts and runs"))
 				}
 			}
-			if err := requireEnv(cfg, cfg.Targets, "", sections...); err != nil {
+			if err := cfg.RequireEnvFor(cfg.Targets, "", sections...); err != nil {
 				// Without a shadow server drift starts a local cluster: fine, unless the setting
 				// names a variable that is not set.
 				problems = append(problems, err)

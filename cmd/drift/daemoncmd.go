@@ -94,7 +94,7 @@ checked.`,
 
 // buildDaemon wires the store, the runner, the notifier and the schedule from the config.
 func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.Logger, out io.Writer) (*daemon.Daemon, func(), error) {
-	if err := requireEnv(cfg, cfg.Targets, w.shadowDSN, "store", "slack", "daemon"); err != nil {
+	if err := cfg.RequireEnvFor(cfg.Targets, w.shadowDSN, "store", "slack", "daemon"); err != nil {
 		return nil, nil, err
 	}
 	// The schedules were validated when the config was loaded (every command does).

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"slices"
 	"time"
 
 	"github.com/drift-schema/drift/internal/check"
@@ -88,15 +87,4 @@ func severityRules(in []config.Severity) []diff.SeverityRule {
 		out = append(out, diff.SeverityRule{Kind: r.Kind, Object: r.Object, Change: diff.Change(r.Change), Severity: diff.Severity(r.Severity)})
 	}
 	return out
-}
-
-// requireEnv refuses a config whose settings the command uses hold an unset ${VAR}: sections
-// always, and the shadow when one of targets is built from migrations and no shadow server was
-// found (an unset variable there would silently mean "a throwaway local cluster").
-func requireEnv(cfg *config.Config, targets []config.Target, shadowDSN string, sections ...string) error {
-	if shadowDSN == "" && slices.ContainsFunc(targets, func(t config.Target) bool { return t.Expected == check.ExpectMigrations }) {
-		sections = append(sections, "shadow")
-	}
-	// The error names the file and each setting: nothing to add.
-	return cfg.RequireEnv(sections...)
 }

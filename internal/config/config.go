@@ -426,6 +426,16 @@ func (c *Config) RequireEnv(sections ...string) error {
 	return newError(c.Name(), c.unsetIn(sections...))
 }
 
+// RequireEnvFor is RequireEnv for a command that checks targets: sections always, and the
+// shadow when one of targets is built from migrations and no shadow server was found (an unset
+// variable there would silently mean "a throwaway local cluster").
+func (c *Config) RequireEnvFor(targets []Target, shadowDSN string, sections ...string) error {
+	if shadowDSN == "" && slices.ContainsFunc(targets, func(t Target) bool { return t.Expected == "migrations" }) {
+		sections = append(sections, "shadow")
+	}
+	return c.RequireEnv(sections...)
+}
+
 func (c *Config) unsetIn(sections ...string) []Problem {
 	var out []Problem
 	seen := map[unsetRef]bool{}

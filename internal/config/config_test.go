@@ -332,3 +332,13 @@ targets:
 		require.Contains(t, all, want)
 	}
 }
+
+func TestRequireEnvForAsksForTheShadowOnlyWhenReplaying(t *testing.T) {
+	const yml = "shadow: {postgres_dsn: '${SHADOW_DSN}'}\ntargets:\n  - {name: a, dsn: x, migrations: db}\n  - {name: b, dsn: y, expected: snapshot}\n"
+	cfg, err := parseYAML(t, yml, nil)
+	require.NoError(t, err)
+	require.ErrorContains(t, cfg.RequireEnvFor(cfg.Targets, ""), "shadow.postgres_dsn: environment variable SHADOW_DSN is not set")
+	require.NoError(t, cfg.RequireEnvFor(cfg.Targets, "postgres://shadow/postgres"), "a shadow server was found elsewhere")
+	b, _ := cfg.Target("b")
+	require.NoError(t, cfg.RequireEnvFor([]Target{b}, ""), "a snapshot target replays nothing")
+}
