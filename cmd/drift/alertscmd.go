@@ -66,17 +66,8 @@ func newAlertsListCmd(g *globals, o *alertsOptions) *cobra.Command {
 				return err
 			}
 			f := store.AlertFilter{Target: target}
-			for _, s := range statuses {
-				st := alert.Status(strings.ToLower(strings.TrimSpace(s)))
-				switch st {
-				case alert.Open, alert.Acknowledged, alert.Resolved:
-				default:
-					return usageErr("--status must be open, acknowledged or resolved, not %q", s)
-				}
-				f.Statuses = append(f.Statuses, st)
-			}
-			if len(f.Statuses) == 0 {
-				f.Statuses = []alert.Status{alert.Open, alert.Acknowledged}
+			if f.Statuses, err = alert.ParseStatuses(statuses); err != nil {
+				return usageErr("--status %w", err)
 			}
 			return o.withStore(cmd.Context(), g, func(st *store.Store) error {
 				alerts, err := st.Alerts(cmd.Context(), f)
