@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -68,15 +67,7 @@ convention it follows. Nothing is connected to: run drift check next.`,
 			for _, d := range res.Created {
 				fmt.Fprintf(g.stderr, "created directory %s\n", d)
 			}
-			names := make([]string, len(specs))
-			for i, s := range specs {
-				names[i] = s.Name
-			}
-			fmt.Fprintf(g.stderr, "wrote %s: %s (%s)\nnext, set the connection strings (the file reads them from the environment):\n", o.out, plural(len(specs), "target"), strings.Join(names, ", "))
-			for _, s := range specs {
-				fmt.Fprintf(g.stderr, "  export %s='%s'\n", s.EnvVar, g.redactor.String(s.DSN))
-			}
-			fmt.Fprintf(g.stderr, "then: drift check --config %s\n", o.out)
+			initconfig.NextSteps(g.stderr, o.out, specs, g.redactor)
 			return nil
 		},
 	}

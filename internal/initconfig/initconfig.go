@@ -6,6 +6,7 @@ package initconfig
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -202,3 +203,21 @@ func Passwords(args []string) []string {
 }
 
 func oneLineComment(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// NextSteps tells, once the config is written to path, what to do next: set each target's
+// variable (the connection string shown through red, so without its password), then check.
+func NextSteps(w io.Writer, path string, ts []Target, red *redact.Redactor) {
+	names := make([]string, len(ts))
+	for i, s := range ts {
+		names[i] = s.Name
+	}
+	count := fmt.Sprintf("%d targets", len(ts))
+	if len(ts) == 1 {
+		count = "1 target"
+	}
+	fmt.Fprintf(w, "wrote %s: %s (%s)\nnext, set the connection strings (the file reads them from the environment):\n", path, count, strings.Join(names, ", "))
+	for _, s := range ts {
+		fmt.Fprintf(w, "  export %s='%s'\n", s.EnvVar, red.String(s.DSN))
+	}
+	fmt.Fprintf(w, "then: drift check --config %s\n", path)
+}

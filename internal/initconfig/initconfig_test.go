@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/redact"
 )
 
 // sources classifies arguments as drift's runner does, without engines: URLs are live
@@ -71,4 +72,12 @@ func TestTargetName(t *testing.T) {
 	require.Equal(t, "orders", targetName("postgres", "host=db dbname=orders user=x"))
 	require.Equal(t, "postgres", targetName("postgres", "postgres://%%"))
 	require.Equal(t, "graph", targetName("neo4j", "bolt://graph.internal:7687"))
+}
+
+func TestNextSteps(t *testing.T) {
+	var b strings.Builder
+	ts := []Target{{Name: "app", EnvVar: "APP_DATABASE_URL", DSN: "postgres://drift:S3cret-pw@db/app"}}
+	NextSteps(&b, "drift.yaml", ts, redact.New("S3cret-pw"))
+	require.Equal(t, "wrote drift.yaml: 1 target (app)\nnext, set the connection strings (the file reads them from the environment):\n"+
+		"  export APP_DATABASE_URL='postgres://drift:<secret>@db/app'\nthen: drift check --config drift.yaml\n", b.String())
 }
