@@ -6,7 +6,6 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
-	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/neo4j"
 	"github.com/drift-schema/drift/internal/postgres"
@@ -66,25 +65,9 @@ func buildTargets(cfg *config.Config, targets []config.Target) []check.Target {
 		}
 		ct.ComparePartitions = t.Partitions == config.PartitionsAll
 		// Target rules come first so that a target can narrow a global rule.
-		ct.Ignore = append(ignoreRules(t.Ignore), ignoreRules(cfg.Ignore)...)
-		ct.Severities = append(severityRules(t.Severity), severityRules(cfg.Severity)...)
+		ct.Ignore = append(config.IgnoreRules(t.Ignore), config.IgnoreRules(cfg.Ignore)...)
+		ct.Severities = append(config.SeverityRules(t.Severity), config.SeverityRules(cfg.Severity)...)
 		out = append(out, ct)
-	}
-	return out
-}
-
-func ignoreRules(in []config.Ignore) []diff.IgnoreRule {
-	var out []diff.IgnoreRule
-	for _, r := range in {
-		out = append(out, diff.IgnoreRule{Kind: r.Kind, Object: r.Object, Reason: r.Reason, Expires: r.Expires.Time})
-	}
-	return out
-}
-
-func severityRules(in []config.Severity) []diff.SeverityRule {
-	var out []diff.SeverityRule
-	for _, r := range in {
-		out = append(out, diff.SeverityRule{Kind: r.Kind, Object: r.Object, Change: diff.Change(r.Change), Severity: diff.Severity(r.Severity)})
 	}
 	return out
 }
