@@ -75,19 +75,12 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	if len(o.targets) == 1 {
 		name = o.targets[0]
 	}
-	src, err := w.runner.Source(o.from)
-	if err != nil {
-		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
-	}
-	s, warnings, err := w.runner.Snapshot(ctx, src, check.Options{Name: name, Schemas: o.schemas, Timeout: o.timeout})
+	s, warnings, err := w.runner.SnapshotOf(ctx, o.from, check.Options{Name: name, Schemas: o.schemas, Timeout: o.timeout})
 	if err != nil {
 		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
 	}
 	for _, warning := range warnings {
 		fmt.Fprintf(g.stderr, "warning: %s\n", warning)
-	}
-	if name != "" {
-		s.Target = name
 	}
 	if o.out == "-" {
 		// Streamed: a large schema's JSON is never held in memory whole.

@@ -435,6 +435,24 @@ func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapsh
 	return s.snap, nil, nil
 }
 
+// SnapshotOf is Snapshot of a source named as on the command line (a database URL, a
+// migration directory or a snapshot file). A named comparison (o.Name) records its name as the
+// snapshot's target.
+func (r *Runner) SnapshotOf(ctx context.Context, spec string, o Options) (*snapshot.Snapshot, []string, error) {
+	src, err := r.Source(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, warnings, err := r.Snapshot(ctx, src, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Name != "" {
+		s.Target = o.Name
+	}
+	return s, warnings, nil
+}
+
 // redactResult removes secrets from every text of a result: the one place check output is
 // scrubbed. Definitions can hold credentials (a dblink or FDW connection string in a function
 // body), and findings go to reports, the store and Slack.

@@ -232,3 +232,17 @@ func TestDiffNamesTheSideItCannotRead(t *testing.T) {
 	require.Equal(t, check.StatusDrift, res.Status, res.Error)
 	require.Equal(t, "diff", res.Name)
 }
+
+func TestSnapshotOfRecordsTheName(t *testing.T) {
+	table := snapshot.Object{Kind: "table", Key: snapshot.NewKey("public", "t"), Parent: snapshot.Named("public")}
+	r := runner(&stubEngine{live: pgSnap(150018, table)})
+	ctx := context.Background()
+	s, warnings, err := r.SnapshotOf(ctx, "postgres://h/d", check.Options{Name: "app"})
+	require.NoError(t, err)
+	require.Empty(t, warnings)
+	require.Equal(t, "app", s.Target)
+	require.Len(t, s.Objects, 1)
+	_, _, err = r.SnapshotOf(ctx, "postgres//u:hunter2hunter2@h/db", check.Options{})
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "hunter2hunter2")
+}
