@@ -66,17 +66,8 @@ func newAlertsListCmd(g *globals, o *alertsOptions) *cobra.Command {
 				return err
 			}
 			f := store.AlertFilter{Target: target}
-			for _, s := range statuses {
-				st := alert.Status(strings.ToLower(strings.TrimSpace(s)))
-				switch st {
-				case alert.Open, alert.Acknowledged, alert.Resolved:
-				default:
-					return usageErr("--status must be open, acknowledged or resolved, not %q", s)
-				}
-				f.Statuses = append(f.Statuses, st)
-			}
-			if len(f.Statuses) == 0 {
-				f.Statuses = []alert.Status{alert.Open, alert.Acknowledged}
+			if f.Statuses, err = alert.ParseStatuses(statuses); err != nil {
+				return usageErr("--status %w", err)
 			}
 			return o.withStore(cmd.Context(), g, func(st *store.Store) error {
 				alerts, err := st.Alerts(cmd.Context(), f)
@@ -159,9 +150,11 @@ func newAlertsAckCmd(g *globals, o *alertsOptions) *cobra.Command {
 			}
 			opts := store.AckOptions{By: by, Reason: reason}
 			if until != "" {
-				t, err := parseUntil(until, time.Now())
-				if err != nil {
-					return err
+				t, err := alert.ParseUntil(until, time.Now())
+				if errors.Is(err, alert.ErrUntilPast) {
+					return usageErr("--until %w (omit --until to silence until the drift is resolved)", err)
+				} else if err != nil {
+					return usageErr("--until %w", err)
 				}
 				opts.Until = t
 			}
@@ -208,29 +201,6 @@ resolution, is posted as usual.`,
 			})
 		},
 	}
-}
-
-// parseUntil reads --until: a date (midnight UTC), an RFC 3339 time, or a duration from now
-// (Go's, or a number of days: 14d). A time that is not in the future silences nothing, so it
-// is refused.
-func parseUntil(s string, now time.Time) (time.Time, error) {
-	var t time.Time
-	if d, err := time.Parse("2006-01-02", s); err == nil {
-		t = d
-	} else if d, err := time.Parse(time.RFC3339, s); err == nil {
-		t = d
-	} else if n, ok := strings.CutSuffix(s, "d"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
-		days, _ := strconv.Atoi(n)
-		t = now.Add(time.Duration(days) * 24 * time.Hour)
-	} else if d, err := time.ParseDuration(s); err == nil {
-		t = now.Add(d)
-	} else {
-		return time.Time{}, usageErr("--until %q is not a date (2026-03-01), a time (2026-03-01T09:00:00Z) or a duration (72h, 14d)", s)
-	}
-	if !t.After(now) {
-		return time.Time{}, usageErr("--until %s is in the past: an acknowledgement that has already expired silences nothing (omit --until to silence until the drift is resolved)", t.UTC().Format(time.RFC3339))
-	}
-	return t, nil
 }
 
 func alertID(s string) (int64, error) {

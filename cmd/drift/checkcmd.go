@@ -68,7 +68,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			g.secure(cfg)
 			stop := g.showProgress(fmt.Sprintf("checking %s", plural(len(targets), "target")))
 			w := newWiring(g, cfg, o.shadowDSN)
-			if err := requireEnv(cfg, targets, w.shadowDSN); err != nil {
+			if err := cfg.RequireEnvFor(targets, w.shadowDSN); err != nil {
 				stop()
 				return &exitError{code: check.ExitError, err: err}
 			}
@@ -82,15 +82,12 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 				return exitWith(adopt(g, w.runner, checked, results))
 			}
 			if mode != "" {
-				for i := range results {
-					if err := w.runner.AttachFix(&results[i], mode, false); err != nil {
-						return &exitError{code: check.ExitError, err: err}
-					}
+				if err := w.runner.AttachFixes(results, mode); err != nil {
+					return &exitError{code: check.ExitError, err: err}
 				}
 			}
 			if o.fix != "" && o.out.format == "text" {
-				err = report.FixScript(g.stdout, results, "drift check --fix "+o.fix+": per drifted target, the statements that "+
-					map[check.FixMode]string{check.FixRevert: "revert its drift", check.FixAdopt: "turn its expected schema into the live one"}[mode])
+				err = report.FixScript(g.stdout, results, "drift check --fix "+o.fix+": per drifted target, the statements that "+mode.Purpose())
 			} else {
 				err = o.out.render(g.stdout, results)
 			}

@@ -10,8 +10,6 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
-	"github.com/drift-schema/drift/internal/migrations"
-	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 func newConfigCmd(g *globals) *cobra.Command {
@@ -56,7 +54,7 @@ settings; --for check only what drift check needs. Run it in CI, or before resta
 					problems = append(problems, errors.New("store.dsn is not set: the daemon needs a PostgreSQL database for its alerts and runs"))
 				}
 			}
-			if err := requireEnv(cfg, cfg.Targets, "", sections...); err != nil {
+			if err := cfg.RequireEnvFor(cfg.Targets, "", sections...); err != nil {
 				// Without a shadow server drift starts a local cluster: fine, unless the setting
 				// names a variable that is not set.
 				problems = append(problems, err)
@@ -98,22 +96,12 @@ func validateTarget(cfg *config.Config, t config.Target) (string, error) {
 		sched = t.Schedule
 	}
 	head := fmt.Sprintf("%s (%s, every %q)", t.Name, t.Engine, sched)
-	switch t.Expected {
-	case check.ExpectMigrations:
-		set, err := migrations.LoadDir(cfg.Resolve(t.Migrations))
-		if err != nil {
-			return "", fmt.Errorf("migrations: %w", err)
-		}
-		return fmt.Sprintf("%s: %s in %s", head, describeSet(set), t.Migrations), nil
-	default:
-		path := cfg.SnapshotPath(t)
-		s, err := snapshot.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("expected snapshot: %w (write it with drift snapshot --target %s)", err, t.Name)
-		}
-		if s.Engine != "" && s.Engine != t.Engine {
-			return "", fmt.Errorf("expected snapshot %s is of a %s schema, the target is %s", path, s.Engine, t.Engine)
-		}
-		return fmt.Sprintf("%s: snapshot %s, %d objects", head, path, len(s.Objects)), nil
+	what, err := buildTargets(cfg, []config.Target{t})[0].ReadExpected()
+	if err != nil {
+		return "", err
 	}
+	if t.Expected == check.ExpectMigrations {
+		what += " in " + t.Migrations
+	}
+	return head + ": " + what, nil
 }

@@ -94,7 +94,7 @@ checked.`,
 
 // buildDaemon wires the store, the runner, the notifier and the schedule from the config.
 func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.Logger, out io.Writer) (*daemon.Daemon, func(), error) {
-	if err := requireEnv(cfg, cfg.Targets, w.shadowDSN, "store", "slack", "daemon"); err != nil {
+	if err := cfg.RequireEnvFor(cfg.Targets, w.shadowDSN, "store", "slack", "daemon"); err != nil {
 		return nil, nil, err
 	}
 	// The schedules were validated when the config was loaded (every command does).
@@ -153,15 +153,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 	if cfg.Store.DSN == "" {
 		return nil, fmt.Errorf("config %s: store.dsn is not set: the daemon, drift alerts and drift runs need a PostgreSQL database for schema_drift_alerts", cfg.Name())
 	}
-	st, err := store.Open(ctx, cfg.Store.DSN.Value(), log)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
+	return store.OpenMigrated(ctx, cfg.Store.DSN.Value(), log)
 }
 
 // notifierFor picks Slack's bot API, an incoming webhook, or — without Slack — the log, which

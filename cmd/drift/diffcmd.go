@@ -9,7 +9,6 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
-	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/report"
 )
@@ -93,15 +92,7 @@ func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
 	if o.out.format == "sql" || o.out.format == "markdown" {
 		opts.Fix = check.FixAdopt // the fix of a diff turns --from (the expected side) into --to
 	}
-	expected, err := w.runner.Source(o.from)
-	if err != nil {
-		return check.Result{Name: "diff", Status: check.StatusError, Error: "reading --from: " + err.Error(), Findings: []diff.Finding{}}
-	}
-	actual, err := w.runner.Source(o.to)
-	if err != nil {
-		return check.Result{Name: "diff", Status: check.StatusError, Error: "reading --to: " + err.Error(), Findings: []diff.Finding{}}
-	}
 	opts.Tracking = migrations.TrackingOptions{Table: o.tracking, Column: o.trackingColumn}
 	opts.Replay = o.replay
-	return w.runner.Check(ctx, expected, actual, opts)
+	return w.runner.Diff(ctx, o.from, o.to, opts)
 }

@@ -11,17 +11,18 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drift-schema/drift/internal/buildinfo"
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
 	"github.com/drift-schema/drift/internal/progress"
 	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/report"
 )
 
 func main() {
@@ -75,7 +76,7 @@ type globals struct {
 // log format unless --log-format was given.
 func (g *globals) secure(cfg *config.Config, extra ...string) {
 	if cfg != nil {
-		extra = append(extra, secretsOf(cfg)...)
+		extra = append(extra, cfg.Secrets()...)
 		if !g.logFormatSet && cfg.LogFormat != "" {
 			g.logFormat = cfg.LogFormat
 		}
@@ -130,36 +131,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		msg := g.redactor.String(err.Error())
 		fmt.Fprintln(stderr, "drift:", msg)
 		if g.jsonErrors {
-			writeJSONError(stdout, err, msg, code, g.redactor)
+			_ = report.JSONError(stdout, err, msg, code, g.redactor)
 		}
 	}
 	return code
-}
-
-// writeJSONError prints a failure as {"error": {...}} for a program that asked for JSON: the
-// message, the exit code and, for a configuration error, every problem with its line.
-func writeJSONError(w io.Writer, err error, msg string, code int, red *redact.Redactor) {
-	type problem struct {
-		Line    int    `json:"line,omitempty"`
-		Key     string `json:"key,omitempty"`
-		Message string `json:"message"`
-	}
-	body := struct {
-		Message  string    `json:"message"`
-		ExitCode int       `json:"exit_code"`
-		File     string    `json:"file,omitempty"`
-		Problems []problem `json:"problems,omitempty"`
-	}{Message: msg, ExitCode: code}
-	var cerr *config.Error
-	if errors.As(err, &cerr) {
-		body.File = cerr.File
-		for _, p := range cerr.Problems {
-			body.Problems = append(body.Problems, problem{Line: p.Line, Key: p.Key, Message: red.String(p.Message)})
-		}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(map[string]any{"error": body})
 }
 
 func newRootCmd(g *globals) *cobra.Command {
@@ -206,28 +181,6 @@ var (
 	date    = ""
 )
 
-// buildInfo returns the version, commit and build date, falling back to what the toolchain
-// embedded when the build did not stamp them.
-func buildInfo() (v, c, d string) {
-	v, c, d = version, commit, date
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch {
-			case s.Key == "vcs.revision" && c == "":
-				c = s.Value
-			case s.Key == "vcs.time" && d == "":
-				d = s.Value
-			case s.Key == "vcs.modified" && s.Value == "true" && c != "" && !strings.HasSuffix(c, "-dirty") && commit == "":
-				c += "-dirty"
-			}
-		}
-	}
-	return v, c, d
-}
-
 func newVersionCmd(g *globals) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
@@ -235,41 +188,22 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Short: "Print drift's version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v, c, d := buildInfo()
+			bi := buildinfo.Read(version, commit, date)
 			switch strings.ToLower(format) {
 			case "json":
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]string{"version": v, "commit": c, "date": d, "go": runtime.Version()})
+				return enc.Encode(map[string]string{"version": bi.Version, "commit": bi.Commit, "date": bi.Date, "go": bi.Go})
 			case "text":
 			default:
 				return usageErr("--format must be text or json, not %q", format)
 			}
-			line := "drift " + v
-			if c != "" {
-				line += " (commit " + shortCommit(c)
-				if d != "" {
-					line += ", " + d
-				}
-				line += ")"
-			}
-			fmt.Fprintf(g.stdout, "%s %s\n", line, runtime.Version())
+			fmt.Fprintln(g.stdout, bi.String())
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	return cmd
-}
-
-func shortCommit(c string) string {
-	base, dirty := strings.CutSuffix(c, "-dirty")
-	if len(base) > 12 {
-		base = base[:12]
-	}
-	if dirty {
-		base += "-dirty"
-	}
-	return base
 }
 
 // usageErr is a mistake on the command line: exit 2 with the message.

@@ -55,14 +55,7 @@ func (o *outputOptions) exitCode(results []check.Result, failOn diff.Severity) i
 
 // render prints results in the chosen format.
 func (o *outputOptions) render(w io.Writer, results []check.Result) error {
-	switch o.format {
-	case "json":
-		return report.JSON(w, results)
-	case "markdown":
-		return report.Markdown(w, results)
-	default:
-		return report.Text(w, results, report.TextOptions{Color: colorWanted(w), Verbose: o.verbose})
-	}
+	return report.Format(w, o.format, results, report.TextOptions{Color: colorWanted(w), Verbose: o.verbose})
 }
 
 // colorWanted: colour only on a terminal, and never when NO_COLOR is set (no-color.org).

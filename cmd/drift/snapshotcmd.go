@@ -75,19 +75,12 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	if len(o.targets) == 1 {
 		name = o.targets[0]
 	}
-	src, err := w.runner.Source(o.from)
-	if err != nil {
-		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
-	}
-	s, warnings, err := w.runner.Snapshot(ctx, src, check.Options{Name: name, Schemas: o.schemas, Timeout: o.timeout})
+	s, warnings, err := w.runner.SnapshotOf(ctx, o.from, check.Options{Name: name, Schemas: o.schemas, Timeout: o.timeout})
 	if err != nil {
 		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
 	}
 	for _, warning := range warnings {
 		fmt.Fprintf(g.stderr, "warning: %s\n", warning)
-	}
-	if name != "" {
-		s.Target = name
 	}
 	if o.out == "-" {
 		// Streamed: a large schema's JSON is never held in memory whole.
@@ -96,7 +89,7 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 		}
 		return nil
 	}
-	if err := writeSnapshot(g, o.out, s); err != nil {
+	if err := check.WriteSnapshot(o.out, s, g.stderr); err != nil {
 		return &exitError{code: check.ExitError, err: err}
 	}
 	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", o.out, len(s.Objects))
@@ -141,63 +134,5 @@ func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg
 	migs := check.Source{Kind: check.SourceMigrations, Engine: t.Engine, Path: cfg.Resolve(t.Migrations)}
 	opts := check.Options{Name: t.Name, Schemas: t.Schemas, Tracking: migrations.TrackingOptions{Table: t.Tracking.Table, Column: t.Tracking.Column}, Timeout: o.timeout}
 	opts.Replay, opts.Partitions = t.ReplaySettings, t.Partitions == config.PartitionsAll
-	s, warnings, err := w.runner.Snapshot(ctx, migs, opts)
-	if err != nil {
-		return false, err
-	}
-	for _, warning := range warnings {
-		fmt.Fprintf(g.stderr, "target %s: warning: %s\n", t.Name, warning)
-	}
-	s.Target = t.Name
-	same, exists, err := snapshot.SameAsFile(path, s)
-	if err != nil {
-		return false, err
-	}
-	if same {
-		fmt.Fprintf(g.stderr, "%s is up to date\n", path)
-		return false, nil
-	}
-	if exists {
-		// A server minor update changes the recorded server version and nothing else: the
-		// committed file still describes the schema, so it is neither stale nor rewritten.
-		if old, err := snapshot.ReadFile(path); err == nil && old.SameSchema(s) {
-			fmt.Fprintf(g.stderr, "%s is up to date (only the server version differs: committed from %s, rebuilt on %s)\n", path, old.ServerVersion, s.ServerVersion)
-			return false, nil
-		}
-	}
-	if o.verify {
-		if !exists {
-			fmt.Fprintf(g.stdout, "%s is missing: run `drift snapshot` and commit it\n", path)
-			return true, nil
-		}
-		fmt.Fprintf(g.stdout, "%s is stale against %s: run `drift snapshot` and commit it\n", path, t.Migrations)
-		// Say what differs: the committed file against what the migrations build, by the same
-		// comparison drift check runs (the build is cached, so this replays nothing again).
-		res := w.runner.Check(ctx, migs, check.Source{Kind: check.SourceSnapshot, Path: path}, opts)
-		switch {
-		case res.Status == check.StatusError:
-			fmt.Fprintf(g.stdout, "  (cannot compare them: %s)\n", res.Error)
-		case len(res.Findings) == 0:
-			fmt.Fprintf(g.stdout, "  the schema is the same; the recorded source differs (committed from %s at %s, the migrations are at %s)\n",
-				res.Actual.Source.Checksum, res.Actual.Source.Version, s.Source.Version)
-		}
-		for _, f := range res.Findings {
-			fmt.Fprintf(g.stdout, "  %s: %s\n", f.Severity, f.Summary)
-		}
-		return true, nil
-	}
-	if err := writeSnapshot(g, path, s); err != nil {
-		return false, err
-	}
-	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", path, len(s.Objects))
-	return false, nil
-}
-
-// writeSnapshot writes a snapshot file safely (internal/safefile) and says what it created.
-func writeSnapshot(g *globals, path string, s *snapshot.Snapshot) error {
-	out, err := snapshot.Write(path, s)
-	for _, dir := range out.Created {
-		fmt.Fprintf(g.stderr, "created directory %s\n", dir)
-	}
-	return err
+	return w.runner.RefreshSnapshot(ctx, migs, opts, check.SnapshotFile{Path: path, Migrations: t.Migrations, Verify: o.verify, Out: g.stdout, Log: g.stderr})
 }

@@ -2,12 +2,10 @@ package main
 
 import (
 	"os"
-	"slices"
 	"time"
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
-	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/neo4j"
 	"github.com/drift-schema/drift/internal/postgres"
@@ -47,15 +45,6 @@ func newWiring(g *globals, cfg *config.Config, shadowDSN string) *wiring {
 	return &wiring{shadowDSN: shadowDSN, postgres: pg, runner: runner, redactor: g.redactor}
 }
 
-// secretsOf lists every secret of the config, so that nothing prints them.
-func secretsOf(cfg *config.Config) []string {
-	s := []string{cfg.Store.DSN.Value(), cfg.Shadow.PostgresDSN.Value(), cfg.Slack.Token.Value(), cfg.Slack.WebhookURL.Value(), cfg.Shadow.Neo4jURI.Value()}
-	for _, t := range cfg.Targets {
-		s = append(s, t.DSN.Value(), t.URI.Value())
-	}
-	return s
-}
-
 // buildTargets turns config targets into the option structs the runner takes.
 func buildTargets(cfg *config.Config, targets []config.Target) []check.Target {
 	out := make([]check.Target, 0, len(targets))
@@ -76,36 +65,9 @@ func buildTargets(cfg *config.Config, targets []config.Target) []check.Target {
 		}
 		ct.ComparePartitions = t.Partitions == config.PartitionsAll
 		// Target rules come first so that a target can narrow a global rule.
-		ct.Ignore = append(ignoreRules(t.Ignore), ignoreRules(cfg.Ignore)...)
-		ct.Severities = append(severityRules(t.Severity), severityRules(cfg.Severity)...)
+		ct.Ignore = append(config.IgnoreRules(t.Ignore), config.IgnoreRules(cfg.Ignore)...)
+		ct.Severities = append(config.SeverityRules(t.Severity), config.SeverityRules(cfg.Severity)...)
 		out = append(out, ct)
 	}
 	return out
-}
-
-func ignoreRules(in []config.Ignore) []diff.IgnoreRule {
-	var out []diff.IgnoreRule
-	for _, r := range in {
-		out = append(out, diff.IgnoreRule{Kind: r.Kind, Object: r.Object, Reason: r.Reason, Expires: r.Expires.Time})
-	}
-	return out
-}
-
-func severityRules(in []config.Severity) []diff.SeverityRule {
-	var out []diff.SeverityRule
-	for _, r := range in {
-		out = append(out, diff.SeverityRule{Kind: r.Kind, Object: r.Object, Change: diff.Change(r.Change), Severity: diff.Severity(r.Severity)})
-	}
-	return out
-}
-
-// requireEnv refuses a config whose settings the command uses hold an unset ${VAR}: sections
-// always, and the shadow when one of targets is built from migrations and no shadow server was
-// found (an unset variable there would silently mean "a throwaway local cluster").
-func requireEnv(cfg *config.Config, targets []config.Target, shadowDSN string, sections ...string) error {
-	if shadowDSN == "" && slices.ContainsFunc(targets, func(t config.Target) bool { return t.Expected == check.ExpectMigrations }) {
-		sections = append(sections, "shadow")
-	}
-	// The error names the file and each setting: nothing to add.
-	return cfg.RequireEnv(sections...)
 }

@@ -31,6 +31,17 @@ func ParseFixMode(s string) (FixMode, error) {
 	return "", fmt.Errorf("unknown fix %q (want revert or adopt)", s)
 }
 
+// Purpose says what the fix of a drifted target does, for a heading: "revert its drift".
+func (m FixMode) Purpose() string {
+	switch m {
+	case FixRevert:
+		return "revert its drift"
+	case FixAdopt:
+		return "turn its expected schema into the live one"
+	}
+	return ""
+}
+
 // Fix is the fix of one comparison: the statements, in the order they must run, that resolve
 // its findings. drift prints them and writes them into migration files; it never runs them
 // against a database it watches.
@@ -61,6 +72,16 @@ func (f *Fix) Script() string {
 		return ""
 	}
 	return engine.Script(f.Statements, f.Comment)
+}
+
+// AttachFixes attaches the fix of mode, for running by hand, to every result (see AttachFix).
+func (r *Runner) AttachFixes(results []Result, mode FixMode) error {
+	for i := range results {
+		if err := r.AttachFix(&results[i], mode, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AttachFix writes the fix of a checked comparison into res: res.Fix, and each finding's Fix

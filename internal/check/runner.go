@@ -438,6 +438,24 @@ func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapsh
 	return s.snap, nil, nil
 }
 
+// SnapshotOf is Snapshot of a source named as on the command line (a database URL, a
+// migration directory or a snapshot file). A named comparison (o.Name) records its name as the
+// snapshot's target.
+func (r *Runner) SnapshotOf(ctx context.Context, spec string, o Options) (*snapshot.Snapshot, []string, error) {
+	src, err := r.Source(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, warnings, err := r.Snapshot(ctx, src, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Name != "" {
+		s.Target = o.Name
+	}
+	return s, warnings, nil
+}
+
 // redactResult removes secrets from every text of a result: the one place check output is
 // scrubbed. Definitions can hold credentials (a dblink or FDW connection string in a function
 // body), and findings go to reports, the store and Slack.
@@ -533,4 +551,19 @@ func ExitCode(results []Result, failOn diff.Severity, failOnPending bool) int {
 		}
 	}
 	return code
+}
+
+// Diff compares two sources named as on the command line (a database URL, a migration
+// directory or a snapshot file): from is the expected side, to the actual one. A source that
+// cannot be read is the result's error, as any other failure of the comparison.
+func (r *Runner) Diff(ctx context.Context, from, to string, o Options) Result {
+	expected, err := r.Source(from)
+	if err != nil {
+		return Result{Name: o.Name, Status: StatusError, Error: "reading --from: " + err.Error(), Findings: []diff.Finding{}}
+	}
+	actual, err := r.Source(to)
+	if err != nil {
+		return Result{Name: o.Name, Status: StatusError, Error: "reading --to: " + err.Error(), Findings: []diff.Finding{}}
+	}
+	return r.Check(ctx, expected, actual, o)
 }

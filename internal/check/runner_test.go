@@ -217,3 +217,32 @@ func TestRunnerScrubsCredentialsFromDefinitions(t *testing.T) {
 	}
 	require.Contains(t, f.Actual, "password=<secret>")
 }
+
+func TestDiffNamesTheSideItCannotRead(t *testing.T) {
+	table := snapshot.Object{Kind: "table", Key: snapshot.NewKey("public", "t"), Parent: snapshot.Named("public")}
+	r := runner(&stubEngine{live: pgSnap(150018, table), expected: &engine.Expected{Snapshot: pgSnap(150018)}})
+	ctx := context.Background()
+	res := r.Diff(ctx, "postgres//nowhere", "postgres://h/d", check.Options{Name: "diff"})
+	require.Equal(t, check.StatusError, res.Status)
+	require.True(t, strings.HasPrefix(res.Error, "reading --from: "), res.Error)
+	require.NotNil(t, res.Findings, "findings are an array, even empty")
+	res = r.Diff(ctx, "postgres://h/d", "postgres//nowhere", check.Options{Name: "diff"})
+	require.True(t, strings.HasPrefix(res.Error, "reading --to: "), res.Error)
+	res = r.Diff(ctx, migrationsDir(t), "postgres://h/d", check.Options{Name: "diff"})
+	require.Equal(t, check.StatusDrift, res.Status, res.Error)
+	require.Equal(t, "diff", res.Name)
+}
+
+func TestSnapshotOfRecordsTheName(t *testing.T) {
+	table := snapshot.Object{Kind: "table", Key: snapshot.NewKey("public", "t"), Parent: snapshot.Named("public")}
+	r := runner(&stubEngine{live: pgSnap(150018, table)})
+	ctx := context.Background()
+	s, warnings, err := r.SnapshotOf(ctx, "postgres://h/d", check.Options{Name: "app"})
+	require.NoError(t, err)
+	require.Empty(t, warnings)
+	require.Equal(t, "app", s.Target)
+	require.Len(t, s.Objects, 1)
+	_, _, err = r.SnapshotOf(ctx, "postgres//u:hunter2hunter2@h/db", check.Options{})
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "hunter2hunter2")
+}

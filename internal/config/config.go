@@ -426,6 +426,16 @@ func (c *Config) RequireEnv(sections ...string) error {
 	return newError(c.Name(), c.unsetIn(sections...))
 }
 
+// RequireEnvFor is RequireEnv for a command that checks targets: sections always, and the
+// shadow when one of targets is built from migrations and no shadow server was found (an unset
+// variable there would silently mean "a throwaway local cluster").
+func (c *Config) RequireEnvFor(targets []Target, shadowDSN string, sections ...string) error {
+	if shadowDSN == "" && slices.ContainsFunc(targets, func(t Target) bool { return t.Expected == "migrations" }) {
+		sections = append(sections, "shadow")
+	}
+	return c.RequireEnv(sections...)
+}
+
 func (c *Config) unsetIn(sections ...string) []Problem {
 	var out []Problem
 	seen := map[unsetRef]bool{}
@@ -486,6 +496,16 @@ func readSecretFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("secret file %s is larger than 64 KiB: not a secret", path)
 	}
 	return data, nil
+}
+
+// Secrets lists every secret the config holds (empty ones included), so that the caller can
+// keep them out of everything it prints.
+func (c *Config) Secrets() []string {
+	s := []string{c.Store.DSN.Value(), c.Shadow.PostgresDSN.Value(), c.Slack.Token.Value(), c.Slack.WebhookURL.Value(), c.Shadow.Neo4jURI.Value()}
+	for _, t := range c.Targets {
+		s = append(s, t.DSN.Value(), t.URI.Value())
+	}
+	return s
 }
 
 // Resolve makes a path from the config file absolute, relative to the file's directory.

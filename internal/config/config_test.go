@@ -316,3 +316,29 @@ func TestFileLimits(t *testing.T) {
 	require.ErrorContains(t, err, "aliases expand the file")
 	require.Less(t, time.Since(started), 5*time.Second)
 }
+
+func TestSecretsListsEverySecret(t *testing.T) {
+	cfg, err := parseYAML(t, `
+store: {dsn: "postgres://s:store-pw@db/drift"}
+shadow: {postgres_dsn: "postgres://s:shadow-pw@db/postgres", neo4j_uri: "neo4j://n:scratch-pw@graph"}
+slack: {webhook_url: "https://hooks.slack.com/services/T0/B0/hook-secret"}
+targets:
+  - {name: app, engine: postgres, dsn: "postgres://a:app-pw@db/app"}
+  - {name: graph, engine: neo4j, uri: "neo4j://g:graph-pw@graph"}
+`, nil)
+	require.NoError(t, err)
+	all := strings.Join(cfg.Secrets(), " ")
+	for _, want := range []string{"store-pw", "shadow-pw", "scratch-pw", "hook-secret", "app-pw", "graph-pw"} {
+		require.Contains(t, all, want)
+	}
+}
+
+func TestRequireEnvForAsksForTheShadowOnlyWhenReplaying(t *testing.T) {
+	const yml = "shadow: {postgres_dsn: '${SHADOW_DSN}'}\ntargets:\n  - {name: a, dsn: x, migrations: db}\n  - {name: b, dsn: y, expected: snapshot}\n"
+	cfg, err := parseYAML(t, yml, nil)
+	require.NoError(t, err)
+	require.ErrorContains(t, cfg.RequireEnvFor(cfg.Targets, ""), "shadow.postgres_dsn: environment variable SHADOW_DSN is not set")
+	require.NoError(t, cfg.RequireEnvFor(cfg.Targets, "postgres://shadow/postgres"), "a shadow server was found elsewhere")
+	b, _ := cfg.Target("b")
+	require.NoError(t, cfg.RequireEnvFor([]Target{b}, ""), "a snapshot target replays nothing")
+}

@@ -65,6 +65,20 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 	return s, nil
 }
 
+// OpenMigrated opens the store and brings drift's tables up to date (Migrate): what every
+// command that uses the store does first.
+func OpenMigrated(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) {
+	s, err := Open(ctx, dsn, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // Close closes the pool.
 func (s *Store) Close() { s.pool.Close() }
 

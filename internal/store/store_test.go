@@ -28,10 +28,9 @@ func newStore(t *testing.T) (*Store, string) {
 	t.Helper()
 	dsn := pgtest.NewDB(t)
 	ctx := context.Background()
-	s, err := Open(ctx, dsn, nil)
+	s, err := OpenMigrated(ctx, dsn, nil)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
-	require.NoError(t, s.Migrate(ctx))
 	return s, dsn
 }
 
@@ -150,11 +149,13 @@ func TestMigrateConcurrentlyAppliesOnce(t *testing.T) {
 
 func TestMigrateRefusesNewerStore(t *testing.T) {
 	t.Parallel()
-	s, _ := newStore(t)
+	s, dsn := newStore(t)
 	ctx := context.Background()
 	_, err := s.pool.Exec(ctx, "INSERT INTO drift_schema_version (version) VALUES (99)")
 	require.NoError(t, err)
 	require.ErrorContains(t, s.Migrate(ctx), "version 99")
+	_, err = OpenMigrated(ctx, dsn, nil)
+	require.ErrorContains(t, err, "version 99", "a store drift cannot migrate is not opened")
 }
 
 func TestOpenErrorHidesPassword(t *testing.T) {

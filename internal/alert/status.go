@@ -1,0 +1,25 @@
+package alert
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ParseStatuses reads statuses as people type them (any case, spaces around); none means the
+// live ones, open and acknowledged.
+func ParseStatuses(in []string) ([]Status, error) {
+	var out []Status
+	for _, s := range in {
+		st := Status(strings.ToLower(strings.TrimSpace(s)))
+		switch st {
+		case Open, Acknowledged, Resolved:
+		default:
+			return nil, fmt.Errorf("must be open, acknowledged or resolved, not %q", s)
+		}
+		out = append(out, st)
+	}
+	if len(out) == 0 {
+		out = []Status{Open, Acknowledged}
+	}
+	return out, nil
+}

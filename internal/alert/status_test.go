@@ -1,0 +1,18 @@
+package alert
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseStatuses(t *testing.T) {
+	got, err := ParseStatuses(nil)
+	require.NoError(t, err)
+	require.Equal(t, []Status{Open, Acknowledged}, got, "none: the live alerts")
+	got, err = ParseStatuses([]string{" Resolved", "OPEN"})
+	require.NoError(t, err)
+	require.Equal(t, []Status{Resolved, Open}, got)
+	_, err = ParseStatuses([]string{"open", "closed"})
+	require.EqualError(t, err, `must be open, acknowledged or resolved, not "closed"`)
+}

@@ -1,0 +1,89 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/drift-schema/drift/internal/snapshot"
+)
+
+// SnapshotFile is a committed expected snapshot that `drift snapshot` rebuilds from its target's
+// migrations, and where it says what it did.
+type SnapshotFile struct {
+	Path string
+	// Migrations names the migration folder in messages, as the config writes it.
+	Migrations string
+	// Verify writes nothing: a missing or stale file is reported on Out, with what differs.
+	Verify bool
+	// Out receives the verdicts of Verify (the command's report); Log the rest: warnings, what
+	// was written, what was up to date.
+	Out, Log io.Writer
+}
+
+// RefreshSnapshot builds the snapshot migs describes and compares it with the committed file:
+// an identical file (or one whose only difference is the recorded server version, as after a
+// server minor update) is left alone; any other is rewritten, or with Verify reported stale.
+func (r *Runner) RefreshSnapshot(ctx context.Context, migs Source, opts Options, f SnapshotFile) (stale bool, err error) {
+	s, warnings, err := r.Snapshot(ctx, migs, opts)
+	if err != nil {
+		return false, err
+	}
+	for _, warning := range warnings {
+		fmt.Fprintf(f.Log, "target %s: warning: %s\n", opts.Name, warning)
+	}
+	s.Target = opts.Name
+	path := f.Path
+	same, exists, err := snapshot.SameAsFile(path, s)
+	if err != nil {
+		return false, err
+	}
+	if same {
+		fmt.Fprintf(f.Log, "%s is up to date\n", path)
+		return false, nil
+	}
+	if exists {
+		// A server minor update changes the recorded server version and nothing else: the
+		// committed file still describes the schema, so it is neither stale nor rewritten.
+		if old, err := snapshot.ReadFile(path); err == nil && old.SameSchema(s) {
+			fmt.Fprintf(f.Log, "%s is up to date (only the server version differs: committed from %s, rebuilt on %s)\n", path, old.ServerVersion, s.ServerVersion)
+			return false, nil
+		}
+	}
+	if f.Verify {
+		if !exists {
+			fmt.Fprintf(f.Out, "%s is missing: run `drift snapshot` and commit it\n", path)
+			return true, nil
+		}
+		fmt.Fprintf(f.Out, "%s is stale against %s: run `drift snapshot` and commit it\n", path, f.Migrations)
+		// Say what differs: the committed file against what the migrations build, by the same
+		// comparison drift check runs (the build is cached, so this replays nothing again).
+		res := r.Check(ctx, migs, Source{Kind: SourceSnapshot, Path: path}, opts)
+		switch {
+		case res.Status == StatusError:
+			fmt.Fprintf(f.Out, "  (cannot compare them: %s)\n", res.Error)
+		case len(res.Findings) == 0:
+			fmt.Fprintf(f.Out, "  the schema is the same; the recorded source differs (committed from %s at %s, the migrations are at %s)\n",
+				res.Actual.Source.Checksum, res.Actual.Source.Version, s.Source.Version)
+		}
+		for _, fd := range res.Findings {
+			fmt.Fprintf(f.Out, "  %s: %s\n", fd.Severity, fd.Summary)
+		}
+		return true, nil
+	}
+	if err := WriteSnapshot(path, s, f.Log); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(f.Log, "wrote %s (%d objects)\n", path, len(s.Objects))
+	return false, nil
+}
+
+// WriteSnapshot writes a snapshot file safely (internal/safefile) and says on log which
+// directories it created.
+func WriteSnapshot(path string, s *snapshot.Snapshot, log io.Writer) error {
+	out, err := snapshot.Write(path, s)
+	for _, dir := range out.Created {
+		fmt.Fprintf(log, "created directory %s\n", dir)
+	}
+	return err
+}
