@@ -266,6 +266,10 @@ func (r Rules) Unmatched(o snapshot.Object, change diff.Change) string {
 		return r.Subject(o) + " was revoked"
 	case isGrant:
 		return r.Subject(o) + " was granted"
+	case o.Kind == "hypertable" && change == diff.Missing:
+		return o.Key.String() + " is not a hypertable"
+	case o.Kind == "hypertable":
+		return o.Key.String() + " is a hypertable, expected a plain table"
 	case change == diff.Unexpected && isFunction(o.Kind) && o.Attrs.Value("security_definer") == "true":
 		return r.Subject(o) + " is unexpected (SECURITY DEFINER)"
 	case change == diff.Missing:

@@ -100,3 +100,104 @@ func TestRuntimeIsNotDrift(t *testing.T) {
 	require.Equal(t, check.StatusClean, res.Status, "%s\n%s", res.Error, describe(res.Findings))
 	require.Empty(t, compared(res.Findings), describe(res.Findings))
 }
+
+// driftCase is a live database that departs from the migrations in one TimescaleDB way.
+type driftCase struct {
+	name string
+	// live builds the live database from the migration SQL.
+	live     func(migration string) string
+	after    []string // run on their own after live (procedures that refuse a transaction block)
+	kind     string
+	object   string
+	change   diff.Change
+	severity diff.Severity
+	summary  string // a part of the finding's summary
+}
+
+var driftCases = []driftCase{
+	{name: "not a hypertable", kind: "hypertable", object: "public.events", change: diff.Missing, severity: diff.Critical, summary: "public.events is not a hypertable",
+		live: func(m string) string {
+			return strings.Replace(m, "SELECT create_hypertable('events', by_range('at', INTERVAL '7 days'));", "", 1)
+		}},
+	{name: "chunk interval", kind: "hypertable", object: "public.metrics", change: diff.Changed, severity: diff.Warning, summary: "chunk_interval",
+		live: func(m string) string { return m + "SELECT set_chunk_time_interval('metrics', INTERVAL '2 days');" }},
+	{name: "space partitions", kind: "hypertable", object: "public.metrics", change: diff.Changed, severity: diff.Warning, summary: "dimensions",
+		live: func(m string) string { return strings.Replace(m, "by_hash('device_id', 4)", "by_hash('device_id', 8)", 1) }},
+	{name: "segmentby", kind: "hypertable", object: "public.metrics", change: diff.Changed, severity: diff.Warning, summary: "segmentby",
+		live: func(m string) string {
+			return m + "ALTER TABLE metrics SET (timescaledb.compress_segmentby = '', timescaledb.compress_orderby = 'time DESC, device_id');"
+		}},
+	{name: "compression off", kind: "hypertable", object: "public.metrics", change: diff.Changed, severity: diff.Warning, summary: "compression was turned off",
+		live: func(m string) string {
+			return m + "SELECT remove_compression_policy('metrics'); ALTER TABLE metrics SET (timescaledb.compress = false);"
+		}},
+	{name: "retention removed", kind: "job", object: "public.metrics.retention", change: diff.Missing, severity: diff.Critical, summary: "public.metrics retention policy is missing",
+		live: func(m string) string { return m + "SELECT remove_retention_policy('metrics');" }},
+	{name: "retention changed", kind: "job", object: "public.metrics.retention", change: diff.Changed, severity: diff.Warning, summary: "drop_after",
+		live: func(m string) string {
+			return m + "SELECT remove_retention_policy('metrics'); SELECT add_retention_policy('metrics', INTERVAL '90 days');"
+		}},
+	{name: "compression policy removed", kind: "job", object: "public.metrics.compression", change: diff.Missing, severity: diff.Warning, summary: "public.metrics compression policy",
+		live: func(m string) string { return m + "SELECT remove_compression_policy('metrics');" }},
+	{name: "refresh offsets", kind: "job", object: "public.metrics_hourly.refresh", change: diff.Changed, severity: diff.Warning, summary: "start_offset",
+		live: func(m string) string {
+			return m + "SELECT remove_continuous_aggregate_policy('metrics_hourly'); " +
+				"SELECT add_continuous_aggregate_policy('metrics_hourly', start_offset => INTERVAL '7 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '1 hour');"
+		}},
+	{name: "refresh schedule", kind: "job", object: "public.metrics_hourly.refresh", change: diff.Changed, severity: diff.Warning, summary: "schedule_interval",
+		live: func(m string) string {
+			return m + "SELECT alter_job(job_id, schedule_interval => INTERVAL '2 hours') FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate';"
+		}},
+	{name: "custom job config", kind: "job", object: `public.tidy.custom:{"keep": 5}`, change: diff.Missing, severity: diff.Warning, summary: "custom job public.tidy",
+		live: func(m string) string {
+			return m + `SELECT alter_job(job_id, config => '{"keep": 9}') FROM timescaledb_information.jobs WHERE proc_name = 'tidy';`
+		}},
+	{name: "materialized only", kind: "continuous_aggregate", object: "public.metrics_hourly", change: diff.Changed, severity: diff.Warning, summary: "materialized_only",
+		live: func(m string) string {
+			return m + "ALTER MATERIALIZED VIEW metrics_hourly SET (timescaledb.materialized_only = false);"
+		}},
+	{name: "aggregate query", kind: "continuous_aggregate", object: "public.metrics_hourly", change: diff.Changed, severity: diff.Warning, summary: "definition",
+		live: func(m string) string { return strings.Replace(m, "avg(value) AS avg_value", "max(value) AS avg_value", 1) }},
+	{name: "aggregate index", kind: "continuous_aggregate_index", object: "public.metrics_hourly.metrics_hourly_dev", change: diff.Missing, severity: diff.Warning, summary: "metrics_hourly_dev",
+		live: func(m string) string {
+			return strings.Replace(m, "CREATE INDEX metrics_hourly_dev ON metrics_hourly (device_id, bucket);", "", 1)
+		}},
+	{name: "aggregate index changed", kind: "continuous_aggregate_index", object: "public.metrics_hourly.metrics_hourly_dev", change: diff.Changed, severity: diff.Warning, summary: "definition",
+		live: func(m string) string {
+			return strings.Replace(m, "CREATE INDEX metrics_hourly_dev ON metrics_hourly (device_id, bucket);", "CREATE INDEX metrics_hourly_dev ON metrics_hourly (bucket, device_id);", 1)
+		}},
+}
+
+// TestFindsEachDrift: each kind of TimescaleDB drift is one finding, worded by the object it is
+// about, at its severity, compared with the migrations and with a database built from them.
+func TestFindsEachDrift(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	r := runner()
+	migrations := check.Source{Kind: check.SourceMigrations, Path: writeMigrations(t, migration)}
+	reference := timescaletest.NewDB(t, false)
+	pgtest.Exec(t, reference, migration)
+	for _, tc := range driftCases {
+		t.Run(tc.name, func(t *testing.T) {
+			db := timescaletest.NewDB(t, false)
+			pgtest.Exec(t, db, tc.live(migration))
+			timescaletest.ExecEach(t, db, tc.after...)
+			for _, expected := range []check.Source{migrations, live(reference)} {
+				res := r.Check(ctx, expected, live(db), check.Options{Name: "ts"})
+				require.NotEqual(t, check.StatusError, res.Status, res.Error)
+				fs := compared(res.Findings)
+				var f *diff.Finding
+				for i := range fs {
+					if fs[i].Kind == tc.kind && fs[i].Object == tc.object && fs[i].Change == tc.change {
+						f = &fs[i]
+					}
+				}
+				t.Logf("%s:\n%s", expected, describe(fs))
+				require.NotNil(t, f, "%s: no %s %s %s finding in\n%s", expected, tc.kind, tc.object, tc.change, describe(fs))
+				require.Equal(t, tc.severity, f.Severity, describe(fs))
+				require.Contains(t, f.Summary, tc.summary, describe(fs))
+				require.NotContains(t, f.Summary, "hypertable_id", describe(fs))
+			}
+		})
+	}
+}
