@@ -43,6 +43,12 @@ const (
 	JobCustom        = "custom"
 )
 
+// GeneratedSuffix marks the name of an index TimescaleDB made on a continuous aggregate's
+// materialization when it created the aggregate: "metrics_hourly_bucket_idx (generated)".
+const GeneratedSuffix = " (generated)"
+
+func quoteLit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // Query is one catalog query, read like the catalog package's own (columns by name: kind, key
 // parts, parent parts, attributes). $1 is the schemas to read (empty: all).
 type Query struct {
@@ -106,9 +112,12 @@ WHERE (cardinality($1::text[]) = 0 OR c.view_schema = ANY ($1::text[]))`
 
 // An index on an aggregate lives on its materialization hypertable, whose name carries an
 // internal ID: the index is shown on the aggregate, with that name replaced by the aggregate's
-// (in the definition, and in the index names TimescaleDB generates).
+// (in the definition, and in the index names TimescaleDB generates, which are marked with
+// GeneratedSuffix so that they never collide with an index a user named so).
 var caggIndexesSQL = `SELECT 'continuous_aggregate_index' AS kind, c.view_schema AS key_schema, c.view_name AS key_name,
-  replace(i.relname, c.materialization_hypertable_name, c.view_name) AS key_sub,
+  CASE WHEN starts_with(i.relname, c.materialization_hypertable_name || '_')
+    THEN c.view_name || substr(i.relname, length(c.materialization_hypertable_name) + 1) || ` + quoteLit(GeneratedSuffix) + `
+    ELSE i.relname END AS key_sub,
   c.view_schema AS parent_schema, c.view_name AS parent_name,
   replace(replace(pg_get_indexdef(i.oid),
       format('%I.%I', c.materialization_hypertable_schema, c.materialization_hypertable_name),

@@ -122,7 +122,9 @@ var driftCases = []driftCase{
 	{name: "chunk interval", kind: "hypertable", object: "public.metrics", change: diff.Changed, severity: diff.Warning, summary: "chunk_interval",
 		live: func(m string) string { return m + "SELECT set_chunk_time_interval('metrics', INTERVAL '2 days');" }},
 	{name: "space partitions", kind: "hypertable", object: "public.metrics", change: diff.Changed, severity: diff.Warning, summary: "dimensions",
-		live: func(m string) string { return strings.Replace(m, "by_hash('device_id', 4)", "by_hash('device_id', 8)", 1) }},
+		live: func(m string) string {
+			return strings.Replace(m, "by_hash('device_id', 4)", "by_hash('device_id', 8)", 1)
+		}},
 	{name: "segmentby", kind: "hypertable", object: "public.metrics", change: diff.Changed, severity: diff.Warning, summary: "segmentby",
 		live: func(m string) string {
 			return m + "ALTER TABLE metrics SET (timescaledb.compress_segmentby = '', timescaledb.compress_orderby = 'time DESC, device_id');"
@@ -157,7 +159,9 @@ var driftCases = []driftCase{
 			return m + "ALTER MATERIALIZED VIEW metrics_hourly SET (timescaledb.materialized_only = false);"
 		}},
 	{name: "aggregate query", kind: "continuous_aggregate", object: "public.metrics_hourly", change: diff.Changed, severity: diff.Warning, summary: "definition",
-		live: func(m string) string { return strings.Replace(m, "avg(value) AS avg_value", "max(value) AS avg_value", 1) }},
+		live: func(m string) string {
+			return strings.Replace(m, "avg(value) AS avg_value", "max(value) AS avg_value", 1)
+		}},
 	{name: "aggregate index", kind: "continuous_aggregate_index", object: "public.metrics_hourly.metrics_hourly_dev", change: diff.Missing, severity: diff.Warning, summary: "metrics_hourly_dev",
 		live: func(m string) string {
 			return strings.Replace(m, "CREATE INDEX metrics_hourly_dev ON metrics_hourly (device_id, bucket);", "", 1)
