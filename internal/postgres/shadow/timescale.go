@@ -2,6 +2,7 @@ package shadow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	osexec "os/exec"
@@ -93,10 +94,10 @@ func (b *builder) checkTimescalePreload(ctx context.Context, admin *pgx.Conn) er
 	}
 	switch {
 	case !available:
-		return fmt.Errorf("the migrations create the timescaledb extension, but the shadow server (shadow.postgres_dsn) does not have TimescaleDB installed: " +
+		return errors.New("the migrations create the timescaledb extension, but the shadow server (shadow.postgres_dsn) does not have TimescaleDB installed: " +
 			"install it there and add timescaledb to its shared_preload_libraries, or unset shadow.postgres_dsn to replay on a local throwaway cluster whose binaries have it")
 	case !loaded:
-		return fmt.Errorf("the migrations create the timescaledb extension, but the shadow server (shadow.postgres_dsn) does not preload it: " +
+		return errors.New("the migrations create the timescaledb extension, but the shadow server (shadow.postgres_dsn) does not preload it: " +
 			"add timescaledb to its shared_preload_libraries and restart it, or unset shadow.postgres_dsn to replay on a local throwaway cluster")
 	}
 	return nil

@@ -205,3 +205,19 @@ func TestFindsEachDrift(t *testing.T) {
 		})
 	}
 }
+
+// TestShadowServerWithoutPreload: a configured shadow server that does not preload TimescaleDB
+// is refused with what to configure, not with the error CREATE EXTENSION would give.
+func TestShadowServerWithoutPreload(t *testing.T) {
+	timescaletest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := check.NewRunner(check.RunnerOptions{Engines: []engine.Engine{postgres.New(postgres.Options{ShadowDSN: pgtest.AdminDSN(t)})}})
+	db := timescaletest.NewDB(t, false)
+	pgtest.Exec(t, db, migration)
+	res := r.Check(ctx, check.Source{Kind: check.SourceMigrations, Path: writeMigrations(t, migration)}, live(db), check.Options{Name: "ts"})
+	require.Equal(t, check.StatusError, res.Status)
+	t.Log(res.Error)
+	require.Contains(t, res.Error, "shadow.postgres_dsn")
+	require.Contains(t, res.Error, "shared_preload_libraries")
+}
