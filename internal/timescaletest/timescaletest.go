@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +39,7 @@ var Settings = map[string]string{
 }
 
 var (
+	seq      atomic.Int64
 	mu       sync.Mutex
 	cluster  *pgcluster.Cluster
 	startErr error
@@ -107,7 +109,7 @@ func AdminDSN(t testing.TB) string {
 func NewDB(t testing.TB, withExtension bool) string {
 	t.Helper()
 	admin := AdminDSN(t)
-	name := fmt.Sprintf("drift_ts_%d", time.Now().UnixNano())
+	name := fmt.Sprintf("drift_ts_%d_%d", time.Now().UnixNano(), seq.Add(1))
 	pgtest.Exec(t, admin, "CREATE DATABASE "+name+" TEMPLATE template0")
 	t.Cleanup(func() { pgtest.Exec(t, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
 	dsn := pgtest.WithDatabase(admin, name)

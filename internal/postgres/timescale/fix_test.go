@@ -60,10 +60,11 @@ var cannotFix = map[string]map[check.FixMode][]string{
 // comparing again afterwards finds nothing but what the fix says it cannot write.
 func TestFixEachDrift(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel) // not defer: the parallel subtests run after this function returns
 	r := runner()
 	for _, tc := range driftCases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			build := func(sql string) string {
 				db := timescaletest.NewDB(t, false)
 				pgtest.Exec(t, db, sql)

@@ -176,13 +176,14 @@ var driftCases = []driftCase{
 // about, at its severity, compared with the migrations and with a database built from them.
 func TestFindsEachDrift(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel) // not defer: the parallel subtests run after this function returns
 	r := runner()
 	migrations := check.Source{Kind: check.SourceMigrations, Path: writeMigrations(t, migration)}
 	reference := timescaletest.NewDB(t, false)
 	pgtest.Exec(t, reference, migration)
 	for _, tc := range driftCases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			db := timescaletest.NewDB(t, false)
 			pgtest.Exec(t, db, tc.live(migration))
 			timescaletest.ExecEach(t, db, tc.after...)
