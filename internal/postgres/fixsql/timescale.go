@@ -215,28 +215,37 @@ func alterCagg(g *gen, f, t *snapshot.Object) {
 }
 
 // createCaggIndex creates an index on an aggregate: TimescaleDB builds it on the
-// materialization.
+// materialization. An index TimescaleDB generated is created without a name, so PostgreSQL
+// names it after the materialization again, as TimescaleDB did.
 func createCaggIndex(g *gen, t *snapshot.Object) {
-	if strings.HasSuffix(t.Key.Sub(), timescale.GeneratedSuffix) && g.fresh[snapshot.ID{Kind: "continuous_aggregate", Key: t.Parent}] != nil {
-		return // TimescaleDB makes it with the aggregate
+	def := t.Attrs.Value("definition")
+	if strings.HasSuffix(t.Key.Sub(), timescale.GeneratedSuffix) {
+		if g.fresh[snapshot.ID{Kind: "continuous_aggregate", Key: t.Parent}] != nil {
+			return // TimescaleDB makes it with the aggregate
+		}
+		if i, j := strings.Index(def, "INDEX "), strings.Index(def, " ON "); i >= 0 && j > i {
+			def = def[:i+len("INDEX")] + def[j:]
+		}
 	}
-	g.add(createPhase, rankCaggIndex, t, t.Attrs.Value("definition")+";")
+	g.add(createPhase, rankCaggIndex, t, def+";")
 }
 
-// dropCaggIndex drops an aggregate's index where it lives, beside the materialization. A name
-// TimescaleDB generated carries the materialization's internal name, which the snapshot does
-// not record: such an index is found by its name on the aggregate instead.
+// dropCaggIndex drops an aggregate's index where it lives, beside the materialization. The name
+// of one TimescaleDB generated starts with the materialization's internal name, which the
+// snapshot does not record: it is looked up when the statement runs.
 func dropCaggIndex(g *gen, f *snapshot.Object) {
 	if g.gone[snapshot.ID{Kind: "continuous_aggregate", Key: f.Parent}] != nil || g.rebuilt[snapshot.ID{Kind: "continuous_aggregate", Key: f.Parent}] {
 		return // dropped with the aggregate
 	}
-	if strings.HasSuffix(f.Key.Sub(), timescale.GeneratedSuffix) {
-		g.cannot(f, "TimescaleDB named it after the aggregate's internal materialization: find it with "+
-			"SELECT indexrelid::regclass FROM pg_index WHERE indrelid = (SELECT format('%I.%I', materialization_hypertable_schema, materialization_hypertable_name)::regclass "+
-			"FROM timescaledb_information.continuous_aggregates WHERE view_schema = "+quoteLiteral(f.Key.Schema())+" AND view_name = "+quoteLiteral(f.Key.Name())+") and drop it")
+	sub, generated := strings.CutSuffix(f.Key.Sub(), timescale.GeneratedSuffix)
+	if !generated {
+		g.add(dropPhase, rankDropCaggIndex, f, "DROP INDEX "+qualified(timescaleInternals, sub)+";")
 		return
 	}
-	g.add(dropPhase, rankDropCaggIndex, f, "DROP INDEX "+qualified(timescaleInternals, f.Key.Sub())+";")
+	suffix := strings.TrimPrefix(sub, f.Key.Name())
+	g.add(dropPhase, rankDropCaggIndex, f, "DO $drift$ BEGIN EXECUTE (SELECT format('DROP INDEX %I.%I', materialization_hypertable_schema, "+
+		"materialization_hypertable_name || "+quoteLiteral(suffix)+") FROM timescaledb_information.continuous_aggregates WHERE view_schema = "+
+		quoteLiteral(f.Key.Schema())+" AND view_name = "+quoteLiteral(f.Key.Name())+"); END $drift$;")
 }
 
 func rebuildCaggIndex(_ *gen, f, t *snapshot.Object) bool { return attrChanged(f, t, "definition") }

@@ -166,6 +166,11 @@ var driftCases = []driftCase{
 		live: func(m string) string {
 			return strings.Replace(m, "CREATE INDEX metrics_hourly_dev ON metrics_hourly (device_id, bucket);", "", 1)
 		}},
+	{name: "generated aggregate index", kind: "continuous_aggregate_index", object: "public.metrics_hourly.metrics_hourly_bucket_idx (generated)", change: diff.Missing, severity: diff.Warning, summary: "metrics_hourly_bucket_idx",
+		live: func(m string) string {
+			return m + `DO $$ BEGIN EXECUTE (SELECT format('DROP INDEX %I.%I', materialization_hypertable_schema, materialization_hypertable_name || '_bucket_idx')
+  FROM timescaledb_information.continuous_aggregates WHERE view_name = 'metrics_hourly'); END $$;`
+		}},
 	{name: "aggregate index changed", kind: "continuous_aggregate_index", object: "public.metrics_hourly.metrics_hourly_dev", change: diff.Changed, severity: diff.Warning, summary: "definition",
 		live: func(m string) string {
 			return strings.Replace(m, "CREATE INDEX metrics_hourly_dev ON metrics_hourly (device_id, bucket);", "CREATE INDEX metrics_hourly_dev ON metrics_hourly (bucket, device_id);", 1)
