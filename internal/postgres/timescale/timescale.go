@@ -96,13 +96,18 @@ WHERE (cardinality($1::text[]) = 0 OR h.hypertable_schema = ANY ($1::text[]))`
 // aggregate unions the materialization, named by an internal ID, with a watermark call on it.
 var caggsSQL = `SELECT 'continuous_aggregate' AS kind, c.view_schema AS key_schema, c.view_name AS key_name,
   c.view_schema AS parent_name,
-  format('%I.%I', c.hypertable_schema, c.hypertable_name) AS hypertable,
+  -- an aggregate over an aggregate reads the other's materialization, named by an internal ID:
+  -- it is shown as that aggregate
+  CASE WHEN up.view_name IS NULL THEN format('%I.%I', c.hypertable_schema, c.hypertable_name)
+    ELSE format('%I.%I', up.view_schema, up.view_name) END AS hypertable,
   c.view_definition AS definition, c.materialized_only::text AS materialized_only,
   ` + interval("d") + ` AS chunk_interval,
   c.compression_enabled::text AS compression_enabled,
   CASE WHEN c.compression_enabled THEN nullif(s.segmentby, '') END AS segmentby,
   CASE WHEN c.compression_enabled THEN nullif(s.orderby, '') END AS orderby
 FROM timescaledb_information.continuous_aggregates c
+LEFT JOIN timescaledb_information.continuous_aggregates up
+  ON up.materialization_hypertable_schema = c.hypertable_schema AND up.materialization_hypertable_name = c.hypertable_name
 LEFT JOIN timescaledb_information.dimensions d
   ON d.hypertable_schema = c.materialization_hypertable_schema AND d.hypertable_name = c.materialization_hypertable_name
   AND d.dimension_number = 1

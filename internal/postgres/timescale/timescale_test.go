@@ -34,6 +34,8 @@ CREATE MATERIALIZED VIEW metrics_hourly WITH (timescaledb.continuous) AS
   SELECT time_bucket('1 hour', time) AS bucket, device_id, avg(value) AS avg_value FROM metrics GROUP BY 1, 2 WITH NO DATA;
 CREATE INDEX metrics_hourly_dev ON metrics_hourly (device_id, bucket);
 SELECT add_continuous_aggregate_policy('metrics_hourly', start_offset => INTERVAL '30 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '1 hour');
+CREATE MATERIALIZED VIEW metrics_daily WITH (timescaledb.continuous) AS
+  SELECT time_bucket('1 day', bucket) AS day, device_id, max(avg_value) AS peak FROM metrics_hourly GROUP BY 1, 2 WITH NO DATA;
 CREATE PROCEDURE tidy(job_id int, config jsonb) LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END $$;
 SELECT add_job('tidy', '1 day', config => '{"keep": 5}');
 `
@@ -43,8 +45,11 @@ SELECT add_job('tidy', '1 day', config => '{"keep": 5}');
 var runtime = []string{
 	`INSERT INTO metrics SELECT t, d, random() FROM generate_series(now() - INTERVAL '60 days', now(), INTERVAL '1 hour') AS t, generate_series(1, 8) AS d`,
 	`INSERT INTO events SELECT i, now() - i * INTERVAL '1 hour' FROM generate_series(1, 2000) AS i`,
-	`SELECT count(compress_chunk(c, true)) FROM show_chunks('metrics', older_than => INTERVAL '14 days') AS c`,
+	// TimescaleDB's own scheduler may be compressing the same chunks meanwhile.
+	`DO $$ DECLARE c regclass; BEGIN FOR c IN SELECT show_chunks('metrics', older_than => INTERVAL '14 days') LOOP
+  BEGIN PERFORM compress_chunk(c, true); EXCEPTION WHEN duplicate_object OR lock_not_available THEN NULL; END; END LOOP; END $$`,
 	`CALL refresh_continuous_aggregate('metrics_hourly', NULL, NULL)`,
+	`CALL refresh_continuous_aggregate('metrics_daily', NULL, NULL)`,
 	`DO $$ DECLARE j int; BEGIN FOR j IN SELECT job_id FROM timescaledb_information.jobs WHERE job_id >= 1000 ORDER BY job_id LOOP CALL run_job(j); COMMIT; END LOOP; END $$`,
 	`ANALYZE`,
 }
@@ -88,7 +93,11 @@ func describe(fs []diff.Finding) string {
 // chunks, a refreshed aggregate, jobs run) matches the migrations replayed into a shadow, which
 // drift starts with TimescaleDB preloaded because the migrations create the extension.
 func TestRuntimeIsNotDrift(t *testing.T) {
-	db := timescaletest.NewDB(t, false)
+	// History first, so that every hypertable and job ID differs from the shadow's.
+	db := timescaletest.NewDB(t, true)
+	pgtest.Exec(t, db, `CREATE TABLE old (at timestamptz NOT NULL); SELECT create_hypertable('old', by_range('at'));
+SELECT add_retention_policy('old', INTERVAL '1 day'); DROP TABLE old;
+CREATE TABLE old2 (at timestamptz NOT NULL); SELECT create_hypertable('old2', by_range('at')); DROP TABLE old2;`)
 	pgtest.Exec(t, db, migration)
 	timescaletest.ExecEach(t, db, runtime...)
 	require.Greater(t, timescaletest.QueryInt(t, db, "SELECT count(*) FROM timescaledb_information.chunks WHERE is_compressed"), 10,
