@@ -151,7 +151,9 @@ var driftCases = []driftCase{
 	{name: "unexpected retention", kind: "job", object: "public.events.retention", change: diff.Unexpected, severity: diff.Warning, summary: "public.events retention policy is unexpected",
 		live: func(m string) string { return m + "SELECT add_retention_policy('events', INTERVAL '10 days');" }},
 	{name: "aggregate compression", kind: "continuous_aggregate", object: "public.metrics_hourly", change: diff.Changed, severity: diff.Warning, summary: "compression was turned on",
-		live: func(m string) string { return m + "ALTER MATERIALIZED VIEW metrics_hourly SET (timescaledb.compress = true);" }},
+		live: func(m string) string {
+			return m + "ALTER MATERIALIZED VIEW metrics_hourly SET (timescaledb.compress = true);"
+		}},
 	{name: "compression policy removed", kind: "job", object: "public.metrics.compression", change: diff.Missing, severity: diff.Warning, summary: "public.metrics compression policy",
 		live: func(m string) string { return m + "SELECT remove_compression_policy('metrics');" }},
 	{name: "refresh offsets", kind: "job", object: "public.metrics_hourly.refresh", change: diff.Changed, severity: diff.Warning, summary: "start_offset",
