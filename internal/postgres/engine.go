@@ -17,6 +17,7 @@ import (
 	"github.com/drift-schema/drift/internal/pgdial"
 	"github.com/drift-schema/drift/internal/postgres/catalog"
 	"github.com/drift-schema/drift/internal/postgres/shadow"
+	"github.com/drift-schema/drift/internal/postgres/timescale"
 	"github.com/drift-schema/drift/internal/redact"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
@@ -62,7 +63,7 @@ func (e *Engine) Language() string { return migrations.LanguageSQL }
 func (e *Engine) Rules() diff.Rules { return Rules{} }
 
 // Kinds are the object kinds of PostgreSQL snapshots.
-func (e *Engine) Kinds() []string { return slices.Concat(kinds, newKinds) }
+func (e *Engine) Kinds() []string { return slices.Concat(kinds, newKinds, timescale.Kinds) }
 
 // kinds lists every object kind the catalog package writes.
 var kinds = []string{

@@ -35,6 +35,10 @@ var missingCritical = map[string]bool{
 	"rule": true, "event_trigger": true, "aggregate": true, "cast": true, "collation": true,
 	"text_search_configuration": true, "text_search_dictionary": true, "foreign_server": true,
 	"foreign_table": true, "user_mapping": true, "publication": true,
+	// TimescaleDB: a table that should be a hypertable and is not has lost its partitioning;
+	// a missing continuous aggregate is a missing view. Missing retention policies are in
+	// timescaleSeverity.
+	"hypertable": true, "continuous_aggregate": true,
 }
 
 // Severity is the default severity of a finding, by one rule: critical when data is exposed,
@@ -42,7 +46,8 @@ var missingCritical = map[string]bool{
 // cosmetic.
 //
 //	critical  missing schema objects (every kind in missingCritical: the application and later
-//	          migrations use them), and a missing revoke from PUBLIC; a changed column type or
+//	          migrations use them; a hypertable that is a plain table), a missing TimescaleDB
+//	          retention policy, and a missing revoke from PUBLIC; a changed column type or
 //	          NOT NULL; RLS enabled or forced turned off; an unexpected grant or default
 //	          privilege to PUBLIC; an unexpected SECURITY DEFINER function or procedure, one
 //	          that became SECURITY DEFINER or runs as another role; an unexpected INSTEAD
@@ -63,6 +68,9 @@ func (Rules) Severity(f diff.Finding, expected, actual *snapshot.Object) diff.Se
 		}
 		if f.Kind == "default_privilege" {
 			return diff.Warning // objects created from now on lack a grant
+		}
+		if expected != nil && missingRetention(*expected) {
+			return diff.Critical // the hypertable grows without bound
 		}
 		if missingCritical[f.Kind] {
 			return diff.Critical
@@ -233,6 +241,8 @@ func (r Rules) Subject(o snapshot.Object) string {
 			}
 			return s
 		}
+	case "job":
+		return jobSubject(o)
 	case "comment":
 		if on := o.Attrs.Value("on_kind"); on != "" {
 			return fmt.Sprintf("comment on %s %s", r.KindLabel(on), o.Key)
@@ -256,6 +266,10 @@ func (r Rules) Unmatched(o snapshot.Object, change diff.Change) string {
 		return r.Subject(o) + " was revoked"
 	case isGrant:
 		return r.Subject(o) + " was granted"
+	case o.Kind == "hypertable" && change == diff.Missing:
+		return o.Key.String() + " is not a hypertable"
+	case o.Kind == "hypertable":
+		return o.Key.String() + " is a hypertable, expected a plain table"
 	case change == diff.Unexpected && isFunction(o.Kind) && o.Attrs.Value("security_definer") == "true":
 		return r.Subject(o) + " is unexpected (SECURITY DEFINER)"
 	case change == diff.Missing:
@@ -296,6 +310,12 @@ func (Rules) Phrase(e, a snapshot.Object, name string) (diff.Phrase, bool) {
 			return diff.Phrase{Text: "NOT NULL was added"}, true
 		}
 		return diff.Phrase{Text: "NOT NULL was dropped"}, true
+	case (e.Kind == "hypertable" || e.Kind == "continuous_aggregate") && name == "compression_enabled":
+		text := "compression was turned on"
+		if eTrue && !aTrue {
+			text = "compression was turned off"
+		}
+		return diff.Phrase{Text: text, Alone: text + " on " + e.Key.String()}, true
 	case e.Kind == "comment" && name == "text":
 		return diff.Phrase{Text: "text changed"}, true // comments are prose: the diff shows them better
 	case e.Kind == "privilege" && name == "grantable":

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/drift-schema/drift/internal/postgres/timescale"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -57,6 +58,9 @@ type session struct {
 	// major is the server's major version, from the connection's parameters: the few queries
 	// that read catalogs only some majors have pick their variant by it.
 	major int
+	// timescale: the timescaledb extension is installed, so its objects are read too (their
+	// views exist only then) and what it made of plain objects is pruned.
+	timescale bool
 }
 
 func newSession(opts Options) (*session, error) {
@@ -138,7 +142,7 @@ var commit = step{what: "ending the read-only transaction", sql: "COMMIT"}
 // catalog is one query per object kind.
 func (s *session) catalog() []step {
 	b := s.b
-	return []step{
+	return append([]step{
 		{what: "schemas", sql: schemasSQL, rows: b.row},
 		{what: "extensions", sql: extensionsSQL, rows: b.row},
 		{what: "tables", sql: tablesSQL, rows: b.row},
@@ -169,7 +173,7 @@ func (s *session) catalog() []step {
 		{what: "partitions", sql: partitionsSQL, rows: b.row, second: true},
 		{what: "comments on other objects", sql: moreCommentsSQL, rows: b.row},
 		{what: "unsupported objects", sql: unsupportedSQL, rows: b.unsupported},
-	}
+	}, s.timescaleSteps()...)
 }
 
 // split divides the catalog steps between two connections.
@@ -216,6 +220,9 @@ func introspect(ctx context.Context, conn *pgx.Conn, opts Options) (*snapshot.Sn
 		return nil, tx, err
 	}
 	s.major = majorOf(pg.ParameterStatus("server_version"))
+	if s.timescale, err = hasTimescale(ctx, conn); err != nil {
+		return nil, tx, err
+	}
 	err = s.run(ctx, pg, concat(begin(""), s.settings(&tx), s.catalog(), []step{commit}))
 	if err == nil {
 		err = tx.check()
@@ -244,6 +251,9 @@ func introspectPair(ctx context.Context, conn *pgx.Conn, cfg *pgx.ConnConfig, op
 		return nil, err
 	}
 	s.major = majorOf(pg.ParameterStatus("server_version"))
+	if s.timescale, err = hasTimescale(ctx, conn); err != nil {
+		return nil, err
+	}
 
 	type dialed struct {
 		conn *pgx.Conn
@@ -332,6 +342,9 @@ func introspectPair(ctx context.Context, conn *pgx.Conn, cfg *pgx.ConnConfig, op
 // finish turns what the session read into a normalized snapshot.
 func (s *session) finish(tx txInfo) (*snapshot.Snapshot, txInfo, error) {
 	snap := s.b.finish()
+	if s.timescale {
+		snap.Objects = timescale.Prune(snap.Objects)
+	}
 	snap.ServerVersion = firstField(tx.serverVersion)
 	snap.ServerVersionNum = tx.serverVersionNum
 	// finish already sorted the objects; Normalize checks for duplicates (an introspection

@@ -301,7 +301,7 @@ func (g *gen) expandDependents(dropped []*snapshot.Object) {
 	// Index the surviving objects that could be affected by the names they mention, and by
 	// the table they belong to (they name its columns bare).
 	byKey := map[snapshot.Key][]*candidate{}
-	for _, kind := range []string{"view", "materialized_view", "function", "procedure", "trigger", "index", "policy", "constraint", "column"} {
+	for _, kind := range []string{"view", "materialized_view", "continuous_aggregate", "function", "procedure", "trigger", "index", "policy", "constraint", "column"} {
 		for _, f := range g.from.ofKind(kind) {
 			text, table := dependentText(g, f)
 			if text == "" {
@@ -369,7 +369,7 @@ func (g *gen) expandDependents(dropped []*snapshot.Object) {
 // table it belongs to; "" for objects that cannot be rebuilt or depend on nothing by name.
 func dependentText(g *gen, f *snapshot.Object) (string, snapshot.Key) {
 	switch f.Kind {
-	case "view", "materialized_view":
+	case "view", "materialized_view", "continuous_aggregate":
 		return f.Attrs.Value("definition"), snapshot.Key{}
 	case "function", "procedure":
 		if def := f.Attrs.Value("definition"); standardBody(def) {
@@ -398,7 +398,7 @@ func dependentText(g *gen, f *snapshot.Object) (string, snapshot.Key) {
 // affectsOf lists what dropping or rebuilding f affects.
 func affectsOf(f *snapshot.Object, cause snapshot.ID, auto bool) []affect {
 	switch f.Kind {
-	case "table", "view", "materialized_view", "sequence", "type":
+	case "table", "view", "materialized_view", "continuous_aggregate", "sequence", "type":
 		return []affect{{key: f.Key, cause: cause}}
 	case "function", "procedure":
 		name, _ := splitRoutine(f.Key.Name())

@@ -72,6 +72,11 @@ var kinds = map[string]kindSQL{
 	"comment":           {create: setComment, drop: removeComment, alter: changeComment},
 	"collation":         {create: createCollation, drop: dropCollation, alter: alterCollation},
 	"partitioning":      {create: createPartitioning, drop: dropPartitioning, alter: alterPartitioning},
+	// TimescaleDB (timescale.go)
+	"hypertable":                 {create: createHypertable, drop: dropHypertable, alter: alterHypertable},
+	"continuous_aggregate":       {create: createCagg, drop: dropCagg, rebuild: rebuildCagg, alter: alterCagg},
+	"continuous_aggregate_index": {create: createCaggIndex, drop: dropCaggIndex, rebuild: rebuildCaggIndex, alter: alterCaggIndex},
+	"job":                        {create: createJob, drop: dropJob, rebuild: rebuildJob, alter: alterJob},
 }
 
 // gen is one generation: the two sides, what becomes of each object, and the steps written.

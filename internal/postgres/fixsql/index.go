@@ -69,7 +69,7 @@ func createIndex(g *gen, t *snapshot.Object) {
 	}
 	owner := g.to.owner(t)
 	fresh := owner != nil && g.fresh[owner.ID()] != nil
-	concurrent := g.o.Online && !fresh && !partitioned(owner)
+	concurrent := g.o.Online && !fresh && !partitioned(owner) && !isHypertable(g.to, t.Parent)
 	s := g.add(createPhase, rankIndex, t, indexSQL(t.Attrs.Value("definition"), concurrent, t.Parent, "")+";")
 	switch {
 	case concurrent:
@@ -82,7 +82,7 @@ func createIndex(g *gen, t *snapshot.Object) {
 
 func dropIndex(g *gen, f *snapshot.Object) {
 	owner := g.from.owner(f)
-	if g.o.Online && !partitioned(owner) {
+	if g.o.Online && !partitioned(owner) && !isHypertable(g.from, f.Parent) {
 		s := g.add(dropPhase, rankDropIndex, f, "DROP INDEX CONCURRENTLY IF EXISTS "+relName(f.Key)+";")
 		s.noTx = true
 		return
@@ -96,7 +96,7 @@ func rebuildIndex(g *gen, f, t *snapshot.Object) bool {
 	if t.Attrs.Value("valid") == "false" {
 		return false // nothing to build: alterIndex says so
 	}
-	return !g.o.Online || partitioned(g.from.owner(f))
+	return !g.o.Online || partitioned(g.from.owner(f)) || isHypertable(g.from, f.Parent)
 }
 
 func alterIndex(g *gen, f, t *snapshot.Object) {

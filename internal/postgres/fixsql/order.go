@@ -200,6 +200,19 @@ func dependencies(sd *side, o *snapshot.Object) (needs, provides []snapshot.Key)
 		provides = append(provides, o.Key)
 		needs = append(needs, o.Parent)
 		addRefs(a.Value("using")+" "+a.Value("with_check"), o.Parent)
+	case "hypertable":
+		provides = append(provides, hypertableMark(o.Key))
+		needs = append(needs, o.Parent, snapshot.KeyOf(o.Key.Schema(), o.Key.Name(), a.Value("time_column"), ""))
+	case "continuous_aggregate":
+		provides = append(provides, o.Key)
+		needs = append(needs, o.Parent)
+		if ht, ok := sd.tableNamed(a.Value("hypertable")); ok {
+			needs = append(needs, ht, hypertableMark(ht))
+		}
+		addRefs(a.Value("definition"), snapshot.Key{})
+	case "job":
+		provides = append(provides, o.Key)
+		needs = append(needs, o.Parent, hypertableMark(o.Parent))
 	case "comment", "privilege":
 		k := o.Parent
 		if kind := a.Value("on_kind"); kind == "function" || kind == "procedure" {

@@ -98,6 +98,10 @@ var ownerKinds = map[string][]string{
 	"index":      {"table", "materialized_view"},
 	"trigger":    {"table", "view", "materialized_view"},
 	"policy":     {"table"},
+	// TimescaleDB
+	"hypertable":                 {"table"},
+	"continuous_aggregate_index": {"continuous_aggregate"},
+	"job":                        {"table", "continuous_aggregate"},
 }
 
 // topLevelOwners are what an object of a kind drift does not know may hang off.
@@ -147,6 +151,14 @@ func (s *side) children(o *snapshot.Object) []*snapshot.Object {
 			}
 		}
 		out = append(out, s.indexesOf(o.Key)...)
+	}
+	// TimescaleDB: a table's hypertable and policies, an aggregate's indexes and policies.
+	for _, kind := range timescaleChildren[o.Kind] {
+		for _, c := range s.under(kind, o.Key) {
+			if c.Parent == o.Key && c != o {
+				out = append(out, c)
+			}
+		}
 	}
 	for _, kind := range []string{"privilege", "comment"} {
 		for _, c := range s.under(kind, o.Key) {

@@ -321,7 +321,11 @@ func (b *builder) configuredOwner(ctx context.Context, admin *pgx.Conn, major in
 // replayEmbedded starts a throwaway local cluster, replays into a database of it, and stops it.
 func (b *builder) replayEmbedded(ctx context.Context) (snap *snapshot.Snapshot, err error) {
 	started := time.Now()
-	cluster, err := pgcluster.Start(ctx, pgcluster.Options{Major: b.opts.LiveMajor})
+	copts, err := b.timescalePreload(pgcluster.Options{Major: b.opts.LiveMajor})
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := pgcluster.Start(ctx, copts)
 	if err != nil {
 		return nil, fmt.Errorf("starting a throwaway PostgreSQL cluster for the shadow database (or configure a shadow server): %w", err)
 	}
@@ -365,6 +369,9 @@ func (b *builder) replayEmbedded(ctx context.Context) (snap *snapshot.Snapshot, 
 // replayOn creates a shadow database with admin, replays into it, introspects it, and drops it
 // whatever happened.
 func (b *builder) replayOn(ctx context.Context, admin *pgx.Conn) (snap *snapshot.Snapshot, err error) {
+	if err := b.checkTimescalePreload(ctx, admin); err != nil {
+		return nil, err
+	}
 	name, err := createDatabase(ctx, admin, b.as)
 	if err != nil {
 		return nil, err
