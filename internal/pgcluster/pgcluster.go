@@ -78,7 +78,7 @@ func FindBinaries(major int) (string, int, error) {
 		if !isExecutable(filepath.Join(dir, "initdb")) || !isExecutable(filepath.Join(dir, "pg_ctl")) {
 			continue
 		}
-		v, err := binaryMajor(dir)
+		v, err := BinaryMajor(dir)
 		if err != nil {
 			continue
 		}
@@ -103,8 +103,8 @@ func isExecutable(path string) bool {
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
-// binaryMajor asks pg_ctl for its version: "pg_ctl (PostgreSQL) 15.18 (Debian ...)".
-func binaryMajor(dir string) (int, error) {
+// BinaryMajor asks dir's pg_ctl for its major version: "pg_ctl (PostgreSQL) 15.18 (Debian ...)".
+func BinaryMajor(dir string) (int, error) {
 	out, err := exec.Command(filepath.Join(dir, "pg_ctl"), "--version").Output()
 	if err != nil {
 		return 0, err
@@ -128,7 +128,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 			return nil, err
 		}
 	} else if major == 0 {
-		if major, err = binaryMajor(binDir); err != nil {
+		if major, err = BinaryMajor(binDir); err != nil {
 			return nil, fmt.Errorf("reading the version of %s/pg_ctl: %w", binDir, err)
 		}
 	}
@@ -237,7 +237,7 @@ func SweepOrphans(ctx context.Context) []string {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "drift-pg-*"))
 	// The temporary directory is world-writable: anyone can plant a drift-pg-* directory. Only
 	// a private directory of the user drift's clusters run as is trusted, and the binaries are
-	// only ever ones FindBinaries would pick, never a path read from the directory.
+	// only ever ones FindBinaries would pick or a tree no other user can write (knownBinDir).
 	var cred *syscall.Credential
 	uid := os.Geteuid()
 	if uid == 0 {
@@ -297,7 +297,25 @@ func knownBinDir(dir string) bool {
 			return true
 		}
 	}
-	return false
+	return ownedTree(dir)
+}
+
+// ownedTree reports whether dir (binaries downloaded into a cache, or given by a setting) and
+// its pg_ctl belong to this user or root, and neither dir nor its parent is writable by anyone
+// else: no other user can have planted the pg_ctl a sweep would run.
+func ownedTree(dir string) bool {
+	uid := uint32(os.Geteuid())
+	for _, p := range []string{filepath.Join(dir, "pg_ctl"), dir, filepath.Dir(dir)} {
+		st, err := os.Lstat(p)
+		if err != nil || st.Mode()&os.ModeSymlink != 0 || st.Mode().Perm()&0o022 != 0 {
+			return false
+		}
+		sys, ok := st.Sys().(*syscall.Stat_t)
+		if !ok || (sys.Uid != uid && sys.Uid != 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // processAlive reports whether a process with this PID exists (signal 0 checks without sending).
