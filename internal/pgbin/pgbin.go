@@ -19,8 +19,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/drift-schema/drift/internal/pgcluster"
 )
@@ -77,13 +75,13 @@ func (e *UnsupportedError) Error() string {
 		"configure a shadow server of that version (shadow.postgres_dsn, --shadow-dsn)", e.Major, Supported())
 }
 
-// Options say where binaries may come from. The zero value resolves local installs only when
-// CacheDir is empty (nothing is downloaded without a cache to put it in).
+// Options say where binaries may come from. The zero value is usable: local installs, then the
+// default cache, then Maven Central.
 type Options struct {
 	// BinDir, when set, is the only place looked at (shadow.postgres_bin_dir,
 	// --postgres-bin-dir): for machines without network.
 	BinDir string
-	// CacheDir holds downloaded versions, one directory each (DefaultCacheDir).
+	// CacheDir holds downloaded versions, one directory each; empty: DefaultCacheDir.
 	CacheDir string
 	// BaseURL is the Maven repository; empty: DefaultBaseURL. Tests and mirrors change it.
 	BaseURL string
@@ -162,7 +160,11 @@ func Resolve(ctx context.Context, major int, opts Options) (Binaries, error) {
 		return Binaries{}, err
 	}
 	if opts.CacheDir == "" {
-		return Binaries{}, fmt.Errorf("no PostgreSQL %d server binaries on this machine and no cache directory to download them into: %s", want, offlineHint(want))
+		// The one place below cmd/ that reads the environment, as os.UserCacheDir does: the
+		// cache is the user's, whoever asks for binaries.
+		if opts.CacheDir, err = DefaultCacheDir(os.Getenv); err != nil {
+			return Binaries{}, fmt.Errorf("no PostgreSQL %d server binaries on this machine and no cache directory to download them into (%w): %s", want, err, offlineHint(want))
+		}
 	}
 	dir, fresh, err := fetch(ctx, b, opts)
 	if err != nil {
@@ -179,11 +181,4 @@ func Resolve(ctx context.Context, major int, opts Options) (Binaries, error) {
 func offlineHint(major int) string {
 	return fmt.Sprintf("point shadow.postgres_bin_dir (or --postgres-bin-dir) at the bin directory of a PostgreSQL %d installation, "+
 		"or configure a shadow server (shadow.postgres_dsn)", major)
-}
-
-// majorOfVersion is the major of a Maven version: 17 for 17.11.0.
-func majorOfVersion(v string) int {
-	m, _, _ := strings.Cut(v, ".")
-	n, _ := strconv.Atoi(m)
-	return n
 }

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,7 +140,8 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	c := &Cluster{dir: dir, binDir: binDir, major: major}
 	// A crashed owner (a killed test binary, a SIGKILLed drift) cannot stop its cluster; the
 	// owner file lets the next Start find and stop it.
-	SweepOrphans(ctx)
+	// Orphans of the same binaries (downloaded ones too) are trusted: the caller chose them.
+	SweepOrphans(ctx, binDir)
 	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(fmt.Sprintf("%d\n%s\n", os.Getpid(), binDir)), 0o644); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("creating a throwaway cluster: %w", err)
@@ -232,12 +234,14 @@ const ownerFile = "owner"
 // SweepOrphans stops and removes throwaway clusters whose owning process is gone, and returns
 // their directories. Only directories this package created (the drift-pg- prefix in the temp
 // directory, with an owner file) are touched, and only when their owner is dead. It is
-// best-effort: a cluster it cannot stop is left for the next sweep.
-func SweepOrphans(ctx context.Context) []string {
+// best-effort: a cluster it cannot stop is left for the next sweep. trusted are binary
+// directories, besides the local installs, whose pg_ctl may stop an orphan.
+func SweepOrphans(ctx context.Context, trusted ...string) []string {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "drift-pg-*"))
 	// The temporary directory is world-writable: anyone can plant a drift-pg-* directory. Only
 	// a private directory of the user drift's clusters run as is trusted, and the binaries are
-	// only ever ones FindBinaries would pick or a tree no other user can write (knownBinDir).
+	// only ever ones FindBinaries would pick or the caller trusts, never a path read from the
+	// directory alone.
 	var cred *syscall.Credential
 	uid := os.Geteuid()
 	if uid == 0 {
@@ -258,7 +262,7 @@ func SweepOrphans(ctx context.Context) []string {
 		}
 		pidText, binDir, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
 		pid, err := strconv.Atoi(pidText)
-		if err != nil || pid <= 0 || processAlive(pid) || !knownBinDir(binDir) {
+		if err != nil || pid <= 0 || processAlive(pid) || !knownBinDir(binDir, trusted) {
 			continue
 		}
 		c := &Cluster{dir: dir, binDir: binDir, cred: cred}
@@ -280,8 +284,9 @@ func privateDirOf(dir string, uid int) bool {
 	return ok && int(sys.Uid) == uid
 }
 
-// knownBinDir reports whether dir is one of the server binary directories FindBinaries considers.
-func knownBinDir(dir string) bool {
+// knownBinDir reports whether dir is one of the server binary directories FindBinaries considers,
+// or one the caller trusts.
+func knownBinDir(dir string, trusted []string) bool {
 	if dir == "" {
 		return false
 	}
@@ -297,25 +302,7 @@ func knownBinDir(dir string) bool {
 			return true
 		}
 	}
-	return ownedTree(dir)
-}
-
-// ownedTree reports whether dir (binaries downloaded into a cache, or given by a setting) and
-// its pg_ctl belong to this user or root, and neither dir nor its parent is writable by anyone
-// else: no other user can have planted the pg_ctl a sweep would run.
-func ownedTree(dir string) bool {
-	uid := uint32(os.Geteuid())
-	for _, p := range []string{filepath.Join(dir, "pg_ctl"), dir, filepath.Dir(dir)} {
-		st, err := os.Lstat(p)
-		if err != nil || st.Mode()&os.ModeSymlink != 0 || st.Mode().Perm()&0o022 != 0 {
-			return false
-		}
-		sys, ok := st.Sys().(*syscall.Stat_t)
-		if !ok || (sys.Uid != uid && sys.Uid != 0) {
-			return false
-		}
-	}
-	return true
+	return slices.Contains(trusted, dir)
 }
 
 // processAlive reports whether a process with this PID exists (signal 0 checks without sending).
