@@ -164,7 +164,11 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 		c.cred = cred
 	}
 	data := filepath.Join(dir, "data")
-	if err := c.run(ctx, "initdb", "-D", data, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"); err != nil {
+	args := []string{"-D", data, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"}
+	if major >= 14 { // PostgreSQL 13's initdb does not know it
+		args = append(args, "--no-instructions")
+	}
+	if err := c.run(ctx, "initdb", args...); err != nil {
 		return nil, err
 	}
 	settings := map[string]string{
