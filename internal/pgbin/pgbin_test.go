@@ -298,3 +298,16 @@ func TestRealBundle(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, DefaultMajor, v)
 }
+
+// TestNoNetworkNamesTheOfflineWays: without a repository to download from, the error says how
+// to do without one.
+func TestNoNetworkNamesTheOfflineWays(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close() // nothing listens there any more
+	_, err := Resolve(context.Background(), 17, Options{CacheDir: cacheDir(t), BaseURL: base, NoLocal: true})
+	require.Error(t, err)
+	for _, want := range []string{"shadow.postgres_bin_dir", "--postgres-bin-dir", "shadow.postgres_dsn"} {
+		require.Contains(t, err.Error(), want)
+	}
+}
