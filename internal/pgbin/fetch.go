@@ -73,6 +73,7 @@ func fetch(ctx context.Context, b Bundle, opts Options) (dir string, fresh bool,
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return "", false, cacheError(opts.CacheDir, b.Major, err)
 	}
+	opts.logger().Info("unpacking PostgreSQL binaries", "version", b.Version, "dir", opts.CacheDir)
 	if err := unpackJar(jar, tmp); err != nil {
 		return "", false, fmt.Errorf("unpacking PostgreSQL %s: %w", b.Version, err)
 	}
