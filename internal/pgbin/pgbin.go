@@ -86,7 +86,7 @@ type Options struct {
 	// BaseURL is the Maven repository; empty: DefaultBaseURL. Tests and mirrors change it.
 	BaseURL string
 	// NoLocal skips the binaries installed on the machine, so that a major is always served
-	// from the cache (the test matrix, reproducible runs).
+	// from the cache (tests of the download itself).
 	NoLocal bool
 	// HTTPClient downloads; nil: http.DefaultClient.
 	HTTPClient *http.Client
