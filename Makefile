@@ -1,9 +1,19 @@
-# drift — `make demo` shows it working, `make test` proves it. Both install what they need.
+# drift — `make demo` shows it working, `make test` proves it. Both install what they need:
+# PostgreSQL's server binaries are downloaded once into the user's cache (internal/pgbin), so
+# neither needs root or a system package for PostgreSQL.
 GO        ?= go
 BIN       := bin/drift
 GOFLAGS_T ?= -count=1 -timeout 40m -p 2
 
-.PHONY: bench build demo deps fmt test test-deps vet
+.PHONY: bench build demo deps fmt test test-deps test-matrix vet
+
+# --- version matrix (issue 11): the conformance subset on every supported major. Every object
+# kind, the false-positive traps, migrations replay and dump/restore (skipped, saying why, where
+# no pg_dump as new as the server is installed), and drift check from a migrations folder.
+MATRIX_MAJORS ?= 13 14 15 16 17 18
+MATRIX_PKGS   := ./internal/postgres/ ./internal/postgres/catalog/ ./internal/postgres/shadow/ ./cmd/drift/
+MATRIX_RUN    := ^Test(Conformance|EachKindDifference|SameSQLGivesIdenticalSnapshots|NewKindsAreWhatTheCatalogWrites|DatabaseSearchPath|DatabaseDisplaySettings|ForeignKeyToPartitionedTable|GrantThenRevoke|AdvancedSequences|ColumnOrder|PgDump|InvalidIndex|RuntimePartitions|MoreKinds|NullDefaultIsNoDefault|PartitionsMadeAtRunTime|Postgres18|ExtensionMembers|Replay|ErrorLine|Build|CheckFromMigrations|CheckCleanDriftAndExitCodes)
+# ---
 
 # --- build stamping (issue 17): `drift version` says what was built, from which commit, when.
 # DATE is the commit's time, so one commit always builds the same binary. All three can be set
@@ -23,10 +33,10 @@ bench: deps build ## drift snapshot vs pg_dump --schema-only and drift diff with
 build: ## build bin/drift: a static binary, stamped with version, commit and date
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/drift
 
-demo: deps build ## throwaway PostgreSQL, a demo database with hand-made drift, drift check on it
-	$(GO) run ./cmd/drift-demo -drift $(BIN)
+demo: build ## throwaway PostgreSQL (PG_MAJOR, default 17; downloaded once when not installed), a demo database with hand-made drift, drift check on it
+	$(GO) run ./cmd/drift-demo -drift $(BIN) $(if $(PG_MAJOR),-pg-major $(PG_MAJOR))
 
-deps: ## install the PostgreSQL server binaries when missing
+deps: ## Debian's PostgreSQL, for `make bench` (pg_dump); drift itself, the demo and the tests download server binaries instead
 	.ci/ensure-postgres
 
 fmt:
@@ -35,8 +45,15 @@ fmt:
 test: test-deps ## the whole test suite against real PostgreSQL and Neo4j servers
 	internal/neo4jtest/neo4j-server.sh run $(GO) test $(GOFLAGS_T) ./...
 
-test-deps: deps ## and Java + Maven for the Neo4j test server
+test-deps: ## Java + Maven for the Neo4j test server (PostgreSQL comes from pgbin's cache)
 	.ci/ensure-java
+
+test-matrix: ## the conformance subset on each of MATRIX_MAJORS (13 to 18), server binaries downloaded once per major
+	@set -e; for m in $(MATRIX_MAJORS); do \
+	  echo "== PostgreSQL $$m"; start=$$(date +%s); \
+	  DRIFT_TEST_PG_MAJOR=$$m $(GO) test $(GOFLAGS_T) -run '$(MATRIX_RUN)' $(MATRIX_PKGS); \
+	  echo "== PostgreSQL $$m: $$(( $$(date +%s) - start ))s"; \
+	done
 
 vet:
 	$(GO) vet ./...

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drift-schema/drift/internal/pgcluster"
 	"github.com/drift-schema/drift/internal/pgtest"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
@@ -144,6 +145,11 @@ func TestFlags(t *testing.T) {
 // TestBenchOnThrowawayCluster runs the whole harness the way `make bench` does, on a small
 // schema, timing pg_dump against a second pg_dump that writes its output to {out}.
 func TestBenchOnThrowawayCluster(t *testing.T) {
+	// The harness's own cluster comes from a local install, beside the pg_dump it is timed
+	// against; the binaries drift downloads ship no pg_dump.
+	if _, _, err := pgcluster.FindBinaries(0); err != nil {
+		t.Skipf("the benchmark compares with pg_dump and needs a local PostgreSQL install (`make deps`): %v", err)
+	}
 	var stdout, stderr bytes.Buffer
 	code := run([]string{
 		"-sizes", "30,40", "-runs", "2",
@@ -166,17 +172,19 @@ func TestBenchOnThrowawayCluster(t *testing.T) {
 // dropped afterwards, and a failing tool is a harness error (exit 1), not a FAIL.
 func TestBenchOnExistingServer(t *testing.T) {
 	admin := pgtest.AdminDSN(t)
+	// The test server may be newer than any pg_dump here (downloaded binaries ship none).
+	pgDump, psql := pgtest.ClientBin(t, "pg_dump"), pgtest.ClientBin(t, "psql")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-dsn", admin, "-sizes", "25", "-runs", "1", "-drift-cmd", "psql {dsn} -Atc 'select 1'"}, &stdout, &stderr)
+	code := run([]string{"-dsn", admin, "-pgdump", pgDump, "-sizes", "25", "-runs", "1", "-drift-cmd", psql + " {dsn} -Atc 'select 1'"}, &stdout, &stderr)
 	require.Equal(t, exitOK, code, "stderr:\n%s", stderr.String())
 	require.Regexp(t, `(?m)^25 +drift +1 +\d+\.\d{3} s`, stdout.String())
 	requireNoBenchDatabase(t, admin)
 
 	stdout.Reset()
 	stderr.Reset()
-	code = run([]string{"-dsn", admin, "-sizes", "25", "-runs", "1", "-drift-cmd", "psql {dsn} -c 'select * from no_such_table'"}, &stdout, &stderr)
+	code = run([]string{"-dsn", admin, "-pgdump", pgDump, "-sizes", "25", "-runs", "1", "-drift-cmd", psql + " {dsn} -c 'select * from no_such_table'"}, &stdout, &stderr)
 	require.Equal(t, exitHarnessError, code)
-	require.Contains(t, stderr.String(), "drift run 1: running psql")
+	require.Contains(t, stderr.String(), "drift run 1: running "+psql)
 	require.Contains(t, stderr.String(), "no_such_table")
 	require.NotContains(t, stdout.String(), "PASS")
 	requireNoBenchDatabase(t, admin)
@@ -207,7 +215,7 @@ func TestBenchFixSQL(t *testing.T) {
 	out, err := exec.Command("go", "build", "-o", bin, "github.com/drift-schema/drift/cmd/drift").CombinedOutput()
 	require.NoError(t, err, "building drift: %s", out)
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-dsn", pgtest.AdminDSN(t), "-sizes", "60", "-runs", "1", "-drift", bin}, &stdout, &stderr)
+	code := run([]string{"-dsn", pgtest.AdminDSN(t), "-pgdump", pgtest.ClientBin(t, "pg_dump"), "-sizes", "60", "-runs", "1", "-drift", bin}, &stdout, &stderr)
 	require.Equal(t, exitOK, code, "stderr:\n%s", stderr.String())
 	text := stdout.String()
 	require.Regexp(t, `60 tables: run 1  drift diff                wall \d+\.\d{3} s`, text)

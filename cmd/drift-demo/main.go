@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/drift-schema/drift/internal/pgbin"
 	"github.com/drift-schema/drift/internal/pgcluster"
 )
 
@@ -29,21 +30,28 @@ func main() { os.Exit(run()) }
 func run() int {
 	driftBin := flag.String("drift", "bin/drift", "the drift binary to demonstrate")
 	demoDir := flag.String("dir", "configs/demo", "the demo's migrations and hotfixes")
+	major := flag.Int("pg-major", pgbin.DefaultMajor, "the PostgreSQL major version of the demo database (13 to 18): a local install of it, else binaries downloaded once into the cache")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := demo(ctx, *driftBin, *demoDir); err != nil {
+	if err := demo(ctx, *driftBin, *demoDir, *major); err != nil {
 		fmt.Fprintln(os.Stderr, "drift-demo:", err)
 		return 2
 	}
 	return 0
 }
 
-func demo(ctx context.Context, driftBin, demoDir string) (err error) {
+func demo(ctx context.Context, driftBin, demoDir string, major int) (err error) {
 	driftBin, _ = filepath.Abs(driftBin)
 	demoDir, _ = filepath.Abs(demoDir)
-	step("starting a throwaway PostgreSQL cluster")
-	cluster, err := pgcluster.Start(ctx, pgcluster.Options{})
+	step(fmt.Sprintf("finding PostgreSQL %d server binaries (downloaded once into the cache when not installed)", major))
+	bins, err := pgbin.Resolve(ctx, major, pgbin.Options{BaseURL: os.Getenv("DRIFT_PG_BINARIES_URL"), Progress: os.Stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   %s (%s)\n", bins.Dir, bins.From)
+	step(fmt.Sprintf("starting a throwaway PostgreSQL %d cluster", bins.Major))
+	cluster, err := pgcluster.Start(ctx, pgcluster.Options{BinDir: bins.Dir, Major: bins.Major})
 	if err != nil {
 		return err
 	}

@@ -70,6 +70,8 @@ type globals struct {
 	jsonErrors bool
 	// progress is the status line of a long run on a terminal (nil elsewhere).
 	progress *progress.Line
+	// postgresBinDir is --postgres-bin-dir: server binaries for the throwaway shadow cluster.
+	postgresBinDir string
 }
 
 // secure registers secrets (a config's, a flag's) with the redactor, and adopts the config's
@@ -146,6 +148,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "error", "log level: debug, info, warn or error (logs go to stderr; the report itself goes to stdout)")
+	root.PersistentFlags().StringVar(&g.postgresBinDir, "postgres-bin-dir", "", "PostgreSQL server binaries (initdb, pg_ctl, postgres) for the throwaway shadow cluster (default: shadow.postgres_bin_dir, else a local install of the live server's major, else a download into the cache)")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", config.DefaultLogFormat, "log format: text, or json (one JSON object a line, for a log collector); default: the config's log_format")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		g.logFormat = strings.ToLower(strings.TrimSpace(g.logFormat))

@@ -272,10 +272,7 @@ func TestShadowServerThatIsTheLiveServerIsWarnedAbout(t *testing.T) {
 	require.Equal(t, 0, code, "%s\n%s", out, stderr)
 	require.Contains(t, out, warning)
 
-	ctx := context.Background()
-	other, err := pgcluster.Start(ctx, pgcluster.Options{})
-	require.NoError(t, err)
-	defer other.Stop(ctx)
+	other := pgtest.StartCluster(t, pgcluster.Options{})
 	code, out, stderr = drift(t, "check", "--config", cfg, "--shadow-dsn", other.DSN("postgres"), "--format", "json")
 	require.Equal(t, 0, code, "%s\n%s", out, stderr)
 	require.NotContains(t, out, warning)

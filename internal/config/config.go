@@ -129,6 +129,10 @@ type Shadow struct {
 	PostgresDSNFile string `yaml:"postgres_dsn_file"`
 	// CacheDir keeps expected snapshots built from migrations between runs; empty disables it.
 	CacheDir string `yaml:"cache_dir"`
+	// PostgresBinDir is a directory of PostgreSQL server binaries (initdb, pg_ctl, postgres) for
+	// the throwaway shadow cluster, for machines without network; empty: a local install of the
+	// live server's major, else one downloaded into the cache.
+	PostgresBinDir string `yaml:"postgres_bin_dir"`
 	// Neo4jURI is a scratch Neo4j instance to replay .cypher migrations into (optional).
 	Neo4jURI Secret `yaml:"neo4j_uri"`
 }

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,7 +79,7 @@ func FindBinaries(major int) (string, int, error) {
 		if !isExecutable(filepath.Join(dir, "initdb")) || !isExecutable(filepath.Join(dir, "pg_ctl")) {
 			continue
 		}
-		v, err := binaryMajor(dir)
+		v, err := BinaryMajor(dir)
 		if err != nil {
 			continue
 		}
@@ -103,8 +104,8 @@ func isExecutable(path string) bool {
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
-// binaryMajor asks pg_ctl for its version: "pg_ctl (PostgreSQL) 15.18 (Debian ...)".
-func binaryMajor(dir string) (int, error) {
+// BinaryMajor asks dir's pg_ctl for its major version: "pg_ctl (PostgreSQL) 15.18 (Debian ...)".
+func BinaryMajor(dir string) (int, error) {
 	out, err := exec.Command(filepath.Join(dir, "pg_ctl"), "--version").Output()
 	if err != nil {
 		return 0, err
@@ -128,7 +129,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 			return nil, err
 		}
 	} else if major == 0 {
-		if major, err = binaryMajor(binDir); err != nil {
+		if major, err = BinaryMajor(binDir); err != nil {
 			return nil, fmt.Errorf("reading the version of %s/pg_ctl: %w", binDir, err)
 		}
 	}
@@ -139,7 +140,8 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	c := &Cluster{dir: dir, binDir: binDir, major: major}
 	// A crashed owner (a killed test binary, a SIGKILLed drift) cannot stop its cluster; the
 	// owner file lets the next Start find and stop it.
-	SweepOrphans(ctx)
+	// Orphans of the same binaries (downloaded ones too) are trusted: the caller chose them.
+	SweepOrphans(ctx, binDir)
 	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(fmt.Sprintf("%d\n%s\n", os.Getpid(), binDir)), 0o644); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("creating a throwaway cluster: %w", err)
@@ -162,7 +164,11 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 		c.cred = cred
 	}
 	data := filepath.Join(dir, "data")
-	if err := c.run(ctx, "initdb", "-D", data, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"); err != nil {
+	args := []string{"-D", data, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"}
+	if major >= 14 { // PostgreSQL 13's initdb does not know it
+		args = append(args, "--no-instructions")
+	}
+	if err := c.run(ctx, "initdb", args...); err != nil {
 		return nil, err
 	}
 	settings := map[string]string{
@@ -232,12 +238,14 @@ const ownerFile = "owner"
 // SweepOrphans stops and removes throwaway clusters whose owning process is gone, and returns
 // their directories. Only directories this package created (the drift-pg- prefix in the temp
 // directory, with an owner file) are touched, and only when their owner is dead. It is
-// best-effort: a cluster it cannot stop is left for the next sweep.
-func SweepOrphans(ctx context.Context) []string {
+// best-effort: a cluster it cannot stop is left for the next sweep. trusted are binary
+// directories, besides the local installs, whose pg_ctl may stop an orphan.
+func SweepOrphans(ctx context.Context, trusted ...string) []string {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "drift-pg-*"))
 	// The temporary directory is world-writable: anyone can plant a drift-pg-* directory. Only
 	// a private directory of the user drift's clusters run as is trusted, and the binaries are
-	// only ever ones FindBinaries would pick, never a path read from the directory.
+	// only ever ones FindBinaries would pick or the caller trusts, never a path read from the
+	// directory alone.
 	var cred *syscall.Credential
 	uid := os.Geteuid()
 	if uid == 0 {
@@ -258,7 +266,7 @@ func SweepOrphans(ctx context.Context) []string {
 		}
 		pidText, binDir, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
 		pid, err := strconv.Atoi(pidText)
-		if err != nil || pid <= 0 || processAlive(pid) || !knownBinDir(binDir) {
+		if err != nil || pid <= 0 || processAlive(pid) || !knownBinDir(binDir, trusted) {
 			continue
 		}
 		c := &Cluster{dir: dir, binDir: binDir, cred: cred}
@@ -280,8 +288,9 @@ func privateDirOf(dir string, uid int) bool {
 	return ok && int(sys.Uid) == uid
 }
 
-// knownBinDir reports whether dir is one of the server binary directories FindBinaries considers.
-func knownBinDir(dir string) bool {
+// knownBinDir reports whether dir is one of the server binary directories FindBinaries considers,
+// or one the caller trusts.
+func knownBinDir(dir string, trusted []string) bool {
 	if dir == "" {
 		return false
 	}
@@ -297,7 +306,7 @@ func knownBinDir(dir string) bool {
 			return true
 		}
 	}
-	return false
+	return slices.Contains(trusted, dir)
 }
 
 // processAlive reports whether a process with this PID exists (signal 0 checks without sending).

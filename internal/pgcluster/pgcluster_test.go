@@ -1,4 +1,4 @@
-package pgcluster
+package pgcluster_test
 
 import (
 	"context"
@@ -11,13 +11,25 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+
+	. "github.com/drift-schema/drift/internal/pgcluster"
+	"github.com/drift-schema/drift/internal/pgtest"
 )
+
+// binaries are the test clusters' server binaries (pgtest: DRIFT_TEST_PG_MAJOR, downloaded
+// when missing).
+func binaries(t *testing.T) Options {
+	b := pgtest.Binaries(t)
+	return Options{BinDir: b.Dir, Major: b.Major}
+}
 
 func TestStartServeStopLeavesNothing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c, err := Start(ctx, Options{Settings: map[string]string{"work_mem": "'8MB'"}})
-	require.NoError(t, err, "the PostgreSQL server binaries must be installed (make test installs them)")
+	opts := binaries(t)
+	opts.Settings = map[string]string{"work_mem": "'8MB'"}
+	c, err := Start(ctx, opts)
+	require.NoError(t, err)
 	dir := c.Dir()
 	conn, err := pgx.Connect(ctx, c.DSN("postgres"))
 	require.NoError(t, err)
@@ -45,18 +57,18 @@ func TestFindBinariesOfAMissingMajor(t *testing.T) {
 func TestSweepOrphansStopsClustersOfDeadOwnersOnly(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	orphan, err := Start(ctx, Options{})
+	orphan, err := Start(ctx, binaries(t))
 	require.NoError(t, err)
-	alive, err := Start(ctx, Options{})
+	alive, err := Start(ctx, binaries(t))
 	require.NoError(t, err)
 	defer alive.Stop(ctx)
 
 	// Make the first cluster look like the leftover of a process that died.
 	dead := exec.Command("true")
 	require.NoError(t, dead.Run())
-	require.NoError(t, os.WriteFile(filepath.Join(orphan.Dir(), ownerFile), []byte(fmt.Sprintf("%d\n%s\n", dead.Process.Pid, orphan.BinDir())), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(orphan.Dir(), OwnerFile), []byte(fmt.Sprintf("%d\n%s\n", dead.Process.Pid, orphan.BinDir())), 0o644))
 
-	swept := SweepOrphans(ctx)
+	swept := SweepOrphans(ctx, orphan.BinDir())
 	require.Contains(t, swept, orphan.Dir())
 	require.NotContains(t, swept, alive.Dir(), "a cluster whose owner lives is never touched")
 	_, err = os.Stat(orphan.Dir())
@@ -85,14 +97,14 @@ func TestSweepOrphansIgnoresPlantedDirectories(t *testing.T) {
 		require.NoError(t, os.Chmod(dir, mode))
 		if os.Geteuid() == 0 {
 			// Owned by the clusters' user, so only the binaries check stands in the way.
-			cred, err := unprivileged()
+			cred, err := Unprivileged()
 			require.NoError(t, err)
 			require.NoError(t, os.Chown(dir, int(cred.Uid), int(cred.Gid)))
 		}
 		require.NoError(t, os.MkdirAll(filepath.Join(dir, "data"), 0o700))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "data", "postmaster.pid"), []byte("1\n"), 0o600))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, ownerFile), []byte(fmt.Sprintf("%d\n%s\n", dead.Process.Pid, evil)), 0o644))
-		require.Empty(t, SweepOrphans(ctx))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, OwnerFile), []byte(fmt.Sprintf("%d\n%s\n", dead.Process.Pid, evil)), 0o644))
+		require.Empty(t, SweepOrphans(ctx, pgtest.Binaries(t).Dir))
 		_, err = os.Stat(dir)
 		require.NoError(t, err, "a planted directory is left alone")
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,18 +159,97 @@ func CurrentDatabase(t *testing.T, dsn string) string {
 	return name
 }
 
-// ClientBin finds a client program (pg_dump, psql) of the server's version: beside the
-// throwaway cluster's server binaries, else on PATH.
-func ClientBin(t *testing.T, name string) string {
+// ClientBin finds a client program (pg_dump, psql) that works with the test server: beside
+// the server binaries when they have it, else the newest of /usr/lib/postgresql/N/bin, else
+// PATH. pg_dump must be at least as new as the server; the downloaded server binaries ship no
+// client programs, so a test that needs one it cannot have skips, saying why.
+func ClientBin(t testing.TB, name string) string {
+	t.Helper()
+	server := ServerMajor(t)
+	var dirs []string
+	if c := Cluster(); c != nil {
+		dirs = append(dirs, c.BinDir())
+	}
+	installed, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(installed, func(i, j int) bool { return dirMajor(installed[i]) > dirMajor(installed[j]) })
+	dirs = append(dirs, installed...)
+	if p, err := exec.LookPath(name); err == nil {
+		dirs = append(dirs, filepath.Dir(p))
+	}
+	var seen []string
+	for _, dir := range dirs {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		v := clientMajor(p)
+		seen = append(seen, fmt.Sprintf("%s (%d)", p, v))
+		if name != "pg_dump" || v >= server {
+			return p
+		}
+	}
+	t.Skipf("this test needs %s of PostgreSQL %d or newer (the server's major); the downloaded server binaries ship none, "+
+		"and this machine has %v: install postgresql-client-%d, or run the test with %s=%d or older",
+		name, server, seen, server, EnvMajor, newestMajor(seen, server))
+	return ""
+}
+
+// ServerMajor is the test server's major version.
+func ServerMajor(t testing.TB) int {
 	t.Helper()
 	if c := Cluster(); c != nil {
-		return filepath.Join(c.BinDir(), name)
+		return c.Major()
 	}
-	p, err := exec.LookPath(name)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, AdminDSN(t))
 	if err != nil {
-		t.Fatalf("this test needs %s: %v", name, err)
+		t.Fatalf("connecting: %v", err)
 	}
-	return p
+	defer conn.Close(ctx)
+	var num int
+	if err := conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&num); err != nil {
+		t.Fatalf("reading the server version: %v", err)
+	}
+	return num / 10000
+}
+
+func dirMajor(binDir string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return v
+}
+
+// clientMajor asks a client program its version: "pg_dump (PostgreSQL) 15.14 (Debian ...)".
+func clientMajor(path string) int {
+	out, err := exec.Command(path, "--version").Output()
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(out))
+	for i, f := range fields {
+		if f == "(PostgreSQL)" && i+1 < len(fields) {
+			m, _, _ := strings.Cut(fields[i+1], ".")
+			v, _ := strconv.Atoi(m)
+			return v
+		}
+	}
+	return 0
+}
+
+// newestMajor is the newest major among the programs seen ("path (15)"), for the skip message.
+func newestMajor(seen []string, fallback int) int {
+	best := 0
+	for _, s := range seen {
+		var v int
+		if i := strings.LastIndex(s, "("); i >= 0 {
+			v, _ = strconv.Atoi(strings.TrimSuffix(s[i+1:], ")"))
+		}
+		best = max(best, v)
+	}
+	if best == 0 {
+		return fallback
+	}
+	return best
 }
 
 // EnvRequireShared, when set (CI sets it), makes a missing ../shared directory a failure; on a

@@ -1,6 +1,8 @@
 // Package pgtest gives tests a real PostgreSQL server: the one named by DRIFT_TEST_PG_DSN (a
-// superuser connection; `make test` starts one cluster for the whole run and exports it), or
-// else a throwaway cluster started from the local server binaries for this test binary.
+// superuser connection to an existing server), or else a throwaway cluster for this test
+// binary, of the major DRIFT_TEST_PG_MAJOR names (default pgbin.DefaultMajor), from binaries
+// pgbin finds or downloads (DRIFT_TEST_PG_BIN_DIR forces a directory, such as a Debian
+// install with extensions of its own).
 //
 // There is no skip: a test that needs PostgreSQL and cannot have one fails, with the reason, so
 // a missing database can never pass as a green run.
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,11 +23,78 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/drift-schema/drift/internal/pgbin"
 	"github.com/drift-schema/drift/internal/pgcluster"
 )
 
 // EnvDSN names the environment variable holding a superuser DSN of an existing server.
 const EnvDSN = "DRIFT_TEST_PG_DSN"
+
+// EnvMajor names the environment variable choosing the major version of the test clusters
+// (13 to 18; `make test-matrix` runs the conformance subset on each).
+const EnvMajor = "DRIFT_TEST_PG_MAJOR"
+
+// EnvBinDir names the environment variable pointing the test clusters at a directory of
+// server binaries (/usr/lib/postgresql/15/bin); its major wins over DRIFT_TEST_PG_MAJOR.
+const EnvBinDir = "DRIFT_TEST_PG_BIN_DIR"
+
+// Major is the major version the test clusters run: DRIFT_TEST_PG_MAJOR, else
+// pgbin.DefaultMajor. A value that is not a number is pgbin's to refuse (it names what is
+// supported), so it becomes -1.
+func Major() int {
+	v := os.Getenv(EnvMajor)
+	if v == "" {
+		return pgbin.DefaultMajor
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// Binaries resolves the server binaries of the test clusters (downloading them into the
+// user's cache the first time), or fails the test.
+func Binaries(t testing.TB) pgbin.Binaries {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	b, err := resolve(ctx)
+	if err != nil {
+		t.Fatalf("this test needs PostgreSQL server binaries: %v", err)
+	}
+	return b
+}
+
+func resolve(ctx context.Context) (pgbin.Binaries, error) {
+	return pgbin.Resolve(ctx, Major(), pgbin.Options{
+		BinDir:   os.Getenv(EnvBinDir),
+		BaseURL:  os.Getenv("DRIFT_PG_BINARIES_URL"),
+		Progress: os.Stderr,
+	})
+}
+
+// StartCluster starts another throwaway cluster of the test clusters' binaries, with extra
+// options (settings), stopped when the test ends.
+func StartCluster(t testing.TB, opts pgcluster.Options) *pgcluster.Cluster {
+	t.Helper()
+	if opts.BinDir == "" {
+		b := Binaries(t)
+		opts.BinDir, opts.Major = b.Dir, b.Major
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := pgcluster.Start(ctx, opts)
+	if err != nil {
+		t.Fatalf("starting a throwaway cluster: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(context.Background()); err != nil {
+			t.Errorf("stopping a throwaway cluster: %v", err)
+		}
+	})
+	return c
+}
 
 var (
 	mu       sync.Mutex
@@ -61,16 +131,19 @@ func AdminDSN(t testing.TB) string {
 		if dsn := os.Getenv(EnvDSN); dsn != "" {
 			adminDSN = dsn
 		} else {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
-			cluster, startErr = pgcluster.Start(ctx, pgcluster.Options{})
+			var b pgbin.Binaries
+			if b, startErr = resolve(ctx); startErr == nil {
+				cluster, startErr = pgcluster.Start(ctx, pgcluster.Options{BinDir: b.Dir, Major: b.Major})
+			}
 			if startErr == nil {
 				adminDSN = cluster.DSN("postgres")
 			}
 		}
 	}
 	if startErr != nil {
-		t.Fatalf("this test needs PostgreSQL: set %s or install the server binaries (`make test` does): %v", EnvDSN, startErr)
+		t.Fatalf("this test needs PostgreSQL: set %s, or let drift download the server binaries (network), or set %s: %v", EnvDSN, EnvBinDir, startErr)
 	}
 	return adminDSN
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/pgbin"
 	"github.com/drift-schema/drift/internal/pgdial"
 	"github.com/drift-schema/drift/internal/postgres/catalog"
 	"github.com/drift-schema/drift/internal/postgres/shadow"
@@ -29,6 +30,7 @@ const Name = snapshot.EnginePostgres
 type Engine struct {
 	shadowDSN string
 	cache     *shadow.Cache
+	binaries  pgbin.Options
 
 	// shadowStarted is the shadow server's start time, read once, to tell when the configured
 	// shadow server is in fact a live one.
@@ -45,12 +47,15 @@ type Options struct {
 	ShadowDSN string
 	// CacheDir keeps expected schemas between runs; empty keeps them for the process only.
 	CacheDir string
+	// Binaries say where the throwaway shadow cluster's server binaries come from (no
+	// ShadowDSN); the zero value finds or downloads those of the live server's major.
+	Binaries pgbin.Options
 }
 
 // New returns the engine. One engine serves a whole process: every target built from the
 // same migrations at the same version shares one replay through its cache.
 func New(o Options) *Engine {
-	return &Engine{shadowDSN: o.ShadowDSN, cache: shadow.NewCache(o.CacheDir)}
+	return &Engine{shadowDSN: o.ShadowDSN, cache: shadow.NewCache(o.CacheDir), binaries: o.Binaries}
 }
 
 // Name is "postgres".
@@ -116,6 +121,7 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 	if live == nil {
 		s, warnings, err := shadow.Build(ctx, shadow.BuildOptions{
 			ShadowDSN:     e.shadowDSN,
+			Binaries:      e.binaries,
 			Logger:        log,
 			Cache:         e.cache,
 			Introspection: introspection(o),
@@ -143,6 +149,7 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 	toReplay, pending, findings := migrations.Plan(set, facts.applied)
 	opts := shadow.BuildOptions{
 		ShadowDSN:     e.shadowDSN,
+		Binaries:      e.binaries,
 		LiveMajor:     shadow.Major(live.Snapshot.ServerVersionNum),
 		Logger:        log,
 		Cache:         e.cache,

@@ -188,7 +188,7 @@ func TestSameSQLGivesIdenticalSnapshots(t *testing.T) {
 func TestNewKindsAreWhatTheCatalogWrites(t *testing.T) {
 	t.Parallel()
 	role := pgtest.NewRole(t, "NOLOGIN")
-	s := snap(t, pgtest.Build(t, pgtest.WithRole(roundTripSchema, role)), catalog.Options{})
+	s := snap(t, pgtest.Build(t, pgtest.WithRole(roundTripSQL(t), role)), catalog.Options{})
 	known := append([]string{"schema", "extension", "table", "column", "constraint", "index", "view", "materialized_view",
 		"sequence", "function", "procedure", "trigger", "type", "policy", "privilege", "comment"}, newKinds...)
 	for _, o := range s.Objects {

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -52,13 +53,22 @@ ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 CREATE POLICY own ON shop.orders USING (status IN ('new', 'paid'));
 `
 
+// roundTripSQL is roundTripSchema as the test server's major takes it: a publication's row
+// filter is PostgreSQL 15's.
+func roundTripSQL(t *testing.T) string {
+	if pgtest.ServerMajor(t) < 15 {
+		return strings.Replace(roundTripSchema, " WHERE (status::text <> 'new');", ";", 1)
+	}
+	return roundTripSchema
+}
+
 // TestPgDumpRoundTripOfOtherRenderings: a database and its pg_dump --schema-only | psql copy
 // are the same schema. Nothing may come out above info, and the maintenance commands people
 // run (REINDEX, ANALYZE, VACUUM, CLUSTER) leave no trace.
 func TestPgDumpRoundTripOfOtherRenderings(t *testing.T) {
 	t.Parallel()
 	role := pgtest.NewRole(t, "NOLOGIN")
-	src := pgtest.Build(t, pgtest.WithRole(roundTripSchema, role))
+	src := pgtest.Build(t, pgtest.WithRole(roundTripSQL(t), role))
 	dst := dumpRestore(t, src)
 	pgtest.Exec(t, dst, `INSERT INTO shop.orders (status) VALUES ('new'), ('paid');
 ANALYZE shop.orders; CLUSTER shop.orders USING orders_pkey; REINDEX TABLE shop.orders;

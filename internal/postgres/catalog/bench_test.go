@@ -87,10 +87,7 @@ func BenchmarkIntrospect(b *testing.B) {
 func BenchmarkPgDumpSchemaOnly(b *testing.B) {
 	dsn := pgtest.NewDB(b)
 	pgtest.Exec(b, dsn, generatedSchema(*benchTables))
-	bin := "pg_dump"
-	if c := pgtest.Cluster(); c != nil {
-		bin = c.BinDir() + "/pg_dump"
-	}
+	bin := pgtest.ClientBin(b, "pg_dump")
 	b.ResetTimer()
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

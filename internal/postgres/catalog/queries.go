@@ -217,6 +217,9 @@ var columnsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'column' AS kind
     WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
       AND d.classid = 'pg_class'::regclass AND d.deptype = 'i' LIMIT 1) END AS identity_sequence,
   CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+  -- PostgreSQL 18's virtual generated columns (attgenerated 'v'); stored ones, the only kind
+  -- before 18, carry no such attribute, so their snapshots are unchanged.
+  CASE WHEN a.attgenerated = 'v' THEN 'virtual' END AS generated_kind,
   CASE WHEN a.attcollation <> t.typcollation THEN ` + collationName("a.attcollation") + ` END AS collation,
   a.attnum::text AS attnum
 FROM rel r

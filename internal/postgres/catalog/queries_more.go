@@ -126,15 +126,18 @@ WHERE c.oid >= 16384
   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i')`
 
 // Collations. The locale columns moved between majors (colliculocale in 15 and 16, colllocale
-// from 17), hence to_jsonb.
+// from 17), hence to_jsonb. Before 15 an ICU collation kept its locale in collcollate and
+// collctype: it is read as the locale there, as later majors store it.
 var collationsSQL = with(extCTE, nsCTE) + `SELECT 'collation' AS kind, ns.nspname AS key_schema, co.collname AS key_name, ns.nspname AS parent_name,
   CASE co.collprovider WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' WHEN 'd' THEN 'default' END AS provider,
   co.collisdeterministic::text AS deterministic,
-  nullif(to_jsonb(co) ->> 'collcollate', '') AS lc_collate,
-  nullif(to_jsonb(co) ->> 'collctype', '') AS lc_ctype,
-  nullif(coalesce(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale'), '') AS locale,
-  nullif(to_jsonb(co) ->> 'collicurules', '') AS rules
+  CASE WHEN NOT j.icu_before_15 THEN nullif(j.doc ->> 'collcollate', '') END AS lc_collate,
+  CASE WHEN NOT j.icu_before_15 THEN nullif(j.doc ->> 'collctype', '') END AS lc_ctype,
+  nullif(coalesce(j.doc ->> 'colllocale', j.doc ->> 'colliculocale', CASE WHEN j.icu_before_15 THEN j.doc ->> 'collcollate' END), '') AS locale,
+  nullif(j.doc ->> 'collicurules', '') AS rules
 FROM pg_collation co
+CROSS JOIN LATERAL (SELECT to_jsonb(co) AS doc,
+  co.collprovider = 'i' AND NOT (to_jsonb(co) ? 'colllocale' OR to_jsonb(co) ? 'colliculocale') AS icu_before_15) AS j
 JOIN ns ON ns.oid = co.collnamespace
 WHERE NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_collation'::regclass AND ext.objid = co.oid)`
 
@@ -288,8 +291,8 @@ var partitionsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'partitioning
      LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
      LEFT JOIN pg_attrdef pad ON pad.adrelid = pa.attrelid AND pad.adnum = pa.attnum
      -- A NULL constant is no default (pg_dump writes DEFAULT NULL::type on partitions).
-     LEFT JOIN LATERAL (SELECT x.e FROM (SELECT pg_get_expr(ad.adbin, 0) AS e) AS x WHERE x.e !~ '` + nullDefault + `') AS dd ON true
-     LEFT JOIN LATERAL (SELECT x.e FROM (SELECT pg_get_expr(pad.adbin, 0) AS e) AS x WHERE x.e !~ '` + nullDefault + `') AS pd ON true
+     LEFT JOIN LATERAL (SELECT x.e FROM (SELECT pg_get_expr(ad.adbin, ad.adrelid) AS e) AS x WHERE x.e !~ '` + nullDefault + `') AS dd ON true
+     LEFT JOIN LATERAL (SELECT x.e FROM (SELECT pg_get_expr(pad.adbin, pad.adrelid) AS e) AS x WHERE x.e !~ '` + nullDefault + `') AS pd ON true
      WHERE pt.level > 0 AND a.attgenerated = '' AND dd.e IS DISTINCT FROM pd.e
      UNION ALL
      SELECT 'a partition has row level security ' || CASE WHEN d.relrowsecurity THEN 'enabled' ELSE 'disabled' END || ', unlike its parent'

@@ -69,10 +69,16 @@ func (g *gen) childKeeps(f *snapshot.Object) bool {
 }
 
 // rebuildColumn: a table column is dropped and added again when it becomes generated (a plain
-// column cannot), or when its generation expression changes before PostgreSQL 17 (SET
-// EXPRESSION).
+// column cannot), when its generation expression changes before PostgreSQL 17 (SET
+// EXPRESSION), or when it turns from stored to virtual or back (PostgreSQL 18 alters neither).
 func rebuildColumn(g *gen, f, t *snapshot.Object) bool {
-	if g.from.ownerKind(f) != "table" || !attrChanged(f, t, "generated") || !t.Attrs.Has("generated") {
+	if g.from.ownerKind(f) != "table" || !t.Attrs.Has("generated") {
+		return false
+	}
+	if f.Attrs.Has("generated") && attrChanged(f, t, "generated_kind") {
+		return true
+	}
+	if !attrChanged(f, t, "generated") {
 		return false
 	}
 	return !f.Attrs.Has("generated") || (g.version != 0 && g.version < 170000)

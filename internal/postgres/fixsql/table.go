@@ -284,7 +284,7 @@ func columnDef(g *gen, c *snapshot.Object) string {
 	}
 	switch {
 	case a.Has("generated"):
-		def += " GENERATED ALWAYS AS (" + a.Value("generated") + ") STORED"
+		def += " GENERATED ALWAYS AS (" + a.Value("generated") + ") " + generatedKind(a)
 	case a.Value("identity") == "always":
 		def += " GENERATED ALWAYS AS IDENTITY"
 	case a.Value("identity") == "by default":
@@ -296,4 +296,12 @@ func columnDef(g *gen, c *snapshot.Object) string {
 		def += " NOT NULL"
 	}
 	return def
+}
+
+// generatedKind is how a generated column keeps its values: STORED, or VIRTUAL (PostgreSQL 18).
+func generatedKind(a snapshot.Attrs) string {
+	if a.Value("generated_kind") == "virtual" {
+		return "VIRTUAL"
+	}
+	return "STORED"
 }

@@ -3,7 +3,7 @@
 //
 // The shadow database is a temporary database (drift_shadow_<random>, from template0, marked
 // with a comment) on a configured shadow server, or, by default, a database in a throwaway
-// local cluster started from the PostgreSQL binaries on the machine. It is dropped after use,
+// local cluster of the live server's major, started from binaries pgbin finds or downloads. It is dropped after use,
 // on failure too, and only ever after checking its name prefix and marker; SweepOrphans drops
 // the marked leftovers of crashed runs. Results are cached (Cache), because the same set is
 // replayed for many targets and runs.
@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/pgbin"
 	"github.com/drift-schema/drift/internal/pgcluster"
 	"github.com/drift-schema/drift/internal/postgres/catalog"
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -54,6 +55,9 @@ type BuildOptions struct {
 	// Prelude are statements run before the first migration, as the replaying role: drift
 	// creates the live tracking table with them when migrations touch it.
 	Prelude []string
+	// Binaries say where the throwaway cluster's server binaries come from when there is no
+	// ShadowDSN (pgbin: a bin dir, a local install, the cache, a download).
+	Binaries pgbin.Options
 	// Roles are the live cluster's roles (ReadLiveRoles); nil when there is no live server.
 	// In the throwaway cluster, which is drift's own, those missing are created (NOLOGIN), so
 	// that GRANT ... TO and CREATE POLICY ... TO them replay. On a configured shadow server,
@@ -87,17 +91,21 @@ func Build(ctx context.Context, opts BuildOptions, set *migrations.Set, upTo []m
 		return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 	}
 	b := &builder{opts: opts, set: set, upTo: upTo, files: files, logger: opts.logger()}
+	if b.opts.Binaries.Logger == nil {
+		b.opts.Binaries.Logger = b.logger // a download shows on the run's status line
+	}
 	intro := fmt.Sprintf("%q %q %q %q", opts.Introspection.Schemas, opts.Introspection.ExcludeTables, opts.Settings, opts.Prelude)
 	key := func(major int, owner string) string {
 		return cacheKey(set.Checksum, upTo, major, intro+" "+rolesKey(owner, opts.Roles))
 	}
 	if opts.ShadowDSN == "" {
 		// drift's own cluster: every role can be created and the owner always used.
-		_, major, err := pgcluster.FindBinaries(opts.LiveMajor)
+		bins, err := pgbin.Resolve(ctx, opts.LiveMajor, b.opts.Binaries)
 		if err != nil {
 			return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 		}
-		snap, err := opts.Cache.get(ctx, key(major, opts.Owner), b.logger, func() (*snapshot.Snapshot, error) { return b.replayEmbedded(ctx) })
+		b.bins = bins
+		snap, err := opts.Cache.get(ctx, key(bins.Major, opts.Owner), b.logger, func() (*snapshot.Snapshot, error) { return b.replayEmbedded(ctx) })
 		if err != nil {
 			return nil, nil, fmt.Errorf("building the expected schema: %w", err)
 		}
@@ -172,6 +180,12 @@ func CheckPending(ctx context.Context, opts BuildOptions, set *migrations.Set, a
 	}
 	b := &builder{opts: opts, set: set, upTo: all, files: files, logger: opts.logger(), replayOnly: true}
 	if opts.ShadowDSN == "" {
+		if b.opts.Binaries.Logger == nil {
+			b.opts.Binaries.Logger = b.logger
+		}
+		if b.bins, err = pgbin.Resolve(ctx, opts.LiveMajor, b.opts.Binaries); err != nil {
+			return nil, fmt.Errorf("checking the pending migrations: %w", err)
+		}
 		if _, err := b.replayEmbedded(ctx); err != nil {
 			return failure(err)
 		}
@@ -248,6 +262,8 @@ type builder struct {
 	switchRole string
 	// replayOnly: replay and drop, without introspecting (CheckPending).
 	replayOnly bool
+	// bins are the server binaries of the throwaway cluster (no ShadowDSN).
+	bins pgbin.Binaries
 }
 
 // setup is how every replayed file's session starts.
@@ -321,7 +337,7 @@ func (b *builder) configuredOwner(ctx context.Context, admin *pgx.Conn, major in
 // replayEmbedded starts a throwaway local cluster, replays into a database of it, and stops it.
 func (b *builder) replayEmbedded(ctx context.Context) (snap *snapshot.Snapshot, err error) {
 	started := time.Now()
-	copts, err := b.timescalePreload(pgcluster.Options{Major: b.opts.LiveMajor})
+	copts, err := b.timescalePreload(pgcluster.Options{BinDir: b.bins.Dir, Major: b.bins.Major})
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +345,7 @@ func (b *builder) replayEmbedded(ctx context.Context) (snap *snapshot.Snapshot, 
 	if err != nil {
 		return nil, fmt.Errorf("starting a throwaway PostgreSQL cluster for the shadow database (or configure a shadow server): %w", err)
 	}
-	b.logger.Info("started a throwaway shadow cluster", "major", cluster.Major(), "duration", time.Since(started))
+	b.logger.Info("started a throwaway shadow cluster", "major", cluster.Major(), "binaries", b.bins.From, "duration", time.Since(started))
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
