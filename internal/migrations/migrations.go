@@ -192,6 +192,10 @@ func Load(fsys fs.FS) (*Set, error) {
 	if len(byLanguage) > 1 {
 		return nil, fmt.Errorf("mixed migration languages in one folder: %s", describeGroups(byLanguage))
 	}
+	if len(set.Migrations) == 0 && len(set.Code) > 0 {
+		return nil, fmt.Errorf("no migration drift can replay: the %d migration(s) found are code (%s…), not .sql or .cypher files; "+
+			"check this database against a committed snapshot instead (expected: snapshot)", len(set.Code), set.Code[0].File)
+	}
 	if len(set.Migrations) == 0 {
 		return nil, errors.New("no migration files found (looked for .sql and .cypher files named by a known convention)")
 	}

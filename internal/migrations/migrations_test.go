@@ -286,3 +286,14 @@ func TestFlywayChecksum(t *testing.T) {
 	}
 	require.NotEqual(t, FlywayChecksum([]byte("SELECT 1;")), FlywayChecksum([]byte("SELECT 2;")))
 }
+
+// TestLoadOnlyCodeMigrations: a set of code alone (Knex, goose's .go) would replay into an empty
+// expected schema and report every live object as drift; it is refused, saying what to do.
+func TestLoadOnlyCodeMigrations(t *testing.T) {
+	_, err := Load(fstest.MapFS{
+		"20240101120000_init.js":  {Data: []byte("exports.up = () => {}")},
+		"20240102120000_users.js": {Data: []byte("exports.up = () => {}")},
+	})
+	require.ErrorContains(t, err, "the 2 migration(s) found are code (20240101120000_init.js…)")
+	require.ErrorContains(t, err, "expected: snapshot")
+}
