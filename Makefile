@@ -3,7 +3,7 @@
 # neither needs root or a system package for PostgreSQL.
 GO        ?= go
 BIN       := bin/drift
-GOFLAGS_T ?= -count=1 -timeout 40m -p 2
+GOFLAGS_T ?= -count=1 -timeout 40m -p 2 -parallel 4
 
 .PHONY: bench build demo deps fmt test test-deps test-matrix vet
 

@@ -105,6 +105,7 @@ func TestMigraCorpus(t *testing.T) {
 		name := c.Name()
 		ran++
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each case builds its own databases (TestMigraCorpusFix runs them so too)
 			dir := filepath.Join(migraDir, name)
 			b := loadMigra(t, dir, "b.sql")
 			a := loadMigra(t, dir, "a.sql")
