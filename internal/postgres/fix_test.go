@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/check"
@@ -18,41 +17,6 @@ import (
 // fixRunner is the real orchestration over the real engine.
 func fixRunner() *check.Runner {
 	return check.NewRunner(check.RunnerOptions{Engines: []engine.Engine{New(Options{})}})
-}
-
-// applyFix runs a fix's statements on dsn as a person would: online (by hand, on the live
-// database), every statement on its own; for a migration file, the file in one transaction, as
-// a migration tool runs it, split only where a statement must run outside one.
-func applyFix(t *testing.T, dsn string, fix *check.Fix) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	var batch []string
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		sql := strings.Join(batch, "\n")
-		batch = nil
-		_, err := conn.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol)
-		require.NoError(t, err, "applying the %s fix:\n%s\n\nthe whole fix:\n%s", fix.Mode, sql, fix.Script())
-	}
-	for _, s := range fix.Statements {
-		if s.SQL == "" {
-			continue
-		}
-		if fix.Online || s.NoTransaction {
-			flush()
-			batch = append(batch, s.SQL)
-			flush()
-			continue
-		}
-		batch = append(batch, s.SQL)
-	}
-	flush()
 }
 
 // fixCase is a schema difference whose fix must hold both ways. left lists, per mode, the
@@ -92,7 +56,7 @@ func proveFix(t *testing.T, base string, tc fixCase) {
 		} else {
 			copyDSN = pgtest.Build(t, base+tc.expected)
 		}
-		applyFix(t, copyDSN, res.Fix)
+		pgtest.ApplyFix(t, copyDSN, res.Fix)
 		var after check.Result
 		if mode == check.FixRevert {
 			after = r.Check(ctx, live(expDSN), live(copyDSN), check.Options{Name: "fix", Partitions: true})

@@ -2,51 +2,15 @@ package timescale_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/pgtest"
 	"github.com/drift-schema/drift/internal/timescaletest"
 )
-
-// applyFix runs a fix as a person would: online every statement on its own; for a migration
-// file in one transaction, split only where a statement must run outside one.
-func applyFix(t *testing.T, dsn string, fix *check.Fix) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	var batch []string
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		sql := strings.Join(batch, "\n")
-		batch = nil
-		_, err := conn.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol)
-		require.NoError(t, err, "applying the %s fix:\n%s\n\nthe whole fix:\n%s", fix.Mode, sql, fix.Script())
-	}
-	for _, s := range fix.Statements {
-		if s.SQL == "" {
-			continue
-		}
-		if fix.Online || s.NoTransaction {
-			flush()
-			batch = append(batch, s.SQL)
-			flush()
-			continue
-		}
-		batch = append(batch, s.SQL)
-	}
-	flush()
-}
 
 // cannotFix lists, per case and direction, the findings whose fix is a note that drift cannot
 // write it (and why), not SQL.
@@ -83,7 +47,7 @@ func TestFixEachDrift(t *testing.T) {
 				} else {
 					copyDSN = build(migration)
 				}
-				applyFix(t, copyDSN, res.Fix)
+				pgtest.ApplyFix(t, copyDSN, res.Fix)
 				var after check.Result
 				if mode == check.FixRevert {
 					after = r.Check(ctx, live(expDSN), live(copyDSN), check.Options{Name: "fix"})

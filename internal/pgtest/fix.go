@@ -1,0 +1,51 @@
+package pgtest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/drift-schema/drift/internal/check"
+)
+
+// ApplyFix runs a fix's statements on dsn as a person would: online (by hand, on the live
+// database), every statement on its own; for a migration file, the file in one transaction, as
+// a migration tool runs it, split only where a statement must run outside one. A statement
+// that fails fails the test, with the whole fix.
+func ApplyFix(t testing.TB, dsn string, fix *check.Fix) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connecting: %v", err)
+	}
+	defer conn.Close(ctx)
+	var batch []string
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		sql := strings.Join(batch, "\n")
+		batch = nil
+		if _, err := conn.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+			t.Fatalf("applying the %s fix: %v\n%s\n\nthe whole fix:\n%s", fix.Mode, err, sql, fix.Script())
+		}
+	}
+	for _, s := range fix.Statements {
+		if s.SQL == "" {
+			continue
+		}
+		if fix.Online || s.NoTransaction {
+			flush()
+			batch = append(batch, s.SQL)
+			flush()
+			continue
+		}
+		batch = append(batch, s.SQL)
+	}
+	flush()
+}
