@@ -11,6 +11,7 @@ import (
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/engine"
+	"github.com/drift-schema/drift/internal/fixtest"
 	"github.com/drift-schema/drift/internal/pgtest"
 )
 
@@ -56,7 +57,7 @@ func proveFix(t *testing.T, base string, tc fixCase) {
 		} else {
 			copyDSN = pgtest.Build(t, base+tc.expected)
 		}
-		pgtest.ApplyFix(t, copyDSN, res.Fix)
+		fixtest.ApplyFix(t, copyDSN, res.Fix)
 		var after check.Result
 		if mode == check.FixRevert {
 			after = r.Check(ctx, live(expDSN), live(copyDSN), check.Options{Name: "fix", Partitions: true})

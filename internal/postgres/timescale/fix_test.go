@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/fixtest"
 	"github.com/drift-schema/drift/internal/pgtest"
 	"github.com/drift-schema/drift/internal/timescaletest"
 )
@@ -47,7 +48,7 @@ func TestFixEachDrift(t *testing.T) {
 				} else {
 					copyDSN = build(migration)
 				}
-				pgtest.ApplyFix(t, copyDSN, res.Fix)
+				fixtest.ApplyFix(t, copyDSN, res.Fix)
 				var after check.Result
 				if mode == check.FixRevert {
 					after = r.Check(ctx, live(expDSN), live(copyDSN), check.Options{Name: "fix"})

@@ -1,4 +1,6 @@
-package pgtest
+// Package fixtest runs fix SQL on test databases, as a person would, for the proofs that a fix
+// makes two schemas equal.
+package fixtest
 
 import (
 	"context"
