@@ -130,3 +130,32 @@ func TestOrdering(t *testing.T) {
 		last = i
 	}
 }
+
+// TestReadChain: both readers of dotted names agree, quoted parts keep their case and their
+// doubled quotes, bare parts fold, a dot not followed by a name ends the chain.
+func TestReadChain(t *testing.T) {
+	cases := []struct {
+		text string
+		want []string
+		end  int
+	}{
+		{`App.Orders x`, []string{"app", "orders"}, 10},
+		{`"My ""Q"" s"."T".c;`, []string{`My "Q" s`, "T", "c"}, 18},
+		{`a.b.c.d`, []string{"a", "b", "c", "d"}, 7},
+		{`s.(x)`, []string{"s"}, 1},
+		{`"unterminated`, []string{"unterminated"}, 13},
+		{`1abc`, nil, 0},
+	}
+	for _, tc := range cases {
+		parts, end := readChain(tc.text, 0)
+		require.Equal(t, tc.want, parts, tc.text)
+		require.Equal(t, tc.end, end, tc.text)
+		var three [3]string
+		n, end3 := readChainInto(tc.text, 0, &three)
+		require.Equal(t, min(len(tc.want), 3), n, tc.text)
+		require.Equal(t, tc.end, end3, tc.text)
+		for i := 0; i < n; i++ {
+			require.Equal(t, tc.want[i], three[i], tc.text)
+		}
+	}
+}

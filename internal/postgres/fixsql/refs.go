@@ -78,41 +78,53 @@ func scanRefs(text string) refs {
 // folded to lower case as the server folds them, and where the chain ends.
 func readChain(text string, i int) ([]string, int) {
 	var parts []string
-	for i < len(text) {
-		var part string
-		if text[i] == '"' {
-			j := i + 1
-			var b strings.Builder
-			for j < len(text) {
-				if text[j] == '"' {
-					if j+1 < len(text) && text[j+1] == '"' {
-						b.WriteByte('"')
-						j += 2
-						continue
-					}
-					break
-				}
-				b.WriteByte(text[j])
-				j++
-			}
-			part, i = b.String(), min(j+1, len(text))
-		} else if identStart(text[i]) {
-			j := i
-			for j < len(text) && identChar(text[j]) {
-				j++
-			}
-			part, i = strings.ToLower(text[i:j]), j
-		} else {
-			break
+	for {
+		part, next, more, ok := readChainPart(text, i)
+		if !ok {
+			return parts, i
 		}
-		parts = append(parts, part)
-		if i < len(text) && text[i] == '.' && i+1 < len(text) && (text[i+1] == '"' || identStart(text[i+1])) {
-			i++
-			continue
+		parts, i = append(parts, part), next
+		if !more {
+			return parts, i
 		}
-		break
 	}
-	return parts, i
+}
+
+// readChainPart reads one identifier of a dotted chain at i: its text (a bare one folded to
+// lower case), where the next part starts, and whether a next part follows the dot.
+func readChainPart(text string, i int) (part string, next int, more, ok bool) {
+	if i >= len(text) {
+		return "", i, false, false
+	}
+	if text[i] == '"' {
+		j := i + 1
+		var b strings.Builder
+		for j < len(text) {
+			if text[j] == '"' {
+				if j+1 < len(text) && text[j+1] == '"' {
+					b.WriteByte('"')
+					j += 2
+					continue
+				}
+				break
+			}
+			b.WriteByte(text[j])
+			j++
+		}
+		part, i = b.String(), min(j+1, len(text))
+	} else if identStart(text[i]) {
+		j := i
+		for j < len(text) && identChar(text[j]) {
+			j++
+		}
+		part, i = strings.ToLower(text[i:j]), j
+	} else {
+		return "", i, false, false
+	}
+	if i < len(text) && text[i] == '.' && i+1 < len(text) && (text[i+1] == '"' || identStart(text[i+1])) {
+		return part, i + 1, true, true
+	}
+	return part, i, false, true
 }
 
 // splitName splits a possibly qualified, possibly quoted name ("app"."T", app.t) into parts.
@@ -216,46 +228,21 @@ func scanQualified(text string, fn func(schema, name string)) {
 	}
 }
 
-// readChainInto is readChain keeping at most three parts, without allocating for bare
-// lower-case names.
+// readChainInto is readChain keeping at most three parts, without a slice.
 func readChainInto(text string, i int, parts *[3]string) (int, int) {
 	n := 0
-	for i < len(text) {
-		var part string
-		if text[i] == '"' {
-			j := i + 1
-			var b strings.Builder
-			for j < len(text) {
-				if text[j] == '"' {
-					if j+1 < len(text) && text[j+1] == '"' {
-						b.WriteByte('"')
-						j += 2
-						continue
-					}
-					break
-				}
-				b.WriteByte(text[j])
-				j++
-			}
-			part, i = b.String(), min(j+1, len(text))
-		} else if identStart(text[i]) {
-			j := i
-			for j < len(text) && identChar(text[j]) {
-				j++
-			}
-			part, i = strings.ToLower(text[i:j]), j
-		} else {
+	for {
+		part, next, more, ok := readChainPart(text, i)
+		if !ok {
 			break
 		}
 		if n < len(parts) {
 			parts[n] = part
 		}
-		n++
-		if i < len(text) && text[i] == '.' && i+1 < len(text) && (text[i+1] == '"' || identStart(text[i+1])) {
-			i++
-			continue
+		n, i = n+1, next
+		if !more {
+			break
 		}
-		break
 	}
 	return min(n, len(parts)), i
 }
