@@ -145,6 +145,12 @@ func Build(t *testing.T, sql string) string {
 // CurrentDatabase returns the name of the database dsn points at.
 func CurrentDatabase(t *testing.T, dsn string) string {
 	t.Helper()
+	return QueryValue[string](t, dsn, "SELECT current_database()")
+}
+
+// QueryValue runs a query returning one value on dsn and fails the test on error.
+func QueryValue[T any](t testing.TB, dsn, sql string) T {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
@@ -152,11 +158,11 @@ func CurrentDatabase(t *testing.T, dsn string) string {
 		t.Fatalf("connecting: %v", err)
 	}
 	defer conn.Close(ctx)
-	var name string
-	if err := conn.QueryRow(ctx, "SELECT current_database()").Scan(&name); err != nil {
-		t.Fatalf("reading the database name: %v", err)
+	var v T
+	if err := conn.QueryRow(ctx, sql).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", sql, err)
 	}
-	return name
+	return v
 }
 
 // ClientBin finds a client program (pg_dump, psql) that works with the test server: beside

@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/drift-schema/drift/internal/pgcluster"
 	"github.com/drift-schema/drift/internal/pgtest"
 )
@@ -117,23 +115,6 @@ func NewDB(t testing.TB, withExtension bool) string {
 		pgtest.Exec(t, dsn, "CREATE EXTENSION timescaledb")
 	}
 	return dsn
-}
-
-// QueryInt runs a query returning one integer on dsn and fails the test on error.
-func QueryInt(t testing.TB, dsn, sql string) int {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connecting: %v", err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
 }
 
 // ExecEach runs each statement on its own (CALL refresh_continuous_aggregate and run_job cannot

@@ -100,7 +100,7 @@ SELECT add_retention_policy('old', INTERVAL '1 day'); DROP TABLE old;
 CREATE TABLE old2 (at timestamptz NOT NULL); SELECT create_hypertable('old2', by_range('at')); DROP TABLE old2;`)
 	pgtest.Exec(t, db, migration)
 	timescaletest.ExecEach(t, db, runtime...)
-	require.Greater(t, timescaletest.QueryInt(t, db, "SELECT count(*) FROM timescaledb_information.chunks WHERE is_compressed"), 10,
+	require.Greater(t, pgtest.QueryValue[int](t, db, "SELECT count(*) FROM timescaledb_information.chunks WHERE is_compressed"), 10,
 		"the trap needs compressed chunks")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
