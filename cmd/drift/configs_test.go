@@ -106,6 +106,7 @@ type workload struct {
 // read-only with somewhere to write, and drift itself — started with the file's config and
 // arguments — runs, the CronJob exiting 0 on drift so that drift is not a failed Job.
 func TestKubernetesManifests(t *testing.T) {
+	t.Parallel()
 	bin := buildDrift(t)
 	for _, file := range []string{"cronjob.yaml", "deployment.yaml"} {
 		t.Run(file, func(t *testing.T) {
@@ -339,6 +340,7 @@ func lookup(environ []string, name string) string {
 // TestExampleConfigStarts: configs/drift.example.yaml as written — validated for the daemon and
 // run as drift check against a database built from the demo migrations it names.
 func TestExampleConfigStarts(t *testing.T) {
+	t.Parallel()
 	bin := buildDrift(t)
 	live := pgtest.NewDB(t)
 	files, err := filepath.Glob(filepath.Join(configsDir, "demo", "migrations", "*.up.sql"))
@@ -387,6 +389,7 @@ func TestExampleConfigStarts(t *testing.T) {
 // drift writes must be given back: the cache (CacheDirectory, where XDG_CACHE_HOME and the
 // example's shadow.cache_dir point) and /tmp (PrivateTmp) for the throwaway cluster.
 func TestSystemdUnit(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(configsDir, "drift.service"))
 	require.NoError(t, err)
 	unit := map[string][]string{}
@@ -419,6 +422,7 @@ func TestSystemdUnit(t *testing.T) {
 // right: two stages, the same `make build` (static, stamped) on the Go of go.mod, a non-root
 // user, and the binary it copies is the one it runs.
 func TestDockerfile(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../Dockerfile")
 	require.NoError(t, err)
 	text := string(data)

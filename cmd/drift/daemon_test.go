@@ -18,6 +18,7 @@ import (
 // message for a new drift, the next tick posts nothing, `drift alerts` lists and acknowledges,
 // and fixing the drift posts the resolution.
 func TestDaemonOnceAndAlertsCommands(t *testing.T) {
+	t.Parallel()
 	live, storeDSN := pgtest.NewDB(t), pgtest.NewDB(t)
 	pgtest.Exec(t, live, schemaSQL)
 	slackSrv := testserver.New(t)
@@ -80,6 +81,7 @@ targets:
 }
 
 func TestDaemonNeedsAStore(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, "targets:\n  - name: app\n    dsn: postgres://localhost/x\n")
 	code, _, stderr := drift(t, "daemon", "--config", cfg, "--once")
 	require.Equal(t, 2, code)
@@ -89,6 +91,7 @@ func TestDaemonNeedsAStore(t *testing.T) {
 // TestDaemonOnceWithMigrations: the daemon's check is drift check's, migrations included: a
 // database that is behind is pending (no message), drift on it is posted once.
 func TestDaemonOnceWithMigrations(t *testing.T) {
+	t.Parallel()
 	live, storeDSN := pgtest.NewDB(t), pgtest.NewDB(t)
 	dir := migrationsDir(t)
 	migrateLive(t, live, 3, false)
@@ -121,6 +124,7 @@ targets:
 // told nobody); it never takes another target's messages; a run with Slack delivers the
 // pending messages of its own targets, once.
 func TestDaemonOnceSendsOnlyItsOwnTargetsAndOnlyThroughSlack(t *testing.T) {
+	t.Parallel()
 	storeDSN := pgtest.NewDB(t)
 	slackSrv := testserver.New(t)
 	snaps := t.TempDir()
@@ -182,6 +186,7 @@ func TestDaemonOnceSendsOnlyItsOwnTargetsAndOnlyThroughSlack(t *testing.T) {
 // cannot be one, stops the daemon at start instead of silently not notifying or retrying for
 // ever.
 func TestDaemonConfigErrors(t *testing.T) {
+	t.Parallel()
 	const unset = "DRIFT_TEST_SURELY_UNSET_WEBHOOK"
 	require.NoError(t, os.Unsetenv(unset))
 	storeDSN := pgtest.NewDB(t)

@@ -33,6 +33,7 @@ DROP INDEX users_email_idx;
 // TestDiffFormatSQL: the SQL drift diff prints turns --from into --to when psql runs it, both
 // ways, with live databases and a snapshot file on either side.
 func TestDiffFormatSQL(t *testing.T) {
+	t.Parallel()
 	a, b := pgtest.Build(t, schemaSQL), pgtest.Build(t, driftedSQL)
 	snapA := filepath.Join(t.TempDir(), "a.json")
 	code, _, stderr := drift(t, "snapshot", "--from", a, "--out", snapA)
@@ -72,6 +73,7 @@ func TestDiffFormatSQL(t *testing.T) {
 // TestCheckFixRevert prints, per target, the SQL reverting its drift; a target that could not
 // be checked says so, and the exit code stays the check's.
 func TestCheckFixRevert(t *testing.T) {
+	t.Parallel()
 	live := pgtest.Build(t, driftedSQL)
 	cfg := writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n  - name: down\n    dsn: %q\n",
 		live, "postgres://nobody:secret@127.0.0.1:1/none?connect_timeout=2"))
@@ -103,6 +105,7 @@ func TestCheckFixRevert(t *testing.T) {
 // TestCheckMarkdownCarriesTheFix: the pull-request report shows each finding's revert fix,
 // collapsed.
 func TestCheckMarkdownCarriesTheFix(t *testing.T) {
+	t.Parallel()
 	live := pgtest.Build(t, driftedSQL)
 	cfg := writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n", live))
 	snap := filepath.Join(filepath.Dir(cfg), "snapshots", "app.json")
@@ -117,6 +120,7 @@ func TestCheckMarkdownCarriesTheFix(t *testing.T) {
 // TestCheckAdopt writes the adopting migration as the set's next golang-migrate pair; once the
 // live database records it as applied, the set and the live database agree.
 func TestCheckAdopt(t *testing.T) {
+	t.Parallel()
 	shadow := pgtest.AdminDSN(t)
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
@@ -164,6 +168,7 @@ func TestCheckAdopt(t *testing.T) {
 // TestCheckAdoptRefuses: a snapshot target has no migration set to add to, and a target with
 // pending migrations measures drift against an earlier version of its set.
 func TestCheckAdoptRefuses(t *testing.T) {
+	t.Parallel()
 	shadow := pgtest.AdminDSN(t)
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)

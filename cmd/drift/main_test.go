@@ -57,6 +57,7 @@ func writeConfig(t *testing.T, body string) string {
 }
 
 func TestCheckCleanDriftAndExitCodes(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	pgtest.Exec(t, live, schemaSQL)
 	cfg := writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n", live))
@@ -103,6 +104,7 @@ func TestCheckCleanDriftAndExitCodes(t *testing.T) {
 }
 
 func TestUnreachableTargetIsExit2AndOthersStillChecked(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	pgtest.Exec(t, live, schemaSQL)
 	cfg := writeConfig(t, fmt.Sprintf(`targets:
@@ -126,6 +128,7 @@ func TestUnreachableTargetIsExit2AndOthersStillChecked(t *testing.T) {
 }
 
 func TestMissingSnapshotIsExit2(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	cfg := writeConfig(t, fmt.Sprintf("targets:\n  - name: app\n    dsn: %q\n", live))
 	code, out, _ := drift(t, "check", "--config", cfg)
@@ -135,6 +138,7 @@ func TestMissingSnapshotIsExit2(t *testing.T) {
 }
 
 func TestBadConfigIsExit2(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, "targets:\n  - name: app\n    dsn: x\n    colour: red\n")
 	code, _, stderr := drift(t, "check", "--config", cfg)
 	require.Equal(t, 2, code)
@@ -143,6 +147,7 @@ func TestBadConfigIsExit2(t *testing.T) {
 }
 
 func TestBadFlagsAreExit2(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"check", "--format", "yaml"},
 		{"check", "--fail-on", "bad"},
@@ -156,6 +161,7 @@ func TestBadFlagsAreExit2(t *testing.T) {
 }
 
 func TestDiffSnapshotAgainstLive(t *testing.T) {
+	t.Parallel()
 	a, b := pgtest.NewDB(t), pgtest.NewDB(t)
 	pgtest.Exec(t, a, schemaSQL)
 	pgtest.Exec(t, b, schemaSQL+"ALTER TABLE users ADD COLUMN nickname text;")
@@ -171,6 +177,7 @@ func TestDiffSnapshotAgainstLive(t *testing.T) {
 }
 
 func TestSnapshotIsByteStable(t *testing.T) {
+	t.Parallel()
 	a := pgtest.NewDB(t)
 	pgtest.Exec(t, a, schemaSQL)
 	code, one, _ := drift(t, "snapshot", "--from", a, "--out", "-")

@@ -53,6 +53,7 @@ func migrationsConfig(t *testing.T, live, dir string) string {
 }
 
 func TestCheckFromMigrationsBehindIsPendingNotDrift(t *testing.T) {
+	t.Parallel()
 	shadow := pgtest.AdminDSN(t)
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
@@ -85,6 +86,7 @@ func TestCheckFromMigrationsBehindIsPendingNotDrift(t *testing.T) {
 }
 
 func TestCheckFromMigrationsDirtyIsCritical(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
 	migrateLive(t, live, 4, true)
@@ -96,6 +98,7 @@ func TestCheckFromMigrationsDirtyIsCritical(t *testing.T) {
 }
 
 func TestCheckFromMigrationsFailingFileIsExit2AndLeavesNoDatabase(t *testing.T) {
+	// Not parallel: it counts the shadow server's databases, which other tests create.
 	shadow := pgtest.AdminDSN(t)
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
@@ -111,6 +114,7 @@ func TestCheckFromMigrationsFailingFileIsExit2AndLeavesNoDatabase(t *testing.T) 
 }
 
 func TestDiffAndSnapshotFromMigrationDirectory(t *testing.T) {
+	t.Parallel()
 	shadow := pgtest.AdminDSN(t)
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
@@ -158,6 +162,7 @@ func databases(t *testing.T, dsn string) []string {
 // TestCheckWithACustomTrackingTable: a team's own table of applied file names decides the
 // version, and is itself never reported as an unexpected table.
 func TestCheckWithACustomTrackingTable(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
 	for _, f := range migrationFiles[:3] {
@@ -187,6 +192,7 @@ func TestCheckWithACustomTrackingTable(t *testing.T) {
 // TestSnapshotVerifyIgnoresAServerMinorUpdate: a committed snapshot whose only difference is the
 // minor version of the server that rendered it is up to date, not stale.
 func TestSnapshotVerifyIgnoresAServerMinorUpdate(t *testing.T) {
+	t.Parallel()
 	shadow := pgtest.AdminDSN(t)
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
@@ -217,6 +223,7 @@ func TestSnapshotVerifyIgnoresAServerMinorUpdate(t *testing.T) {
 // TestDiffFromMigrationsAgainstABehindDatabase: drift diff from a migration directory to a live
 // database is the same check as drift check, so migrations not yet applied are pending, not drift.
 func TestDiffFromMigrationsAgainstABehindDatabase(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
 	migrateLive(t, live, 2, false)
@@ -229,6 +236,7 @@ func TestDiffFromMigrationsAgainstABehindDatabase(t *testing.T) {
 // TestDiffTracking: drift diff reads the applied version from the table --tracking names, as a
 // target's tracking option does.
 func TestDiffTracking(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
 	migrateLive(t, live, 2, false)
@@ -248,6 +256,7 @@ func TestDiffTracking(t *testing.T) {
 // on a copy of the expected schema; one that would fail is critical drift (exit 1), named with
 // its file and line, before the deploy that would run it.
 func TestCheckReportsAPendingMigrationThatWouldFail(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "000005_broken.up.sql"), []byte("-- a typo\nALTER TABLE nosuchtable ADD COLUMN x int;\n"), 0o644))
@@ -262,6 +271,7 @@ func TestCheckReportsAPendingMigrationThatWouldFail(t *testing.T) {
 // TestShadowServerThatIsTheLiveServerIsWarnedAbout: replaying migrations on the live server can
 // let their cluster-wide statements act on it, so drift says so; a separate server is quiet.
 func TestShadowServerThatIsTheLiveServerIsWarnedAbout(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	dir := migrationsDir(t)
 	migrateLive(t, live, 4, false)
@@ -281,6 +291,7 @@ func TestShadowServerThatIsTheLiveServerIsWarnedAbout(t *testing.T) {
 // TestReplayIsBounded: a migration that never finishes (pg_sleep(3600)) does not hold drift diff
 // or drift snapshot: they give up at --timeout, exit 2 saying so, and leave no shadow database.
 func TestReplayIsBounded(t *testing.T) {
+	// Not parallel: it counts the shadow server's databases, which other tests create.
 	shadow := pgtest.AdminDSN(t)
 	live := pgtest.NewDB(t)
 	dir := t.TempDir()

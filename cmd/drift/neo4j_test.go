@@ -15,6 +15,7 @@ import (
 // TestCheckNeo4jTargetFromCypherMigrations runs `drift check` on a real Neo4j whose schema was
 // made by the same migrations, then drifts it by hand.
 func TestCheckNeo4jTargetFromCypherMigrations(t *testing.T) {
+	t.Parallel()
 	uri := neo4jtest.Fresh(t)
 	dir := t.TempDir()
 	files := map[string]string{

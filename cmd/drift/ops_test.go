@@ -45,6 +45,7 @@ func repeatedPrefix(msg string) string {
 }
 
 func TestRunsListsTheDaemonsRuns(t *testing.T) {
+	t.Parallel()
 	live, storeDSN := pgtest.NewDB(t), pgtest.NewDB(t)
 	pgtest.Exec(t, live, schemaSQL)
 	cfg := writeConfig(t, fmt.Sprintf("store: {dsn: %q}\ntargets:\n  - {name: app, dsn: %q}\n  - {name: down, dsn: \"postgres://u:Runs-Pw-77@127.0.0.1:1/x?connect_timeout=1\"}\n", storeDSN, live))
@@ -139,6 +140,7 @@ func TestInitWritesAConfigDriftUses(t *testing.T) {
 }
 
 func TestAlertsCommandsCheckTheirArguments(t *testing.T) {
+	t.Parallel()
 	code, _, stderr := drift(t, "alerts", "ack", "3", "--reason", "known", "--until", "2020-01-01")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "--until 2020-01-01T00:00:00Z is in the past")
@@ -154,6 +156,7 @@ func TestAlertsCommandsCheckTheirArguments(t *testing.T) {
 }
 
 func TestConfigErrorsAsJSONAndWithoutRepeats(t *testing.T) {
+	t.Parallel()
 	bad := writeConfig(t, "targets:\n  - name: app\n    engine: postgress\n    dsn: x\n    colour: red\n")
 	code, out, stderr := drift(t, "check", "--config", bad, "--format", "JSON")
 	require.Equal(t, 2, code)
@@ -200,6 +203,7 @@ func TestConfigErrorsAsJSONAndWithoutRepeats(t *testing.T) {
 }
 
 func TestLogFormatJSON(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, "log_format: json\ntargets:\n  - {name: down, dsn: \"postgres://u:Log-Pw-5@127.0.0.1:1/x?connect_timeout=1\"}\n")
 	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(cfg), "snapshots", "down.json"), []byte(`{"format_version":1,"engine":"postgres","objects":[]}`), 0o644))
 	for _, args := range [][]string{
@@ -263,6 +267,7 @@ var built struct {
 // code in output that is redirected, and a daemon that serves its status page and exits 0 on
 // SIGTERM.
 func TestTheBinary(t *testing.T) {
+	t.Parallel()
 	bin := buildDrift(t)
 
 	out, err := exec.Command(bin, "version").CombinedOutput()

@@ -14,6 +14,7 @@ import (
 // refuses read-only files and directories (exit 2, one line), and creates missing directories
 // saying so.
 func TestSnapshotOutNeverClobbers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.json")
 	s := snapshot.New(snapshot.EnginePostgres)
@@ -62,6 +63,7 @@ func TestSnapshotOutNeverClobbers(t *testing.T) {
 
 // TestFormatIsCaseInsensitive: --format JSON prints JSON.
 func TestFormatIsCaseInsensitive(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.json")
 	require.NoError(t, snapshot.WriteFile(src, snapshot.New(snapshot.EnginePostgres)))

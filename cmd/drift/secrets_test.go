@@ -20,6 +20,7 @@ import (
 // their logs at debug level, the text, JSON and Markdown reports, the rows the daemon stores
 // (drift_runs.error, schema_drift_alerts) and the Slack messages it sends.
 func TestNoPasswordInAnyOutput(t *testing.T) {
+	t.Parallel()
 	live := pgtest.NewDB(t)
 	pgtest.Exec(t, live, schemaSQL)
 	snap := filepath.Join(t.TempDir(), "app.json")
@@ -131,6 +132,7 @@ func storedRows(t *testing.T, dsn string) string {
 // with a connection string, a column default, a comment, a view — are redacted in check's and
 // diff's reports, the stored alerts and Slack, like everywhere else.
 func TestNoPasswordFromDefinitions(t *testing.T) {
+	t.Parallel()
 	live, storeDSN := pgtest.NewDB(t), pgtest.NewDB(t)
 	pgtest.Exec(t, live, schemaSQL)
 	snap := filepath.Join(t.TempDir(), "app.json")
