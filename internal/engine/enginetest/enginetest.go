@@ -11,9 +11,11 @@ package enginetest
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,28 +80,20 @@ type Cases struct {
 // Run runs the suite against e on its server.
 func Run(t *testing.T, e engine.Engine, srv Server, c Cases) {
 	r := check.NewRunner(check.RunnerOptions{Engines: []engine.Engine{e}})
-	// compare builds the expected side on the server, keeps it as a snapshot file, empties the
-	// database, builds the actual side and checks it against the file: the expected side is a
-	// committed snapshot, as in a target with `expected: snapshot`.
+	schemas := newSchemaFiles(t, e, srv, c)
+	// compare checks a live database built of actual against the expected side kept as a
+	// snapshot file: the expected side is a committed snapshot, as in a target with
+	// `expected: snapshot`.
 	compare := func(t *testing.T, expected, actual []string) check.Result {
 		t.Helper()
 		if srv.Parallel() {
 			t.Parallel()
 		}
+		file := schemas.file(t, expected)
 		dsn := srv.Empty(t)
-		srv.Exec(t, dsn, append(slices.Clone(c.Setup), expected...)...)
+		srv.Exec(t, dsn, append(slices.Clone(c.Setup), actual...)...)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		live, err := e.Introspect(ctx, dsn, engine.Options{Target: "conformance"})
-		require.NoError(t, err)
-		for _, o := range live.Snapshot.Objects {
-			require.Contains(t, e.Kinds(), o.Kind, "the engine wrote a kind it does not list in Kinds()")
-		}
-		file := filepath.Join(t.TempDir(), "expected.json")
-		require.NoError(t, snapshot.WriteFile(file, live.Snapshot))
-
-		dsn = srv.Empty(t)
-		srv.Exec(t, dsn, append(slices.Clone(c.Setup), actual...)...)
 		res := r.Check(ctx, check.Source{Kind: check.SourceSnapshot, Path: file}, check.Source{Kind: check.SourceLive, Engine: e.Name(), DSN: dsn}, check.Options{Name: "conformance"})
 		require.NotEqual(t, check.StatusError, res.Status, res.Error)
 		require.Equal(t, e.Name(), res.Engine)
@@ -131,7 +125,7 @@ func Run(t *testing.T, e engine.Engine, srv Server, c Cases) {
 			})
 		}
 	}
-	runFix(t, r, e, srv, c)
+	runFix(t, r, e, srv, c, schemas)
 	t.Run("generated names", func(t *testing.T) {
 		res := compare(t, c.Rename.Expected, c.Rename.Actual)
 		if c.Rename.Want == nil {
@@ -181,4 +175,60 @@ func describe(fs []diff.Finding) string {
 		b.WriteString("  " + f.Kind + " " + f.Object + " " + string(f.Change) + ": " + f.Summary + "\n")
 	}
 	return b.String()
+}
+
+// schemaFiles builds each schema the suite compares against once: the statements (after
+// Cases.Setup) run on an empty database, whose schema is kept as a snapshot file that every
+// case needing that schema reads. Missing, unexpected, changed and their fixes all start from
+// the same few schemas (nothing, the object, the changed object), so building each again per
+// case would only repeat identical work: the same statements give the same snapshot.
+type schemaFiles struct {
+	e   engine.Engine
+	srv Server
+	c   Cases
+	dir string
+
+	mu    sync.Mutex
+	built map[string]*schemaFile
+}
+
+type schemaFile struct {
+	once sync.Once
+	path string // empty when the build failed (in the case that ran it, which says why)
+}
+
+func newSchemaFiles(t *testing.T, e engine.Engine, srv Server, c Cases) *schemaFiles {
+	return &schemaFiles{e: e, srv: srv, c: c, dir: t.TempDir(), built: map[string]*schemaFile{}}
+}
+
+// file returns the snapshot file of the schema the statements make, building it on first use.
+func (s *schemaFiles) file(t *testing.T, statements []string) string {
+	t.Helper()
+	key := strings.Join(statements, "\x00")
+	s.mu.Lock()
+	f, ok := s.built[key]
+	if !ok {
+		f = &schemaFile{}
+		s.built[key] = f
+	}
+	n := len(s.built)
+	s.mu.Unlock()
+	f.once.Do(func() {
+		dsn := s.srv.Empty(t)
+		s.srv.Exec(t, dsn, append(slices.Clone(s.c.Setup), statements...)...)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		live, err := s.e.Introspect(ctx, dsn, engine.Options{Target: "conformance"})
+		require.NoError(t, err)
+		for _, o := range live.Snapshot.Objects {
+			require.Contains(t, s.e.Kinds(), o.Kind, "the engine wrote a kind it does not list in Kinds()")
+		}
+		path := filepath.Join(s.dir, fmt.Sprintf("schema-%d.json", n))
+		require.NoError(t, snapshot.WriteFile(path, live.Snapshot))
+		f.path = path
+	})
+	if f.path == "" {
+		t.Fatalf("the schema of %q could not be built (another case failed building it, and says why)", statements)
+	}
+	return f.path
 }

@@ -20,17 +20,17 @@ import (
 // unexpected and changed object, the revert fix applied to a copy of the actual side and the
 // adopt fix applied to a copy of the expected side must leave nothing to report, apart from
 // findings whose fix says the engine cannot write it.
-func runFix(t *testing.T, r *check.Runner, e engine.Engine, srv Server, c Cases) {
+func runFix(t *testing.T, r *check.Runner, e engine.Engine, srv Server, c Cases, schemas *schemaFiles) {
 	if _, ok := e.(engine.Fixer); !ok {
 		return
 	}
-	// build makes a database of the statements and returns its connection string and its
-	// schema as a snapshot file (a later Empty may wipe the database).
-	build := func(t *testing.T, statements []string, extra ...engine.Statement) (string, string) {
+	// fixed applies a fix to a database built of the statements and returns its schema as a
+	// snapshot file.
+	fixed := func(t *testing.T, statements []string, fix []engine.Statement) string {
 		t.Helper()
 		dsn := srv.Empty(t)
 		srv.Exec(t, dsn, append(slices.Clone(c.Setup), statements...)...)
-		for _, s := range extra {
+		for _, s := range fix {
 			if s.SQL != "" {
 				srv.Exec(t, dsn, s.SQL)
 			}
@@ -39,9 +39,9 @@ func runFix(t *testing.T, r *check.Runner, e engine.Engine, srv Server, c Cases)
 		defer cancel()
 		live, err := e.Introspect(ctx, dsn, engine.Options{Target: "conformance"})
 		require.NoError(t, err)
-		file := filepath.Join(t.TempDir(), "schema.json")
+		file := filepath.Join(t.TempDir(), "fixed.json")
 		require.NoError(t, snapshot.WriteFile(file, live.Snapshot))
-		return dsn, file
+		return file
 	}
 	file := func(path string) check.Source { return check.Source{Kind: check.SourceSnapshot, Path: path} }
 	prove := func(t *testing.T, expected, actual []string) {
@@ -50,8 +50,7 @@ func runFix(t *testing.T, r *check.Runner, e engine.Engine, srv Server, c Cases)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		_, expFile := build(t, expected)
-		_, actFile := build(t, actual)
+		expFile, actFile := schemas.file(t, expected), schemas.file(t, actual)
 		for _, mode := range []check.FixMode{check.FixRevert, check.FixAdopt} {
 			res := r.Check(ctx, file(expFile), file(actFile), check.Options{Name: "conformance", Fix: mode})
 			require.NotEqual(t, check.StatusError, res.Status, res.Error)
@@ -64,8 +63,7 @@ func runFix(t *testing.T, r *check.Runner, e engine.Engine, srv Server, c Cases)
 			if mode == check.FixAdopt {
 				start, other = expected, actFile
 			}
-			_, fixed := build(t, start, res.Fix.Statements...)
-			after := r.Check(ctx, file(other), file(fixed), check.Options{Name: "conformance"})
+			after := r.Check(ctx, file(other), file(fixed(t, start, res.Fix.Statements)), check.Options{Name: "conformance"})
 			require.NotEqual(t, check.StatusError, after.Status, after.Error)
 			for _, f := range after.Findings {
 				before := findingOf(res.Findings, f.Kind, f.Object)
