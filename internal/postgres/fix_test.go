@@ -32,8 +32,9 @@ type fixCase struct {
 // proveFix builds both sides, asks the real pipeline for the fix each way, applies it to a
 // copy of the side it starts from, and compares again: nothing may be left but the findings
 // the case lists, and each of those must carry a fix that says drift cannot write it.
-// Reverting runs online on the live database; adopting is a migration file.
-func proveFix(t *testing.T, base string, tc fixCase) {
+// Reverting runs online on the live database; adopting is a migration file. It returns the
+// comparison of the two sides (their schemas included) for a caller with more to assert.
+func proveFix(t *testing.T, base string, tc fixCase) check.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -82,6 +83,7 @@ func proveFix(t *testing.T, base string, tc fixCase) {
 			require.Contains(t, f.Fix, "drift cannot write SQL for", "%s: %s is left, so its fix must say why", mode, l)
 		}
 	}
+	return checked
 }
 
 func findingOf(fs []diff.Finding, kind, object string) *diff.Finding {
