@@ -137,13 +137,13 @@ func TestEachKindDifference(t *testing.T) {
 		{"column comment changed", `COMMENT ON COLUMN public.t.name IS 'a';`, `COMMENT ON COLUMN public.t.name IS 'b';`, "comment", "public.t.name", diff.Changed},
 		{"function comment", ``, `COMMENT ON FUNCTION public.f(int) IS 'identity';`, "comment", "public.f(integer)", diff.Unexpected},
 	}
+	var schemas snapMemo
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			expDSN := pgtest.Build(t, kindBase+tc.expected)
-			actDSN := pgtest.Build(t, kindBase+tc.actual)
 			// Partitions compared as tables, so that a partition's bound is one of the cases.
-			exp, act := snap(t, expDSN, catalog.Options{Partitions: true}), snap(t, actDSN, catalog.Options{Partitions: true})
+			opts := catalog.Options{Partitions: true}
+			exp, act := schemas.snap(t, kindBase+tc.expected, opts), schemas.snap(t, kindBase+tc.actual, opts)
 			fs := diff.Compare(exp, act, diff.Options{Rules: Rules{}, Target: "test"})
 			requireOnlyFinding(t, exp, act, fs, tc.kind, tc.object, tc.change)
 		})

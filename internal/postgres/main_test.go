@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,40 @@ func snap(t testing.TB, dsn string, opts catalog.Options) *snapshot.Snapshot {
 	s, err := catalog.IntrospectDSN(ctx, dsn, opts)
 	require.NoError(t, err)
 	return s
+}
+
+// snapMemo builds each schema once for the cases of a test that compare against the same SQL
+// (many start from the same base and differ on one side only). The same statements give the
+// same snapshot (TestSameSQLGivesIdenticalSnapshots holds it), and the cases only read it.
+type snapMemo struct {
+	mu sync.Mutex
+	m  map[string]*memoSnap
+}
+
+type memoSnap struct {
+	once sync.Once
+	s    *snapshot.Snapshot // nil when the build failed, in the case that ran it, which says why
+}
+
+// snap returns the snapshot of a database built from sql, building it on first use.
+func (m *snapMemo) snap(t *testing.T, sql string, opts catalog.Options) *snapshot.Snapshot {
+	t.Helper()
+	key := fmt.Sprintf("%+v\x00%s", opts, sql)
+	m.mu.Lock()
+	if m.m == nil {
+		m.m = map[string]*memoSnap{}
+	}
+	e, ok := m.m[key]
+	if !ok {
+		e = &memoSnap{}
+		m.m[key] = e
+	}
+	m.mu.Unlock()
+	e.once.Do(func() { e.s = snap(t, pgtest.Build(t, sql), opts) })
+	if e.s == nil {
+		t.Fatalf("the schema could not be built (another case failed building it, and says why):\n%s", sql)
+	}
+	return e.s
 }
 
 func findObj(s *snapshot.Snapshot, kind, key string) *snapshot.Object { return s.Find(kind, key) }

@@ -48,11 +48,12 @@ CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1';`
 		{"a function that now runs as a superuser", `CREATE FUNCTION public.s() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'; ALTER FUNCTION public.s() OWNER TO ` + role + `;`,
 			`CREATE FUNCTION public.s() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';`, "function", "public.s()", diff.Changed, diff.Critical},
 	}
+	var schemas snapMemo
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			exp := snap(t, pgtest.Build(t, base+tc.expected), catalog.Options{})
-			act := snap(t, pgtest.Build(t, base+tc.actual), catalog.Options{})
+			exp := schemas.snap(t, base+tc.expected, catalog.Options{})
+			act := schemas.snap(t, base+tc.actual, catalog.Options{})
 			fs := diff.Compare(exp, act, diff.Options{Rules: Rules{}})
 			found := false
 			for _, f := range fs {
