@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/drift-schema/drift/internal/alert"
-	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/report"
 	"github.com/drift-schema/drift/internal/store"
 )
@@ -36,19 +35,19 @@ func newAlertsCmd(g *globals) *cobra.Command {
 func (o *alertsOptions) withStore(ctx context.Context, g *globals, fn func(*store.Store) error) error {
 	cfg, err := loadConfig(o.configPath)
 	if err != nil {
-		return &exitError{code: check.ExitError, err: err}
+		return fail(err)
 	}
 	g.secure(cfg)
 	st, err := openStore(ctx, cfg, g.logger())
 	if err != nil {
-		return &exitError{code: check.ExitError, err: err}
+		return fail(err)
 	}
 	defer st.Close()
 	if err := fn(st); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return &exitError{code: check.ExitError, err: errors.New("no such alert (see `drift alerts list`)")}
+			return fail(errors.New("no such alert (see `drift alerts list`)"))
 		}
-		return &exitError{code: check.ExitError, err: err}
+		return fail(err)
 	}
 	return nil
 }

@@ -43,11 +43,11 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 (--adopt: 0 every drifted target's migration written, 2 one could not be).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			failOn, err := o.out.validate(g)
-			if err != nil {
+			if err := o.out.validate(g); err != nil {
 				return err
 			}
 			var mode check.FixMode
+			var err error
 			switch {
 			case o.fix != "" && o.adopt:
 				return usageErr("--fix and --adopt do not go together: --adopt writes the adopting migration, --fix prints a fix")
@@ -70,7 +70,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			w := newWiring(g, cfg, o.shadowDSN)
 			if err := cfg.RequireEnvFor(targets, w.shadowDSN); err != nil {
 				stop()
-				return &exitError{code: check.ExitError, err: err}
+				return fail(err)
 			}
 			checked := buildTargets(cfg, targets)
 			for i := range checked {
@@ -83,7 +83,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			}
 			if mode != "" {
 				if err := w.runner.AttachFixes(results, mode); err != nil {
-					return &exitError{code: check.ExitError, err: err}
+					return fail(err)
 				}
 			}
 			if o.fix != "" && o.out.format == "text" {
@@ -92,9 +92,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 				err = o.out.render(g.stdout, results)
 			}
 			if err != nil {
-				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
+				return fail(fmt.Errorf("writing the report: %w", err))
 			}
-			return exitWith(o.out.exitCode(results, failOn))
+			return exitWith(o.out.policy.ExitCode(results))
 		},
 	}
 	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
@@ -129,7 +129,7 @@ func loadConfig(path string) (*config.Config, error) {
 func loadTargets(configPath string, names []string) (*config.Config, []config.Target, error) {
 	cfg, err := loadConfig(configPath)
 	if err != nil {
-		return nil, nil, &exitError{code: check.ExitError, err: err}
+		return nil, nil, fail(err)
 	}
 	targets, err := cfg.Select(names)
 	if err != nil {

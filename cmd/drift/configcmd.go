@@ -43,7 +43,7 @@ settings; --for check only what drift check needs. Run it in CI, or before resta
 			}
 			cfg, err := loadConfig(path)
 			if err != nil {
-				return &exitError{code: check.ExitError, err: err}
+				return fail(err)
 			}
 			g.secure(cfg)
 			var problems []error
@@ -69,7 +69,7 @@ settings; --for check only what drift check needs. Run it in CI, or before resta
 				lines = append(lines, line)
 			}
 			if err := errors.Join(problems...); err != nil {
-				return &exitError{code: check.ExitError, err: fmt.Errorf("config %s is not usable by drift %s:\n%w", cfg.Name(), strings.ToLower(use), err)}
+				return fail(fmt.Errorf("config %s is not usable by drift %s:\n%w", cfg.Name(), strings.ToLower(use), err))
 			}
 			if asJSON {
 				enc := json.NewEncoder(g.stdout)

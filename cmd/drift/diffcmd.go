@@ -48,8 +48,7 @@ never runs them. --format markdown carries the same fix per finding.
 Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			failOn, err := o.out.validate(g, "text", "json", "markdown", "sql")
-			if err != nil {
+			if err := o.out.validate(g, "text", "json", "markdown", "sql"); err != nil {
 				return err
 			}
 			if o.from == "" || o.to == "" {
@@ -58,6 +57,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 			stop := g.showProgress("comparing")
 			w := newWiring(g, nil, o.shadowDSN)
 			res := o.run(cmd.Context(), w)
+			var err error
 			stop()
 			if o.out.format == "sql" {
 				err = report.FixScript(g.stdout, []check.Result{res}, "drift diff: the statements that turn the --from schema into the --to schema")
@@ -68,9 +68,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 				err = o.out.render(g.stdout, []check.Result{res})
 			}
 			if err != nil {
-				return &exitError{code: check.ExitError, err: fmt.Errorf("writing the report: %w", err)}
+				return fail(fmt.Errorf("writing the report: %w", err))
 			}
-			return exitWith(o.out.exitCode([]check.Result{res}, failOn))
+			return exitWith(o.out.policy.ExitCode([]check.Result{res}))
 		},
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", "expected schema: database URL, migration directory or snapshot file")

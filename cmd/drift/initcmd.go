@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/initconfig"
 	"github.com/drift-schema/drift/internal/safefile"
 )
@@ -54,7 +53,7 @@ convention it follows. Nothing is connected to: run drift check next.`,
 			}
 			text, err := initconfig.Render(specs, filepath.Dir(outAbs), time.Now())
 			if err != nil {
-				return &exitError{code: check.ExitError, err: err}
+				return fail(err)
 			}
 			if o.out == "-" {
 				_, err := io.WriteString(g.stdout, text)
@@ -62,7 +61,7 @@ convention it follows. Nothing is connected to: run drift check next.`,
 			}
 			res, err := safefile.Write(o.out, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
 			if err != nil {
-				return &exitError{code: check.ExitError, err: fmt.Errorf("writing %s: %w", o.out, err)}
+				return fail(fmt.Errorf("writing %s: %w", o.out, err))
 			}
 			for _, d := range res.Created {
 				fmt.Fprintf(g.stderr, "created directory %s\n", d)

@@ -159,7 +159,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		return nil
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &exitError{code: check.ExitError, err: fmt.Errorf("%w\nsee `%s --help`", err, c.CommandPath())}
+		return fail(fmt.Errorf("%w\nsee `%s --help`", err, c.CommandPath()))
 	})
 	root.AddCommand(
 		newCheckCmd(g),
@@ -209,9 +209,12 @@ func newVersionCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
+// fail is a command that could not do its work: exit 2 with err.
+func fail(err error) error { return &exitError{code: check.ExitError, err: err} }
+
 // usageErr is a mistake on the command line: exit 2 with the message.
 func usageErr(format string, args ...any) error {
-	return &exitError{code: check.ExitError, err: fmt.Errorf(format, args...)}
+	return fail(fmt.Errorf(format, args...))
 }
 
 func oneOf(v string, allowed ...string) bool {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/report"
 	"github.com/drift-schema/drift/internal/store"
 )
@@ -56,7 +55,7 @@ failed. Every replica records into the same store, so this is the history of all
 			return o.alerts.withStore(cmd.Context(), g, func(st *store.Store) error {
 				runs, err := st.RunHistory(cmd.Context(), f)
 				if err != nil {
-					return &exitError{code: check.ExitError, err: err}
+					return fail(err)
 				}
 				if asJSON {
 					return report.RunsJSON(g.stdout, runs)

@@ -77,7 +77,7 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	}
 	s, warnings, err := w.runner.SnapshotOf(ctx, o.from, check.Options{Name: name, Schemas: o.schemas, Timeout: o.timeout})
 	if err != nil {
-		return &exitError{code: check.ExitError, err: fmt.Errorf("reading --from: %w", err)}
+		return fail(fmt.Errorf("reading --from: %w", err))
 	}
 	for _, warning := range warnings {
 		fmt.Fprintf(g.stderr, "warning: %s\n", warning)
@@ -85,12 +85,12 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	if o.out == "-" {
 		// Streamed: a large schema's JSON is never held in memory whole.
 		if err := snapshot.Encode(g.stdout, s); err != nil {
-			return &exitError{code: check.ExitError, err: err}
+			return fail(err)
 		}
 		return nil
 	}
 	if err := check.WriteSnapshot(o.out, s, g.stderr); err != nil {
-		return &exitError{code: check.ExitError, err: err}
+		return fail(err)
 	}
 	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", o.out, len(s.Objects))
 	return nil
@@ -125,7 +125,7 @@ func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 		}
 	}
 	if len(errs) > 0 {
-		return &exitError{code: check.ExitError, err: errors.Join(errs...)}
+		return fail(errors.Join(errs...))
 	}
 	return exitWith(code)
 }

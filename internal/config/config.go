@@ -430,6 +430,18 @@ func (c *Config) RequireEnv(sections ...string) error {
 	return newError(c.Name(), c.unsetIn(sections...))
 }
 
+// StoreDSN is the store database's connection string, or an error saying why there is none
+// (an unset variable it names, or no store.dsn).
+func (c *Config) StoreDSN() (string, error) {
+	if err := c.RequireEnv("store"); err != nil {
+		return "", err
+	}
+	if c.Store.DSN == "" {
+		return "", fmt.Errorf("config %s: store.dsn is not set: the daemon, drift alerts and drift runs need a PostgreSQL database for schema_drift_alerts", c.Name())
+	}
+	return c.Store.DSN.Value(), nil
+}
+
 // RequireEnvFor is RequireEnv for a command that checks targets: sections always, and the
 // shadow when one of targets is built from migrations and no shadow server was found (an unset
 // variable there would silently mean "a throwaway local cluster").
