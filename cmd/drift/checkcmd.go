@@ -79,7 +79,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			results := w.runner.CheckTargets(cmd.Context(), checked, 4)
 			stop()
 			if o.adopt {
-				return exitWith(adopt(g, w.runner, checked, results))
+				return exitWith(w.runner.AdoptAll(checked, results, g.stdout, g.stderr))
 			}
 			if mode != "" {
 				if err := w.runner.AttachFixes(results, mode); err != nil {

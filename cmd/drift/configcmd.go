@@ -2,14 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/drift-schema/drift/internal/initconfig"
 	"github.com/spf13/cobra"
-
-	"github.com/drift-schema/drift/internal/check"
-	"github.com/drift-schema/drift/internal/config"
 )
 
 func newConfigCmd(g *globals) *cobra.Command {
@@ -46,37 +43,17 @@ settings; --for check only what drift check needs. Run it in CI, or before resta
 				return fail(err)
 			}
 			g.secure(cfg)
-			var problems []error
-			sections := []string{}
-			if strings.EqualFold(use, "daemon") {
-				sections = append(sections, "store", "slack", "daemon")
-				if cfg.Store.DSN == "" && cfg.RequireEnv("store") == nil {
-					problems = append(problems, errors.New("store.dsn is not set: the daemon needs a PostgreSQL database for its alerts and runs"))
-				}
-			}
-			if err := cfg.RequireEnvFor(cfg.Targets, "", sections...); err != nil {
-				// Without a shadow server drift starts a local cluster: fine, unless the setting
-				// names a variable that is not set.
-				problems = append(problems, err)
-			}
-			var lines []string
-			for _, t := range cfg.Targets {
-				line, err := validateTarget(cfg, t)
-				if err != nil {
-					problems = append(problems, fmt.Errorf("target %s: %w", t.Name, err))
-					continue
-				}
-				lines = append(lines, line)
-			}
-			if err := errors.Join(problems...); err != nil {
-				return fail(fmt.Errorf("config %s is not usable by drift %s:\n%w", cfg.Name(), strings.ToLower(use), err))
+			use = strings.ToLower(use)
+			lines, err := initconfig.Validate(cfg, use, buildTargets(cfg, cfg.Targets))
+			if err != nil {
+				return fail(err)
 			}
 			if asJSON {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(map[string]any{"valid": true, "file": cfg.Name(), "targets": lines})
 			}
-			fmt.Fprintf(g.stdout, "config %s is valid for drift %s: %s\n", cfg.Name(), strings.ToLower(use), plural(len(cfg.Targets), "target"))
+			fmt.Fprintf(g.stdout, "config %s is valid for drift %s: %s\n", cfg.Name(), use, plural(len(cfg.Targets), "target"))
 			for _, l := range lines {
 				fmt.Fprintf(g.stdout, "  %s\n", l)
 			}
@@ -87,21 +64,4 @@ settings; --for check only what drift check needs. Run it in CI, or before resta
 	cmd.Flags().StringVar(&use, "for", "daemon", "the command the config is for: daemon (everything) or check")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	return cmd
-}
-
-// validateTarget reads what a target's expected side needs, without connecting to anything.
-func validateTarget(cfg *config.Config, t config.Target) (string, error) {
-	sched := cfg.Schedule
-	if t.Schedule != "" {
-		sched = t.Schedule
-	}
-	head := fmt.Sprintf("%s (%s, every %q)", t.Name, t.Engine, sched)
-	what, err := buildTargets(cfg, []config.Target{t})[0].ReadExpected()
-	if err != nil {
-		return "", err
-	}
-	if t.Expected == check.ExpectMigrations {
-		what += " in " + t.Migrations
-	}
-	return head + ": " + what, nil
 }

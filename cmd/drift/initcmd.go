@@ -1,16 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/drift-schema/drift/internal/initconfig"
-	"github.com/drift-schema/drift/internal/safefile"
 )
 
 type initOptions struct {
@@ -42,31 +37,9 @@ convention it follows. Nothing is connected to: run drift check next.`,
 			if err != nil {
 				return usageErr("%w", err)
 			}
-			outAbs := o.out
-			if o.out != "-" {
-				if outAbs, err = filepath.Abs(o.out); err != nil {
-					return usageErr("--out: %w", err)
-				}
-				if _, err := os.Lstat(o.out); err == nil && !o.force {
-					return usageErr("%s exists: drift init does not overwrite a config (use --force, or --out another file)", o.out)
-				}
-			}
-			text, err := initconfig.Render(specs, filepath.Dir(outAbs), time.Now())
-			if err != nil {
+			if err := initconfig.Write(o.out, o.force, specs, time.Now(), g.stdout, g.stderr, g.redactor); err != nil {
 				return fail(err)
 			}
-			if o.out == "-" {
-				_, err := io.WriteString(g.stdout, text)
-				return err
-			}
-			res, err := safefile.Write(o.out, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
-			if err != nil {
-				return fail(fmt.Errorf("writing %s: %w", o.out, err))
-			}
-			for _, d := range res.Created {
-				fmt.Fprintf(g.stderr, "created directory %s\n", d)
-			}
-			initconfig.NextSteps(g.stderr, o.out, specs, g.redactor)
 			return nil
 		},
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
-	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -96,7 +94,8 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	return nil
 }
 
-// all rebuilds (or verifies) every selected target's committed snapshot from its migrations.
+// all rebuilds (or verifies) every selected target's committed snapshot from its migrations,
+// each read within --timeout.
 func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 	cfg, targets, err := loadTargets(o.configPath, o.targets)
 	if err != nil {
@@ -105,34 +104,16 @@ func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 	g.secure(cfg)
 	defer g.showProgress(fmt.Sprintf("building %s from migrations", plural(len(targets), "snapshot")))()
 	w := newWiring(g, cfg, o.shadowDSN)
-	code := check.ExitClean
-	var errs []error
-	for _, t := range targets {
-		if t.Migrations == "" {
-			if len(o.targets) > 0 {
-				errs = append(errs, fmt.Errorf("target %s: has no migrations directory to build a snapshot from", t.Name))
-			}
-			continue
-		}
-		path := cfg.SnapshotPath(t)
-		stale, err := o.target(ctx, g, w, cfg, t, path)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
-			continue
-		}
-		if stale {
-			code = check.ExitDrift
-		}
+	checked := buildTargets(cfg, targets)
+	for i := range checked {
+		checked[i].Timeout = o.timeout
 	}
-	if len(errs) > 0 {
-		return fail(errors.Join(errs...))
+	stale, err := w.runner.RefreshSnapshots(ctx, checked, len(o.targets) > 0, check.SnapshotFile{Verify: o.verify, Out: g.stdout, Log: g.stderr})
+	switch {
+	case err != nil:
+		return fail(err)
+	case stale:
+		return exitWith(check.ExitDrift)
 	}
-	return exitWith(code)
-}
-
-func (o *snapshotOptions) target(ctx context.Context, g *globals, w *wiring, cfg *config.Config, t config.Target, path string) (stale bool, err error) {
-	migs := check.Source{Kind: check.SourceMigrations, Engine: t.Engine, Path: cfg.Resolve(t.Migrations)}
-	opts := check.Options{Name: t.Name, Schemas: t.Schemas, Tracking: migrations.TrackingOptions{Table: t.Tracking.Table, Column: t.Tracking.Column}, Timeout: o.timeout}
-	opts.Replay, opts.Partitions = t.ReplaySettings, t.Partitions == config.PartitionsAll
-	return w.runner.RefreshSnapshot(ctx, migs, opts, check.SnapshotFile{Path: path, Migrations: t.Migrations, Verify: o.verify, Out: g.stdout, Log: g.stderr})
+	return nil
 }

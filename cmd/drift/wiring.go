@@ -65,6 +65,7 @@ func buildTargets(cfg *config.Config, targets []config.Target) []check.Target {
 			Expected:       t.Expected,
 			SnapshotPath:   cfg.SnapshotPath(t),
 			MigrationsDir:  cfg.Resolve(t.Migrations),
+			Migrations:     t.Migrations,
 			Schemas:        t.Schemas,
 			ColumnOrder:    t.ColumnOrder,
 			TrackingTable:  t.Tracking.Table,

@@ -3,6 +3,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -79,4 +80,32 @@ func (r *Runner) Adopt(t Target, res *Result, now time.Time) (Adoption, error) {
 		paths[i] = filepath.Join(t.MigrationsDir, filepath.FromSlash(f.Path))
 	}
 	return Adoption{Paths: paths, Cannot: cannot}, nil
+}
+
+// AdoptAll writes, for each drifted target (targets and results in the same order), the
+// migration that adopts its drift (Adopt), prints each file's path on out and each refusal or
+// failure on errOut, and returns the exit code: ExitClean when every drifted target got its
+// migration, ExitError when one could not. The runner's clock dates the files.
+func (r *Runner) AdoptAll(targets []Target, results []Result, out, errOut io.Writer) int {
+	code := ExitClean
+	for i := range results {
+		res, t := &results[i], targets[i]
+		if res.Status != StatusError && len(res.Findings) == 0 {
+			fmt.Fprintf(out, "%s: no drift to adopt\n", t.Name)
+			continue
+		}
+		a, err := r.Adopt(t, res, r.clock.Now())
+		if err != nil {
+			fmt.Fprintf(errOut, "drift check --adopt: target %s: %v\n", t.Name, r.redactor.String(err.Error()))
+			code = ExitError
+			continue
+		}
+		for _, p := range a.Paths {
+			fmt.Fprintln(out, p)
+		}
+		if a.Cannot > 0 {
+			fmt.Fprintf(errOut, "drift check --adopt: target %s: %d differences could not be written as statements; the migration says why in comments\n", t.Name, a.Cannot)
+		}
+	}
+	return code
 }

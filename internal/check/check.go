@@ -43,6 +43,9 @@ type Target struct {
 	Expected      string
 	SnapshotPath  string // snapshots/<name>.json when Expected is ExpectSnapshot
 	MigrationsDir string // absolute path when Expected is ExpectMigrations
+	// Migrations is the migration folder as the config writes it, for messages ("" when the
+	// target has none).
+	Migrations string
 	Schemas       []string
 	ColumnOrder   bool
 	// TrackingTable and TrackingColumn name a custom migration tracking table; empty finds

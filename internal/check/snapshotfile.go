@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -86,4 +87,28 @@ func WriteSnapshot(path string, s *snapshot.Snapshot, log io.Writer) error {
 		fmt.Fprintf(log, "created directory %s\n", dir)
 	}
 	return err
+}
+
+// RefreshSnapshots rebuilds (or with f.Verify verifies) the committed snapshot of each target
+// from its migration set, as RefreshSnapshot does; f.Path is each target's SnapshotPath. A
+// target without a migration set is passed over, or is an error when named is set (the
+// command named it). It returns whether one was stale, and every target's error, joined.
+func (r *Runner) RefreshSnapshots(ctx context.Context, targets []Target, named bool, f SnapshotFile) (stale bool, err error) {
+	var errs []error
+	for _, t := range targets {
+		if t.Migrations == "" {
+			if named {
+				errs = append(errs, fmt.Errorf("target %s: has no migrations directory to build a snapshot from", t.Name))
+			}
+			continue
+		}
+		f.Path, f.Migrations = t.SnapshotPath, t.Migrations
+		migs := Source{Kind: SourceMigrations, Engine: t.Engine, Path: t.MigrationsDir}
+		s, err := r.RefreshSnapshot(ctx, migs, t.Options(), f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+		}
+		stale = stale || s
+	}
+	return stale, errors.Join(errs...)
 }

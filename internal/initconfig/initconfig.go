@@ -1,13 +1,16 @@
 // Package initconfig writes the commented drift.yaml of `drift init`: it pairs each database
 // given with the migration folder or snapshot that follows it, names the targets and the
 // environment variables their connection strings are read from, and renders a config that
-// drift itself accepts. It connects to nothing.
+// drift itself accepts. It connects to nothing. It also reads a config back as `drift config
+// validate` does (Validate), again without connecting to anything.
 package initconfig
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,6 +23,7 @@ import (
 	"github.com/drift-schema/drift/internal/migrations"
 	"github.com/drift-schema/drift/internal/pgdial"
 	"github.com/drift-schema/drift/internal/redact"
+	"github.com/drift-schema/drift/internal/safefile"
 )
 
 // Target is one target drift init writes.
@@ -220,4 +224,79 @@ func NextSteps(w io.Writer, path string, ts []Target, red *redact.Redactor) {
 		fmt.Fprintf(w, "  export %s='%s'\n", s.EnvVar, red.String(s.DSN))
 	}
 	fmt.Fprintf(w, "then: drift check --config %s\n", path)
+}
+
+// Write renders the config of ts into out ("-": stdout), never over an existing file unless
+// force, and tells on stderr what it created and what to do next (with the secrets red
+// knows hidden). A path argument is written through safefile: a symlink is followed and a
+// device written to, neither is ever replaced.
+func Write(out string, force bool, ts []Target, now time.Time, stdout, stderr io.Writer, red *redact.Redactor) error {
+	abs := out
+	if out != "-" {
+		var err error
+		if abs, err = filepath.Abs(out); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		if _, err := os.Lstat(out); err == nil && !force {
+			return fmt.Errorf("%s exists: drift init does not overwrite a config (use --force, or --out another file)", out)
+		}
+	}
+	text, err := Render(ts, filepath.Dir(abs), now)
+	if err != nil {
+		return err
+	}
+	if out == "-" {
+		_, err := io.WriteString(stdout, text)
+		return err
+	}
+	res, err := safefile.Write(out, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", out, err)
+	}
+	for _, d := range res.Created {
+		fmt.Fprintf(stderr, "created directory %s\n", d)
+	}
+	NextSteps(stderr, out, ts, red)
+	return nil
+}
+
+// Validate checks cfg as the command use ("daemon" or "check") reads it, without connecting to
+// anything: the environment variables the command needs, the store for the daemon, and each
+// target's expected side (its migration folder read and named, or its snapshot read and
+// checked). targets are cfg's targets as the runner takes them, in cfg's order. It returns a
+// line per target, or every problem at once.
+func Validate(cfg *config.Config, use string, targets []check.Target) ([]string, error) {
+	var problems []error
+	var sections []string
+	if use == "daemon" {
+		sections = append(sections, "store", "slack", "daemon")
+		if cfg.Store.DSN == "" && cfg.RequireEnv("store") == nil {
+			problems = append(problems, errors.New("store.dsn is not set: the daemon needs a PostgreSQL database for its alerts and runs"))
+		}
+	}
+	// Without a shadow server drift starts a local cluster: fine, unless the setting names a
+	// variable that is not set.
+	if err := cfg.RequireEnvFor(cfg.Targets, "", sections...); err != nil {
+		problems = append(problems, err)
+	}
+	var lines []string
+	for i, t := range targets {
+		sched := cfg.Schedule
+		if s := cfg.Targets[i].Schedule; s != "" {
+			sched = s
+		}
+		what, err := t.ReadExpected()
+		if err != nil {
+			problems = append(problems, fmt.Errorf("target %s: %w", t.Name, err))
+			continue
+		}
+		if t.Expected == check.ExpectMigrations {
+			what += " in " + t.Migrations
+		}
+		lines = append(lines, fmt.Sprintf("%s (%s, every %q): %s", t.Name, t.Engine, sched, what))
+	}
+	if err := errors.Join(problems...); err != nil {
+		return nil, fmt.Errorf("config %s is not usable by drift %s:\n%w", cfg.Name(), use, err)
+	}
+	return lines, nil
 }
