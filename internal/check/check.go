@@ -45,9 +45,9 @@ type Target struct {
 	MigrationsDir string // absolute path when Expected is ExpectMigrations
 	// Migrations is the migration folder as the config writes it, for messages ("" when the
 	// target has none).
-	Migrations string
-	Schemas       []string
-	ColumnOrder   bool
+	Migrations  string
+	Schemas     []string
+	ColumnOrder bool
 	// TrackingTable and TrackingColumn name a custom migration tracking table; empty finds
 	// golang-migrate's schema_migrations and Flyway's flyway_schema_history by themselves.
 	TrackingTable  string
