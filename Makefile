@@ -8,7 +8,7 @@ GOFLAGS_T ?= -count=1 -timeout 40m -p 2 -parallel 4
 # an empty database took 280 ms, against 15 to 40 ms in memory, so the tests use a RAM-backed
 # directory when the machine has one with room (2 GiB free in /dev/shm); TEST_TMPDIR=/some/dir
 # chooses another, TEST_TMPDIR= keeps $$TMPDIR. drift itself never picks: a user's shadow cluster
-# goes where TMPDIR says (README, "Shadow database").
+# goes where TMPDIR says (README, "The shadow database").
 TEST_TMPDIR ?= $(shell d=/dev/shm; [ -d $$d ] && [ -w $$d ] && [ "$$(df -Pk $$d 2>/dev/null | awk 'NR==2 {print $$4}')" -ge 2097152 ] 2>/dev/null && echo $$d)
 TEST_ENV  := $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR))
 
