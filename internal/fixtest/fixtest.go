@@ -4,6 +4,7 @@ package fixtest
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/drift-schema/drift/internal/check"
+	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 // ApplyFix runs a fix's statements on dsn as a person would: online (by hand, on the live
@@ -50,4 +52,16 @@ func ApplyFix(t testing.TB, dsn string, fix *check.Fix) {
 		batch = append(batch, s.SQL)
 	}
 	flush()
+}
+
+// Kept writes a schema already read to a snapshot file in the test's temporary directory and
+// returns it as a source: after a fix, the side left alone is compared as the snapshot just read
+// (as `expected: snapshot` reads a committed one), so only the fixed copy is read again.
+func Kept(t testing.TB, s *snapshot.Snapshot) check.Source {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kept.json")
+	if err := snapshot.WriteFile(path, s); err != nil {
+		t.Fatalf("keeping a snapshot: %v", err)
+	}
+	return check.Source{Kind: check.SourceSnapshot, Path: path}
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/fixtest"
 	"github.com/drift-schema/drift/internal/pgtest"
-	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 // fixRunner is the real orchestration over the real engine.
@@ -51,12 +49,7 @@ func proveFix(t *testing.T, base string, tc fixCase) check.Result {
 	require.NotEqual(t, check.StatusError, checked.Status, checked.Error)
 	// After a fix, the side left alone is compared as the snapshot just read (a committed
 	// snapshot, as `expected: snapshot` reads one): only the fixed copy is read again.
-	kept := func(s *snapshot.Snapshot) check.Source {
-		path := filepath.Join(t.TempDir(), "kept.json")
-		require.NoError(t, snapshot.WriteFile(path, s))
-		return check.Source{Kind: check.SourceSnapshot, Path: path}
-	}
-	expKept, actKept := kept(checked.Expected), kept(checked.Actual)
+	expKept, actKept := fixtest.Kept(t, checked.Expected), fixtest.Kept(t, checked.Actual)
 	for _, mode := range []check.FixMode{check.FixRevert, check.FixAdopt} {
 		res := checked
 		res.Findings = append([]diff.Finding(nil), checked.Findings...)

@@ -2,7 +2,6 @@ package timescale_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/fixtest"
 	"github.com/drift-schema/drift/internal/pgtest"
-	"github.com/drift-schema/drift/internal/snapshot"
 	"github.com/drift-schema/drift/internal/timescaletest"
 )
 
@@ -43,12 +41,7 @@ func TestFixEachDrift(t *testing.T) {
 			// fix, the side left alone is compared as the snapshot just read.
 			checked := r.Check(ctx, live(expDSN), live(actDSN), check.Options{Name: "fix"})
 			require.NotEqual(t, check.StatusError, checked.Status, checked.Error)
-			kept := func(s *snapshot.Snapshot) check.Source {
-				path := filepath.Join(t.TempDir(), "kept.json")
-				require.NoError(t, snapshot.WriteFile(path, s))
-				return check.Source{Kind: check.SourceSnapshot, Path: path}
-			}
-			expKept, actKept := kept(checked.Expected), kept(checked.Actual)
+			expKept, actKept := fixtest.Kept(t, checked.Expected), fixtest.Kept(t, checked.Actual)
 			for _, mode := range []check.FixMode{check.FixRevert, check.FixAdopt} {
 				res := checked
 				res.Findings = append([]diff.Finding(nil), checked.Findings...)
