@@ -31,12 +31,27 @@ func ParseFailPolicy(failOn string, pending bool) (FailPolicy, error) {
 	return FailPolicy{Severity: sev, Pending: pending}, nil
 }
 
-// ExitCode is the exit code of a command that checked results: ExitError when one could not be
-// checked, else ExitDrift when one drifted by the policy (never under Never), else ExitClean.
+// ExitCode is the exit code of a command that checked results. A target that could not be
+// checked makes it ExitError even if another drifted: "could not check" must never be read as
+// "checked". Else ExitDrift when a finding is at least Severity (or, with Pending, a migration
+// is pending), unless Never; else ExitClean.
 func (p FailPolicy) ExitCode(results []Result) int {
-	code := ExitCode(results, p.Severity, p.Pending)
-	if p.Never && code == ExitDrift {
-		return ExitClean
+	code := ExitClean
+	for _, r := range results {
+		if r.Status == StatusError {
+			return ExitError
+		}
+		if p.Pending && len(r.Pending) > 0 {
+			code = ExitDrift
+		}
+		for _, f := range r.Findings {
+			if f.Severity.AtLeast(p.Severity) {
+				code = ExitDrift
+			}
+		}
+	}
+	if p.Never {
+		return ExitClean // a target that could not be checked has returned above
 	}
 	return code
 }

@@ -533,26 +533,6 @@ const (
 	ExitError = 2 // the check could not be done
 )
 
-// ExitCode maps results to the exit code contract. A target that could not be checked makes the
-// run exit 2 even if another drifted: "could not check" must never be read as "checked".
-func ExitCode(results []Result, failOn diff.Severity, failOnPending bool) int {
-	code := ExitClean
-	for _, r := range results {
-		if r.Status == StatusError {
-			return ExitError
-		}
-		if failOnPending && len(r.Pending) > 0 {
-			code = ExitDrift
-		}
-		for _, f := range r.Findings {
-			if f.Severity.AtLeast(failOn) {
-				code = ExitDrift
-			}
-		}
-	}
-	return code
-}
-
 // Diff compares two sources named as on the command line (a database URL, a migration
 // directory or a snapshot file): from is the expected side, to the actual one. A source that
 // cannot be read is the result's error, as any other failure of the comparison.

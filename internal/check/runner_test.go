@@ -174,19 +174,30 @@ func TestSourcesOnEitherSide(t *testing.T) {
 	require.Contains(t, res.Error, `holds tabel "public.x", which is not a kind of postgres object`)
 }
 
-func TestExitCode(t *testing.T) {
+func TestFailPolicyExitCode(t *testing.T) {
 	warn := check.Result{Status: check.StatusDrift, Findings: []diff.Finding{{Severity: diff.Warning}}}
 	info := check.Result{Status: check.StatusDrift, Findings: []diff.Finding{{Severity: diff.Info}}}
 	pending := check.Result{Status: check.StatusPending, Pending: []check.Migration{{Version: "2"}}}
 	broken := check.Result{Status: check.StatusError}
-	require.Equal(t, 0, check.ExitCode(nil, diff.Warning, false))
-	require.Equal(t, 1, check.ExitCode([]check.Result{warn}, diff.Warning, false))
-	require.Equal(t, 0, check.ExitCode([]check.Result{warn}, diff.Critical, false))
-	require.Equal(t, 0, check.ExitCode([]check.Result{info}, diff.Warning, false))
-	require.Equal(t, 1, check.ExitCode([]check.Result{info}, diff.Info, false))
-	require.Equal(t, 0, check.ExitCode([]check.Result{pending}, diff.Warning, false))
-	require.Equal(t, 1, check.ExitCode([]check.Result{pending}, diff.Warning, true))
-	require.Equal(t, 2, check.ExitCode([]check.Result{warn, broken}, diff.Warning, false), "could not check wins over drift")
+	on := func(s diff.Severity) check.FailPolicy { return check.FailPolicy{Severity: s} }
+	require.Equal(t, 0, on(diff.Warning).ExitCode(nil))
+	require.Equal(t, 1, on(diff.Warning).ExitCode([]check.Result{warn}))
+	require.Equal(t, 0, on(diff.Critical).ExitCode([]check.Result{warn}))
+	require.Equal(t, 0, on(diff.Warning).ExitCode([]check.Result{info}))
+	require.Equal(t, 1, on(diff.Info).ExitCode([]check.Result{info}))
+	require.Equal(t, 0, on(diff.Warning).ExitCode([]check.Result{pending}))
+	require.Equal(t, 1, check.FailPolicy{Severity: diff.Warning, Pending: true}.ExitCode([]check.Result{pending}))
+	require.Equal(t, 2, on(diff.Warning).ExitCode([]check.Result{warn, broken}), "could not check wins over drift")
+
+	never, err := check.ParseFailPolicy(" Never ", true)
+	require.NoError(t, err)
+	require.Equal(t, 0, never.ExitCode([]check.Result{warn, pending}), "never: drift is not a failure")
+	require.Equal(t, 2, never.ExitCode([]check.Result{warn, broken}), "never: a target that could not be checked still is")
+	p, err := check.ParseFailPolicy("info", false)
+	require.NoError(t, err)
+	require.Equal(t, check.FailPolicy{Severity: diff.Info}, p)
+	_, err = check.ParseFailPolicy("loud", false)
+	require.EqualError(t, err, `--fail-on must be critical, warning, info or never, not "loud"`)
 }
 
 func TestRunnerReportsWhatIgnoreRulesSilence(t *testing.T) {

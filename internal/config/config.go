@@ -8,6 +8,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -430,6 +431,9 @@ func (c *Config) RequireEnv(sections ...string) error {
 	return newError(c.Name(), c.unsetIn(sections...))
 }
 
+// ErrNoStore says that the config names no store database.
+var ErrNoStore = errors.New("store.dsn is not set: the daemon, drift alerts and drift runs need a PostgreSQL database for schema_drift_alerts")
+
 // StoreDSN is the store database's connection string, or an error saying why there is none
 // (an unset variable it names, or no store.dsn).
 func (c *Config) StoreDSN() (string, error) {
@@ -437,7 +441,7 @@ func (c *Config) StoreDSN() (string, error) {
 		return "", err
 	}
 	if c.Store.DSN == "" {
-		return "", fmt.Errorf("config %s: store.dsn is not set: the daemon, drift alerts and drift runs need a PostgreSQL database for schema_drift_alerts", c.Name())
+		return "", fmt.Errorf("config %s: %w", c.Name(), ErrNoStore)
 	}
 	return c.Store.DSN.Value(), nil
 }

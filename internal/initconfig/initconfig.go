@@ -271,7 +271,7 @@ func Validate(cfg *config.Config, use string, targets []check.Target) ([]string,
 	if use == "daemon" {
 		sections = append(sections, "store", "slack", "daemon")
 		if cfg.Store.DSN == "" && cfg.RequireEnv("store") == nil {
-			problems = append(problems, errors.New("store.dsn is not set: the daemon needs a PostgreSQL database for its alerts and runs"))
+			problems = append(problems, config.ErrNoStore)
 		}
 	}
 	// Without a shadow server drift starts a local cluster: fine, unless the setting names a

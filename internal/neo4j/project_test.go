@@ -127,7 +127,7 @@ func TestNamedDifferently(t *testing.T) {
 		require.Equal(t, []string{"name"}, f.Attributes)
 	}
 	require.Equal(t, check.StatusDrift, res.Status)
-	require.Zero(t, check.ExitCode([]check.Result{res}, diff.Warning, false), "named differently is info: it does not fail a release at --fail-on warning")
+	require.Zero(t, check.FailPolicy{Severity: diff.Warning}.ExitCode([]check.Result{res}), "named differently is info: it does not fail a release at --fail-on warning")
 }
 
 // TestTwoGeneratedNamesAreOneItem: the same unnamed index on two databases has two generated
