@@ -135,6 +135,13 @@ func testLogger(t testing.TB) (*slog.Logger, *syncBuffer) {
 	var w io.Writer = buf
 	if testing.Verbose() {
 		w = io.MultiWriter(buf, os.Stderr)
+	} else {
+		// A failed test shows what the daemon logged: a timing failure is read from its log.
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("daemon log:\n%s", buf.String())
+			}
+		})
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
 }
@@ -270,4 +277,14 @@ func eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// idle reports whether no tick of d is running.
+func (d *Daemon) idle() bool {
+	for _, g := range d.groups {
+		if g.busy.Load() {
+			return false
+		}
+	}
+	return true
 }
