@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/drift-schema/drift/internal/config"
 
 	"github.com/spf13/cobra"
 
@@ -26,14 +27,14 @@ func newAlertsCmd(g *globals) *cobra.Command {
 		Short: "List, show, acknowledge and unacknowledge the daemon's stored alerts",
 		Args:  cobra.NoArgs,
 	}
-	cmd.PersistentFlags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.PersistentFlags().StringVarP(&o.configPath, "config", "c", "", config.PathHelp)
 	cmd.AddCommand(newAlertsListCmd(g, o), newAlertsShowCmd(g, o), newAlertsAckCmd(g, o), newAlertsUnackCmd(g, o))
 	return cmd
 }
 
 // withStore opens the store named by the config and runs fn with it.
 func (o *alertsOptions) withStore(ctx context.Context, g *globals, fn func(*store.Store) error) error {
-	cfg, err := loadConfig(o.configPath)
+	cfg, err := config.Load(o.configPath)
 	if err != nil {
 		return fail(err)
 	}
@@ -88,14 +89,12 @@ func newAlertsListCmd(g *globals, o *alertsOptions) *cobra.Command {
 
 // jsonOrText reads a --format that is text or json; with json, failures are printed as JSON.
 func jsonOrText(g *globals, format string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(format)) {
-	case "json":
-		g.jsonErrors = true
-		return true, nil
-	case "text":
-		return false, nil
+	f, err := report.ParseFormat(format, "text", "json")
+	if err != nil {
+		return false, usageErr("%w", err)
 	}
-	return false, usageErr("--format must be text or json, not %q", format)
+	g.jsonErrors = f == "json"
+	return g.jsonErrors, nil
 }
 
 func newAlertsShowCmd(g *globals, o *alertsOptions) *cobra.Command {
@@ -203,9 +202,9 @@ resolution, is posted as usual.`,
 }
 
 func alertID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usageErr("%q is not an alert ID (see `drift alerts list`)", s)
+	id, err := alert.ParseID(s)
+	if err != nil {
+		return 0, usageErr("%w", err)
 	}
 	return id, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -72,7 +71,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 				stop()
 				return fail(err)
 			}
-			checked := buildTargets(cfg, targets)
+			checked := check.TargetsFrom(cfg, targets)
 			for i := range checked {
 				checked[i].WholeSnapshots = mode != "" || o.adopt // the fix is written from whole schemas
 			}
@@ -97,7 +96,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			return exitWith(o.out.policy.ExitCode(results))
 		},
 	}
-	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", config.PathHelp)
 	cmd.Flags().StringArrayVarP(&o.targets, "target", "t", nil, "check only this target (repeatable)")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases (default: shadow.postgres_dsn, $DRIFT_SHADOW_DSN, else a throwaway local cluster)")
 	cmd.Flags().StringVar(&o.fix, "fix", "", "print the fix: revert (undo the drift) or adopt (turn the expected schema into the live one)")
@@ -113,21 +112,10 @@ func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "show full definitions in text output")
 }
 
-// loadConfig reads the config from --config, $DRIFT_CONFIG or ./drift.yaml.
-func loadConfig(path string) (*config.Config, error) {
-	if path == "" {
-		path = os.Getenv("DRIFT_CONFIG")
-	}
-	if path == "" {
-		path = "drift.yaml"
-	}
-	return config.Load(path)
-}
-
 // loadTargets loads the config and picks the named targets (all of them when none are named;
 // an unknown name lists the configured ones). Its errors carry exit code 2.
 func loadTargets(configPath string, names []string) (*config.Config, []config.Target, error) {
-	cfg, err := loadConfig(configPath)
+	cfg, err := config.Load(configPath)
 	if err != nil {
 		return nil, nil, fail(err)
 	}

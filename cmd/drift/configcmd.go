@@ -1,9 +1,9 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"strings"
+
+	"github.com/drift-schema/drift/internal/config"
 
 	"github.com/drift-schema/drift/internal/initconfig"
 	"github.com/spf13/cobra"
@@ -38,29 +38,20 @@ settings; --for check only what drift check needs. Run it in CI, or before resta
 			if !oneOf(use, "daemon", "check") {
 				return usageErr("--for must be daemon or check, not %q", use)
 			}
-			cfg, err := loadConfig(path)
+			cfg, err := config.Load(path)
 			if err != nil {
 				return fail(err)
 			}
 			g.secure(cfg)
 			use = strings.ToLower(use)
-			lines, err := initconfig.Validate(cfg, use, buildTargets(cfg, cfg.Targets))
+			lines, err := initconfig.Validate(cfg, use)
 			if err != nil {
 				return fail(err)
 			}
-			if asJSON {
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"valid": true, "file": cfg.Name(), "targets": lines})
-			}
-			fmt.Fprintf(g.stdout, "config %s is valid for drift %s: %s\n", cfg.Name(), use, plural(len(cfg.Targets), "target"))
-			for _, l := range lines {
-				fmt.Fprintf(g.stdout, "  %s\n", l)
-			}
-			return nil
+			return initconfig.PrintValid(g.stdout, cfg, use, lines, asJSON)
 		},
 	}
-	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.Flags().StringVarP(&path, "config", "c", "", config.PathHelp)
 	cmd.Flags().StringVar(&use, "for", "daemon", "the command the config is for: daemon (everything) or check")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
 	return cmd

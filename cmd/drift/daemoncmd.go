@@ -45,7 +45,7 @@ checked.`,
 			if err != nil {
 				return usageErr("%w", err)
 			}
-			cfg, err := loadConfig(o.configPath)
+			cfg, err := config.Load(o.configPath)
 			if err != nil {
 				return fail(err)
 			}
@@ -72,7 +72,7 @@ checked.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.Flags().StringVarP(&o.configPath, "config", "c", "", config.PathHelp)
 	cmd.Flags().BoolVar(&o.once, "once", false, "check every target once, now, and exit with drift check's exit code")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
 	cmd.Flags().StringVar(&o.failOn, "fail-on", "warning", "with --once: exit 1 when a finding is at least this severe (critical, warning, info); never: exit 0 on drift, for a scheduler that counts exit 1 as a failed job (Slack still tells)")
@@ -97,7 +97,7 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 			log.Info("dropped an orphaned shadow database", "database", name)
 		}
 	}
-	d, err := daemon.FromConfig(cfg, buildTargets(cfg, cfg.Targets), st, w.runner, w.redactor, log, out)
+	d, err := daemon.FromConfig(cfg, st, w.runner, w.redactor, log, out)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

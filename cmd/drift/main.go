@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -191,17 +190,9 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Short: "Print drift's version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			bi := buildinfo.Read(version, commit, date)
-			switch strings.ToLower(format) {
-			case "json":
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]string{"version": bi.Version, "commit": bi.Commit, "date": bi.Date, "go": bi.Go})
-			case "text":
-			default:
-				return usageErr("--format must be text or json, not %q", format)
+			if err := buildinfo.Read(version, commit, date).Write(g.stdout, format); err != nil {
+				return fail(err)
 			}
-			fmt.Fprintln(g.stdout, bi.String())
 			return nil
 		},
 	}

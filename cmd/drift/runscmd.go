@@ -3,6 +3,8 @@ package main
 import (
 	"time"
 
+	"github.com/drift-schema/drift/internal/config"
+
 	"github.com/spf13/cobra"
 
 	"github.com/drift-schema/drift/internal/report"
@@ -64,7 +66,7 @@ failed. Every replica records into the same store, so this is the history of all
 			})
 		},
 	}
-	cmd.Flags().StringVarP(&o.alerts.configPath, "config", "c", "", "config file (default: $DRIFT_CONFIG, else drift.yaml)")
+	cmd.Flags().StringVarP(&o.alerts.configPath, "config", "c", "", config.PathHelp)
 	cmd.Flags().StringArrayVarP(&o.targets, "target", "t", nil, "only this target (repeatable)")
 	cmd.Flags().IntVarP(&o.limit, "limit", "n", 10, "runs per target")
 	cmd.Flags().DurationVar(&o.since, "since", 0, "only runs scheduled within this long (e.g. 24h)")

@@ -9,7 +9,6 @@ import (
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
-	"github.com/drift-schema/drift/internal/snapshot"
 )
 
 type snapshotOptions struct {
@@ -73,24 +72,10 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 	if len(o.targets) == 1 {
 		name = o.targets[0]
 	}
-	s, warnings, err := w.runner.SnapshotOf(ctx, o.from, check.Options{Name: name, Schemas: o.schemas, Timeout: o.timeout})
-	if err != nil {
-		return fail(fmt.Errorf("reading --from: %w", err))
-	}
-	for _, warning := range warnings {
-		fmt.Fprintf(g.stderr, "warning: %s\n", warning)
-	}
-	if o.out == "-" {
-		// Streamed: a large schema's JSON is never held in memory whole.
-		if err := snapshot.Encode(g.stdout, s); err != nil {
-			return fail(err)
-		}
-		return nil
-	}
-	if err := check.WriteSnapshot(o.out, s, g.stderr); err != nil {
+	opts := check.Options{Name: name, Schemas: o.schemas, Timeout: o.timeout}
+	if err := w.runner.WriteSnapshotOf(ctx, o.from, opts, check.SnapshotFile{Path: o.out, Out: g.stdout, Log: g.stderr}); err != nil {
 		return fail(err)
 	}
-	fmt.Fprintf(g.stderr, "wrote %s (%d objects)\n", o.out, len(s.Objects))
 	return nil
 }
 
@@ -104,7 +89,7 @@ func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
 	g.secure(cfg)
 	defer g.showProgress(fmt.Sprintf("building %s from migrations", plural(len(targets), "snapshot")))()
 	w := newWiring(g, cfg, o.shadowDSN)
-	checked := buildTargets(cfg, targets)
+	checked := check.TargetsFrom(cfg, targets)
 	for i := range checked {
 		checked[i].Timeout = o.timeout
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"time"
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/config"
@@ -52,32 +51,4 @@ func newWiring(g *globals, cfg *config.Config, shadowDSN string) *wiring {
 		Redactor: g.redactor,
 	})
 	return &wiring{shadowDSN: shadowDSN, postgres: pg, runner: runner, redactor: g.redactor}
-}
-
-// buildTargets turns config targets into the option structs the runner takes.
-func buildTargets(cfg *config.Config, targets []config.Target) []check.Target {
-	out := make([]check.Target, 0, len(targets))
-	for _, t := range targets {
-		ct := check.Target{
-			Name:           t.Name,
-			Engine:         t.Engine,
-			DSN:            t.DSN.Value(),
-			Expected:       t.Expected,
-			SnapshotPath:   cfg.SnapshotPath(t),
-			MigrationsDir:  cfg.Resolve(t.Migrations),
-			Migrations:     t.Migrations,
-			Schemas:        t.Schemas,
-			ColumnOrder:    t.ColumnOrder,
-			TrackingTable:  t.Tracking.Table,
-			TrackingColumn: t.Tracking.Column,
-			ReplaySettings: t.ReplaySettings,
-			Timeout:        time.Duration(t.Timeout),
-		}
-		ct.ComparePartitions = t.Partitions == config.PartitionsAll
-		// Target rules come first so that a target can narrow a global rule.
-		ct.Ignore = append(config.IgnoreRules(t.Ignore), config.IgnoreRules(cfg.Ignore)...)
-		ct.Severities = append(config.SeverityRules(t.Severity), config.SeverityRules(cfg.Severity)...)
-		out = append(out, ct)
-	}
-	return out
 }

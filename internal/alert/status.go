@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -22,4 +23,13 @@ func ParseStatuses(in []string) ([]Status, error) {
 		out = []Status{Open, Acknowledged}
 	}
 	return out, nil
+}
+
+// ParseID reads an alert's ID as drift alerts list prints it.
+func ParseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%q is not an alert ID (see `drift alerts list`)", s)
+	}
+	return id, nil
 }

@@ -16,3 +16,13 @@ func TestParseStatuses(t *testing.T) {
 	_, err = ParseStatuses([]string{"open", "closed"})
 	require.EqualError(t, err, `must be open, acknowledged or resolved, not "closed"`)
 }
+
+func TestParseID(t *testing.T) {
+	id, err := ParseID(" 42 ")
+	require.NoError(t, err)
+	require.EqualValues(t, 42, id)
+	for _, bad := range []string{"0", "-3", "abc", "", "9223372036854775808"} {
+		_, err := ParseID(bad)
+		require.ErrorContains(t, err, "is not an alert ID", bad)
+	}
+}

@@ -4,6 +4,9 @@
 package buildinfo
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -65,4 +68,18 @@ func shortCommit(c string) string {
 		base += "-dirty"
 	}
 	return base
+}
+
+// Write prints i as `drift version --format` asks: text (String's line) or json.
+func (i Info) Write(w io.Writer, format string) error {
+	switch strings.ToLower(strings.TrimSpace(format)) {
+	case "text":
+		_, err := fmt.Fprintln(w, i.String())
+		return err
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]string{"version": i.Version, "commit": i.Commit, "date": i.Date, "go": i.Go})
+	}
+	return fmt.Errorf("--format must be text or json, not %q", format)
 }

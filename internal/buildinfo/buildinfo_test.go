@@ -1,6 +1,8 @@
 package buildinfo
 
 import (
+	"bytes"
+	"encoding/json"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -25,4 +27,17 @@ func TestFromBuild(t *testing.T) {
 
 	none := fromBuild("dev", "", "", func() (*debug.BuildInfo, bool) { return nil, false })
 	require.Equal(t, "drift dev "+runtime.Version(), none.String())
+}
+
+func TestWrite(t *testing.T) {
+	i := Info{Version: "1.2.0", Commit: "0123456789abcdef", Date: "2026-03-04T05:06:07Z", Go: "go1.24.1"}
+	var b bytes.Buffer
+	require.NoError(t, i.Write(&b, "TEXT"))
+	require.Equal(t, i.String()+"\n", b.String())
+	b.Reset()
+	require.NoError(t, i.Write(&b, "json"))
+	var got map[string]string
+	require.NoError(t, json.Unmarshal(b.Bytes(), &got))
+	require.Equal(t, map[string]string{"version": "1.2.0", "commit": "0123456789abcdef", "date": "2026-03-04T05:06:07Z", "go": "go1.24.1"}, got)
+	require.EqualError(t, i.Write(&b, "yaml"), `--format must be text or json, not "yaml"`)
 }

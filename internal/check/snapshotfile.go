@@ -72,21 +72,38 @@ func (r *Runner) RefreshSnapshot(ctx context.Context, migs Source, opts Options,
 		}
 		return true, nil
 	}
-	if err := WriteSnapshot(path, s, f.Log); err != nil {
-		return false, err
-	}
-	fmt.Fprintf(f.Log, "wrote %s (%d objects)\n", path, len(s.Objects))
-	return false, nil
+	return false, writeSnapshot(path, s, f.Log)
 }
 
-// WriteSnapshot writes a snapshot file safely (internal/safefile) and says on log which
-// directories it created.
-func WriteSnapshot(path string, s *snapshot.Snapshot, log io.Writer) error {
+// WriteSnapshotOf writes the snapshot of the source spec names (as SnapshotOf reads it) to
+// f.Path, or streams it to f.Out when f.Path is "-" (a large schema's JSON is never held in
+// memory whole); warnings and what was written go to f.Log.
+func (r *Runner) WriteSnapshotOf(ctx context.Context, spec string, opts Options, f SnapshotFile) error {
+	s, warnings, err := r.SnapshotOf(ctx, spec, opts)
+	if err != nil {
+		return fmt.Errorf("reading --from: %w", err)
+	}
+	for _, warning := range warnings {
+		fmt.Fprintf(f.Log, "warning: %s\n", warning)
+	}
+	if f.Path == "-" {
+		return snapshot.Encode(f.Out, s)
+	}
+	return writeSnapshot(f.Path, s, f.Log)
+}
+
+// writeSnapshot writes a snapshot file safely (internal/safefile) and says on log which
+// directories it created and what it wrote.
+func writeSnapshot(path string, s *snapshot.Snapshot, log io.Writer) error {
 	out, err := snapshot.Write(path, s)
 	for _, dir := range out.Created {
 		fmt.Fprintf(log, "created directory %s\n", dir)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "wrote %s (%d objects)\n", path, len(s.Objects))
+	return nil
 }
 
 // RefreshSnapshots rebuilds (or with f.Verify verifies) the committed snapshot of each target

@@ -252,8 +252,22 @@ func (d *Date) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// Load reads and validates a config file, expanding ${VAR} from the process environment.
+// DefaultFile is the config file a command reads when neither --config nor $DRIFT_CONFIG
+// names one; PathHelp says so in a --config flag's help.
+const (
+	DefaultFile = "drift.yaml"
+	PathHelp    = "config file (default: $DRIFT_CONFIG, else " + DefaultFile + ")"
+)
+
+// Load reads and validates a config file, expanding ${VAR} from the process environment. An
+// empty path is $DRIFT_CONFIG, else DefaultFile.
 func Load(path string) (*Config, error) {
+	if path == "" {
+		path = os.Getenv("DRIFT_CONFIG")
+	}
+	if path == "" {
+		path = DefaultFile
+	}
 	return LoadWithEnv(path, os.LookupEnv)
 }
 

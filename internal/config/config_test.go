@@ -342,3 +342,19 @@ func TestRequireEnvForAsksForTheShadowOnlyWhenReplaying(t *testing.T) {
 	b, _ := cfg.Target("b")
 	require.NoError(t, cfg.RequireEnvFor([]Target{b}, ""), "a snapshot target replays nothing")
 }
+
+// TestLoadDefaultPath: no --config reads $DRIFT_CONFIG, else ./drift.yaml.
+func TestLoadDefaultPath(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "named.yaml"), []byte("targets: [{name: named, dsn: x}]\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, DefaultFile), []byte("targets: [{name: local, dsn: x}]\n"), 0o600))
+	t.Chdir(dir)
+	t.Setenv("DRIFT_CONFIG", filepath.Join(dir, "named.yaml"))
+	cfg, err := Load("")
+	require.NoError(t, err)
+	require.Equal(t, "named", cfg.Targets[0].Name)
+	t.Setenv("DRIFT_CONFIG", "")
+	cfg, err = Load("")
+	require.NoError(t, err)
+	require.Equal(t, "local", cfg.Targets[0].Name)
+}

@@ -13,14 +13,14 @@ import (
 	"github.com/drift-schema/drift/internal/store"
 )
 
-// FromConfig builds the daemon cfg describes, over targets (cfg's targets as the checker takes
-// them, in cfg's order) and the opened store. Every setting comes from cfg, whose defaults are
+// FromConfig builds the daemon cfg describes, over cfg's targets (in its order) and the opened
+// store. Every setting comes from cfg, whose defaults are
 // the only ones: the daemon has none of its own. The notifier is the one cfg's slack section
 // names; without one, the log, which prints each message that would have been sent and leaves
 // it pending for a daemon that has Slack.
-func FromConfig(cfg *config.Config, targets []check.Target, st *store.Store, checker Checker, red *redact.Redactor, log *slog.Logger, out io.Writer) (*Daemon, error) {
-	scheduled := make([]Target, 0, len(targets))
-	for _, t := range targets {
+func FromConfig(cfg *config.Config, st *store.Store, checker Checker, red *redact.Redactor, log *slog.Logger, out io.Writer) (*Daemon, error) {
+	scheduled := make([]Target, 0, len(cfg.Targets))
+	for _, t := range check.TargetsFrom(cfg, cfg.Targets) {
 		ct, _ := cfg.Target(t.Name)
 		scheduled = append(scheduled, Target{Target: t, Schedule: ct.Schedule})
 	}

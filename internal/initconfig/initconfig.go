@@ -6,6 +6,7 @@
 package initconfig
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -265,7 +266,8 @@ func Write(out string, force bool, ts []Target, now time.Time, stdout, stderr io
 // target's expected side (its migration folder read and named, or its snapshot read and
 // checked). targets are cfg's targets as the runner takes them, in cfg's order. It returns a
 // line per target, or every problem at once.
-func Validate(cfg *config.Config, use string, targets []check.Target) ([]string, error) {
+func Validate(cfg *config.Config, use string) ([]string, error) {
+	targets := check.TargetsFrom(cfg, cfg.Targets)
 	var problems []error
 	var sections []string
 	if use == "daemon" {
@@ -299,4 +301,23 @@ func Validate(cfg *config.Config, use string, targets []check.Target) ([]string,
 		return nil, fmt.Errorf("config %s is not usable by drift %s:\n%w", cfg.Name(), use, err)
 	}
 	return lines, nil
+}
+
+// PrintValid says that cfg is valid for drift use, with lines (Validate's, one a target), as
+// text or as a JSON object.
+func PrintValid(w io.Writer, cfg *config.Config, use string, lines []string, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"valid": true, "file": cfg.Name(), "targets": lines})
+	}
+	n := fmt.Sprintf("%d targets", len(cfg.Targets))
+	if len(cfg.Targets) == 1 {
+		n = "1 target"
+	}
+	fmt.Fprintf(w, "config %s is valid for drift %s: %s\n", cfg.Name(), use, n)
+	for _, l := range lines {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+	return nil
 }

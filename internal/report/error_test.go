@@ -39,3 +39,13 @@ func TestFormat(t *testing.T) {
 		require.Equal(t, expected.String(), got.String(), format)
 	}
 }
+
+func TestParseFormat(t *testing.T) {
+	f, err := ParseFormat(" JSON ")
+	require.NoError(t, err)
+	require.Equal(t, "json", f)
+	_, err = ParseFormat("yaml")
+	require.EqualError(t, err, `--format must be text, json or markdown, not "yaml"`)
+	_, err = ParseFormat("markdown", "text", "json")
+	require.EqualError(t, err, `--format must be text or json, not "markdown"`)
+}

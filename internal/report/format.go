@@ -24,7 +24,11 @@ func ParseFormat(format string, allowed ...string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("--format must be %s, not %q", strings.Join(allowed, ", "), format)
+	list := strings.Join(allowed, ", ")
+	if n := len(allowed); n > 1 {
+		list = strings.Join(allowed[:n-1], ", ") + " or " + allowed[n-1]
+	}
+	return "", fmt.Errorf("--format must be %s, not %q", list, format)
 }
 
 // Format writes results in the format a command was asked for: json, markdown, or text (the
