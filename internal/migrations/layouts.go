@@ -40,7 +40,8 @@ func loadFolderMigration(fsys fs.FS, dir string) (m Migration, downs []Migration
 }
 
 // codeExtensions are the languages migration tools let people write migrations in.
-var codeExtensions = map[string]bool{".go": true, ".py": true, ".js": true, ".ts": true, ".rb": true, ".java": true, ".kt": true}
+var codeExtensions = map[string]bool{".go": true, ".py": true, ".js": true, ".ts": true, ".rb": true, ".java": true, ".kt": true,
+	".fizz": true} // pop's migration language, which drift does not translate to SQL
 
 // codeMigration recognises a migration written in code (goose's 00002_backfill.go, a Knex
 // 20230101120000_init.js): a code file whose name, with .sql for its extension, follows a
@@ -54,7 +55,7 @@ func codeMigration(name string) (Migration, bool) {
 	if !ok || p.kind != Versioned {
 		return Migration{}, false
 	}
-	return Migration{Version: p.version, Description: p.description, File: name, Kind: Versioned}, true
+	return Migration{Version: p.version, Description: p.description, File: name, Kind: Versioned, Dialect: p.dialect}, true
 }
 
 // applyBaseline lets the latest Flyway baseline migration (B5__baseline.sql) stand for every

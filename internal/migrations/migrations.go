@@ -35,6 +35,9 @@ type Migration struct {
 	Checksum string `json:"checksum"`
 	// Content is the file's bytes.
 	Content []byte `json:"-"`
+	// Dialect is the database a migration is written for when its name says so (pop's
+	// 20191100000001000000_identities.mysql.up.sql: "mysql"); empty for every database.
+	Dialect string `json:"dialect,omitempty"`
 	// Baseline marks a Flyway baseline migration (B5__baseline.sql): on an empty database it
 	// stands for every version up to its own, which are then not run.
 	Baseline bool `json:"baseline,omitempty"`
@@ -72,6 +75,10 @@ type Set struct {
 	// Superseded are versioned migrations a Flyway baseline migration stands for: not replayed,
 	// but known, so that a database migrated through them is not told they are unknown.
 	Superseded []Migration `json:"superseded,omitempty"`
+	// OtherDatabases are migrations written for another database than PostgreSQL (pop's
+	// ….mysql.up.sql beside ….postgres.up.sql): not replayed, as the tool itself would not run
+	// them on PostgreSQL; callers say so.
+	OtherDatabases []Migration `json:"other_databases,omitempty"`
 	// Code are migrations written in a programming language (goose's Go migrations,
 	// 00002_backfill.go): drift cannot replay them, so the expected schema may lack what they
 	// do, and callers must say so.
@@ -199,6 +206,12 @@ func Load(fsys fs.FS) (*Set, error) {
 	if len(set.Migrations) == 0 {
 		return nil, errors.New("no migration files found (looked for .sql and .cypher files named by a known convention)")
 	}
+	set.Migrations, set.OtherDatabases = forPostgres(set.Migrations)
+	set.Down, _ = forPostgres(set.Down)
+	set.Code, _ = forPostgres(set.Code)
+	if len(set.Migrations) == 0 {
+		return nil, fmt.Errorf("no migration for PostgreSQL: the %d migration file(s) found are written for other databases (%s…)", len(set.OtherDatabases), set.OtherDatabases[0].File)
+	}
 	sortMigrations(set.Migrations)
 	set.Migrations, set.Superseded = applyBaseline(set.Migrations)
 	if err := checkDuplicates(set.Migrations); err != nil {
@@ -263,8 +276,37 @@ func readMigration(fsys fs.FS, file string, p parsed) (Migration, error) {
 		Kind:        p.kind,
 		Checksum:    hex.EncodeToString(sum[:]),
 		Content:     content,
+		Dialect:     p.dialect,
 		Baseline:    p.baseline,
 	}, nil
+}
+
+// forPostgres picks, among migrations written per database (Dialect), what pop runs on
+// PostgreSQL: of each version and kind, the file written for PostgreSQL, else the one for every
+// database. Files for other databases are returned apart, sorted by name.
+func forPostgres(ms []Migration) (kept, other []Migration) {
+	type slot struct {
+		version string
+		kind    Kind
+	}
+	hasPostgres := map[slot]bool{}
+	for _, m := range ms {
+		if m.Dialect == DialectPostgres {
+			hasPostgres[slot{m.Version, m.Kind}] = true
+		}
+	}
+	for _, m := range ms {
+		switch {
+		case m.Dialect == DialectPostgres:
+			kept = append(kept, m)
+		case m.Dialect == "" && !(m.Version != "" && hasPostgres[slot{m.Version, m.Kind}]):
+			kept = append(kept, m)
+		default:
+			other = append(other, m)
+		}
+	}
+	sort.Slice(other, func(i, j int) bool { return other[i].File < other[j].File })
+	return kept, other
 }
 
 // sortMigrations puts versioned migrations first, by version, then repeatable ones by file name.

@@ -297,3 +297,53 @@ func TestLoadOnlyCodeMigrations(t *testing.T) {
 	require.ErrorContains(t, err, "the 2 migration(s) found are code (20240101120000_init.js…)")
 	require.ErrorContains(t, err, "expected: snapshot")
 }
+
+// TestLoadPopFilesPerDatabase: pop (gobuffalo/pop, Ory's projects) writes a migration once per
+// database, 20191100000001000000_identities.postgres.up.sql beside ….mysql.up.sql, or once for
+// all of them. PostgreSQL's file wins over the one for every database; files for other
+// databases are kept apart, never replayed; pop's fizz files are migrations drift cannot replay.
+func TestLoadPopFilesPerDatabase(t *testing.T) {
+	sql := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	set, err := Load(fstest.MapFS{
+		"20191100000001000000_identities.postgres.up.sql":   sql("CREATE TABLE identities (id uuid);"),
+		"20191100000001000000_identities.postgres.down.sql": sql("DROP TABLE identities;"),
+		"20191100000001000000_identities.mysql.up.sql":      sql("CREATE TABLE identities (id char(36)) ENGINE=InnoDB;"),
+		"20191100000001000000_identities.mysql.down.sql":    sql("DROP TABLE identities;"),
+		"20191100000001000000_identities.sqlite3.up.sql":    sql("CREATE TABLE identities (id TEXT);"),
+		"20191100000001000000_identities.cockroach.up.sql":  sql("CREATE TABLE identities (id UUID);"),
+		"20191100000002000000_sessions.up.sql":              sql("CREATE TABLE sessions (id int);"),
+		"20191100000003000000_index.up.sql":                 sql("CREATE INDEX generic ON sessions (id);"),
+		"20191100000003000000_index.postgres.up.sql":        sql("CREATE INDEX pg_only ON sessions USING brin (id);"),
+		"20191100000004000000_mysql_only.mysql.up.sql":      sql("ALTER TABLE sessions ENGINE=InnoDB;"),
+		"20191100000005000000_courier.up.fizz":              sql(`add_column("sessions", "note", "string", {})`),
+		"20191100000005000000_courier.mysql.up.fizz":        sql(`add_column("sessions", "note", "string", {})`),
+	})
+	require.NoError(t, err)
+	require.Equal(t, GolangMigrate, set.Convention)
+	require.Equal(t, []string{
+		"20191100000001000000_identities.postgres.up.sql",
+		"20191100000002000000_sessions.up.sql",
+		"20191100000003000000_index.postgres.up.sql",
+	}, files(set.Migrations))
+	require.Equal(t, "identities", set.Migrations[0].Description)
+	require.Equal(t, DialectPostgres, set.Migrations[0].Dialect)
+	require.Equal(t, []string{"20191100000001000000_identities.postgres.down.sql"}, files(set.Down))
+	require.Equal(t, []string{
+		"20191100000001000000_identities.cockroach.up.sql",
+		"20191100000001000000_identities.mysql.up.sql",
+		"20191100000001000000_identities.sqlite3.up.sql",
+		"20191100000003000000_index.up.sql",
+		"20191100000004000000_mysql_only.mysql.up.sql",
+	}, files(set.OtherDatabases))
+	require.Equal(t, []string{"20191100000005000000_courier.up.fizz"}, files(set.Code), "fizz: said, not replayed")
+
+	// A name whose last dotted word is no database is a plain golang-migrate name.
+	set, err = Load(fstest.MapFS{"000001_add_v1.2.up.sql": sql("SELECT 1;")})
+	require.NoError(t, err)
+	require.Equal(t, "add v1.2", set.Migrations[0].Description)
+	require.Empty(t, set.OtherDatabases)
+
+	// Only other databases' files: nothing to replay, said as such.
+	_, err = Load(fstest.MapFS{"20191100000001000000_identities.mysql.up.sql": sql("SELECT 1;")})
+	require.ErrorContains(t, err, "written for other databases (20191100000001000000_identities.mysql.up.sql…)")
+}

@@ -14,7 +14,9 @@ const (
 	// Flyway: V1__init.sql, V1.1__fix.sql (or V1_1__fix.sql), repeatable R__views.sql, undo
 	// U1__init.sql; also V001__name.cypher for Neo4j migrations.
 	Flyway Convention = "flyway"
-	// GolangMigrate: 000001_init.up.sql with 000001_init.down.sql.
+	// GolangMigrate: 000001_init.up.sql with 000001_init.down.sql; also pop's (gobuffalo/pop,
+	// Ory) files per database, 20191100000001000000_identities.postgres.up.sql beside
+	// ….mysql.up.sql (see Dialect).
 	GolangMigrate Convention = "golang-migrate"
 	// UpDown: V001-add-session-tags-up.sql with V001-add-session-tags-down.sql.
 	UpDown Convention = "up-down"
@@ -64,6 +66,7 @@ type parsed struct {
 	kind        Kind
 	language    string
 	baseline    bool
+	dialect     string
 }
 
 // A file name pattern and how to read it. Patterns are tried in order; the first match wins,
@@ -93,7 +96,8 @@ var patterns = []pattern{
 		return parsed{version: m[1], description: words(m[2]), kind: upOrDown(m[3]), language: m[4]}
 	}},
 	{GolangMigrate, regexp.MustCompile(`^(\d+)_(.*)\.(up|down)` + ext), func(m []string) parsed {
-		return parsed{version: m[1], description: words(m[2]), kind: upOrDown(m[3]), language: m[4]}
+		desc, dialect := cutDialect(m[2])
+		return parsed{version: m[1], description: words(desc), kind: upOrDown(m[3]), language: m[4], dialect: dialect}
 	}},
 	{Dated, regexp.MustCompile(`^(\d{4}-\d{2}-\d{2}-\d+)-(.+)` + ext), func(m []string) parsed {
 		return parsed{version: m[1], description: words(m[2]), kind: Versioned, language: m[3]}
@@ -140,6 +144,30 @@ func isMigrationLike(base string) bool {
 // languageOf returns the migration language of a file name, from its extension.
 func languageOf(base string) string {
 	return strings.TrimPrefix(strings.ToLower(path.Ext(base)), ".")
+}
+
+// dialects are the database names pop writes between a migration's name and .up.sql, for
+// migrations written per database; PostgreSQL's are the ones drift replays.
+var dialects = map[string]string{
+	"postgres": DialectPostgres, "postgresql": DialectPostgres, "pg": DialectPostgres,
+	"cockroach": "cockroach", "cockroachdb": "cockroach", "mysql": "mysql", "mariadb": "mariadb",
+	"sqlite": "sqlite3", "sqlite3": "sqlite3", "mssql": "sqlserver", "sqlserver": "sqlserver",
+}
+
+// DialectPostgres is the Dialect of a migration written for PostgreSQL alone.
+const DialectPostgres = "postgres"
+
+// cutDialect splits "identities.postgres" into the name and the database it is written for; a
+// name without a known database after its last dot is returned whole.
+func cutDialect(s string) (name, dialect string) {
+	i := strings.LastIndexByte(s, '.')
+	if i < 0 {
+		return s, ""
+	}
+	if d, ok := dialects[strings.ToLower(s[i+1:])]; ok {
+		return s[:i], d
+	}
+	return s, ""
 }
 
 func upOrDown(s string) Kind {

@@ -59,6 +59,8 @@ var knownTables = []knownTable{
 		shape: "id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0"},
 	{name: "knex_migrations", tool: "Knex", columns: []string{"name"}, conventions: []Convention{Numbered, Timestamped},
 		shape: "id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz"},
+	{name: "schema_migration", tool: "pop", columns: []string{"version"}, conventions: []Convention{GolangMigrate},
+		shape: "version varchar(14) NOT NULL"},
 	{name: "migrations", tool: "postgres-migrations", columns: []string{"id", "name", "hash", "executed_at"}, conventions: []Convention{Dashed, Numbered},
 		shape: "id integer PRIMARY KEY, name varchar(100) UNIQUE NOT NULL, hash varchar(40) NOT NULL, executed_at timestamp DEFAULT CURRENT_TIMESTAMP"},
 }

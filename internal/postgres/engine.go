@@ -117,6 +117,9 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 	if w := codeWarning(set); w != "" {
 		out.Warnings = append(out.Warnings, w)
 	}
+	if n := len(set.OtherDatabases); n > 0 {
+		log.Info("migrations written for other databases are not replayed", "files", n, "first", set.OtherDatabases[0].File)
+	}
 	settings := replaySettings(o.ReplaySettings)
 	if live == nil {
 		s, warnings, err := shadow.Build(ctx, shadow.BuildOptions{

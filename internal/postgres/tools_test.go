@@ -135,3 +135,33 @@ INSERT INTO flyway.flyway_schema_history VALUES (1, '1', 'init', 'SQL', 'V1__ini
 	fs := diff.Compare(exp.Snapshot, live.Snapshot, diff.Options{Rules: Rules{}})
 	require.Empty(t, fs, describe(fs))
 }
+
+// TestPopSetAgainstItsDatabase: a database migrated by pop (Ory's projects) from files written
+// per database is clean against its set: PostgreSQL's files are the ones replayed, the other
+// databases' are not, pop's schema_migration table is read for the applied versions and left
+// out of the comparison, and the migration not applied yet is pending.
+func TestPopSetAgainstItsDatabase(t *testing.T) {
+	t.Parallel()
+	set := memSet(t, map[string]string{
+		"20191100000001000000_identities.postgres.up.sql":   "CREATE TABLE identities (id uuid PRIMARY KEY, traits jsonb NOT NULL);",
+		"20191100000001000000_identities.mysql.up.sql":      "CREATE TABLE identities (id char(36) PRIMARY KEY, traits json NOT NULL) ENGINE=InnoDB;",
+		"20191100000001000000_identities.sqlite3.up.sql":    "CREATE TABLE identities (id TEXT PRIMARY KEY, traits TEXT NOT NULL);",
+		"20191100000001000000_identities.postgres.down.sql": "DROP TABLE identities;",
+		"20191100000002000000_state.up.sql":                 "ALTER TABLE identities ADD COLUMN state text NOT NULL DEFAULT 'active';",
+		"20191100000003000000_state_idx.postgres.up.sql":    "CREATE INDEX identities_state_idx ON identities (state);",
+		"20191100000003000000_state_idx.mysql.up.sql":       "CREATE INDEX identities_state_idx ON identities (state(32));",
+	})
+	require.Len(t, set.OtherDatabases, 3)
+	dsn := pgtest.Build(t, `
+CREATE TABLE identities (id uuid PRIMARY KEY, traits jsonb NOT NULL);
+ALTER TABLE identities ADD COLUMN state text NOT NULL DEFAULT 'active';
+CREATE TABLE schema_migration (version varchar(48) NOT NULL);
+CREATE UNIQUE INDEX schema_migration_version_idx ON schema_migration (version);
+INSERT INTO schema_migration VALUES ('20191100000001000000'), ('20191100000002000000');`)
+	exp, live := expectedFor(t, set, dsn, engine.Options{Target: "pop"})
+	require.Len(t, exp.Pending, 1)
+	require.Equal(t, "20191100000003000000_state_idx.postgres.up.sql", exp.Pending[0].File)
+	require.Empty(t, exp.Findings)
+	fs := diff.Compare(exp.Snapshot, live.Snapshot, diff.Options{Rules: Rules{}})
+	require.Empty(t, fs, describe(fs))
+}
