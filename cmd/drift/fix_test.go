@@ -54,6 +54,7 @@ func TestDiffFormatSQL(t *testing.T) {
 			require.Equal(t, 1, code, stderr)
 			require.Contains(t, out, "-- drift diff: the statements that turn the --from schema into the --to schema")
 			require.Contains(t, out, "-- target diff (postgres): ")
+			require.Contains(t, out, "; turns --from into --to; ", "the sides as the command line named them, whichever is live")
 			if strings.HasPrefix(tc.from, "postgres") || strings.Contains(tc.from, "dbname=") {
 				// The script runs on a live database: indexes are built online.
 				require.Contains(t, out, "CONCURRENTLY")

@@ -55,11 +55,17 @@ type Fix struct {
 	Statements []engine.Statement `json:"statements"`
 	// Comment starts a comment line in the statements' language ("--", "//").
 	Comment string `json:"-"`
+	// Says, when set, is what Describe says: the fix of drift diff names the command line's
+	// sides, not expected and actual.
+	Says string `json:"-"`
 }
 
 // Describe says which way a fix goes, for a heading: "revert: turns the live database into
 // the expected schema".
 func (f *Fix) Describe() string {
+	if f.Says != "" {
+		return f.Says
+	}
 	if f.Mode == FixAdopt {
 		return "adopt: turns the expected schema into the actual one"
 	}

@@ -545,5 +545,10 @@ func (r *Runner) Diff(ctx context.Context, from, to string, o Options) Result {
 	if err != nil {
 		return Result{Name: o.Name, Status: StatusError, Error: "reading --to: " + err.Error(), Findings: []diff.Finding{}}
 	}
-	return r.Check(ctx, expected, actual, o)
+	res := r.Check(ctx, expected, actual, o)
+	if res.Fix != nil {
+		// A diff's sides are whatever the command line named: the fix turns --from into --to.
+		res.Fix.Says = "turns --from into --to"
+	}
+	return res
 }

@@ -64,13 +64,16 @@ type session struct {
 }
 
 func newSession(opts Options) (*session, error) {
-	var exclSchemas, exclTables []string
-	byName := append([]string(nil), trackingTables...)
+	var exclSchemas, exclTables, byName, byNameColumns []string
+	for _, t := range trackingTables {
+		byName, byNameColumns = append(byName, t.name), append(byNameColumns, t.columns)
+	}
 	for _, t := range opts.ExcludeTables {
 		nsp, rel, ok := strings.Cut(t, ".")
 		if !ok {
-			// An unqualified name is left out in every schema, like the tracking tables.
-			byName = append(byName, t)
+			// An unqualified name is left out in every schema, like the tracking tables, whatever
+			// its columns: the caller named it.
+			byName, byNameColumns = append(byName, t), append(byNameColumns, "")
 			continue
 		}
 		exclSchemas, exclTables = append(exclSchemas, nsp), append(exclTables, rel)
@@ -86,6 +89,7 @@ func newSession(opts Options) (*session, error) {
 			encodeTextArray(exclSchemas),
 			encodeTextArray(exclTables),
 			[]byte(boolText(opts.Partitions)),
+			encodeTextArray(byNameColumns),
 		},
 		timeout: []byte(strconv.FormatInt(timeout.Milliseconds(), 10)),
 		b:       newBuilder(),

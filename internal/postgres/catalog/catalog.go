@@ -67,34 +67,47 @@ type Options struct {
 
 // trackingTables are the migration-tracking tables of the tools drift meets, left out of every
 // snapshot in every schema: the shadow database replayed from migration files does not have
-// them (or has drift's idea of them), and their contents are read separately.
-var trackingTables = []string{
-	"schema_migrations",          // golang-migrate, dbmate, Rails, ...
-	"ar_internal_metadata",       // Rails, beside schema_migrations
-	"flyway_schema_history",      // Flyway
-	"goose_db_version",           // goose
-	"__diesel_schema_migrations", // Diesel
-	"_sqlx_migrations",           // sqlx
-	"gorp_migrations",            // sql-migrate
-	"databasechangelog",          // Liquibase
-	"databasechangeloglock",      // Liquibase
-	"knex_migrations",            // Knex
-	"knex_migrations_lock",       // Knex
-	"alembic_version",            // Alembic
-	"_prisma_migrations",         // Prisma
-	"django_migrations",          // Django
+// them (or has drift's idea of them), and their contents are read separately. A table is one of
+// them by its name and the columns its tool gives it: a table of the project's that only shares
+// the name (a django_migrations of its own) is compared like any other.
+var trackingTables = []trackingTable{
+	{"schema_migrations", "version"},                     // golang-migrate, dbmate, Rails, ...
+	{"ar_internal_metadata", "key,value"},                // Rails, beside schema_migrations
+	{"flyway_schema_history", "installed_rank,version"},  // Flyway
+	{"goose_db_version", "version_id,is_applied"},        // goose
+	{"__diesel_schema_migrations", "version"},            // Diesel
+	{"_sqlx_migrations", "version,success,checksum"},     // sqlx
+	{"gorp_migrations", "id,applied_at"},                 // sql-migrate
+	{"schema_migration", "version"},                      // pop
+	{"databasechangelog", "id,author,filename"},          // Liquibase
+	{"databasechangeloglock", "id,locked"},               // Liquibase
+	{"knex_migrations", "name,batch"},                    // Knex
+	{"knex_migrations_lock", "is_locked"},                // Knex
+	{"alembic_version", "version_num"},                   // Alembic
+	{"_prisma_migrations", "migration_name,finished_at"}, // Prisma
+	{"django_migrations", "app,name,applied"},            // Django
 	// drift's own store (internal/store), when it shares a database with a target. Exact names,
 	// not a drift_ prefix: a user's drift_events table is theirs and must be watched.
-	"schema_drift_alerts",
-	"drift_runs",
-	"drift_snapshots",
-	"drift_schema_version",
+	{"schema_drift_alerts", "target,fingerprint"},
+	{"drift_runs", "target,scheduled_for"},
+	{"drift_snapshots", "target,hash"},
+	{"drift_schema_version", "version"},
 }
 
-// TrackingTables returns the table names left out of every snapshot in every schema: migration
-// tracking tables and drift's own store tables.
+// trackingTable is a table left out by name in every schema when it has the columns (comma
+// separated; none: by name alone).
+type trackingTable struct {
+	name, columns string
+}
+
+// TrackingTables returns the table names left out of every snapshot in every schema (when they
+// have their tool's columns): migration tracking tables and drift's own store tables.
 func TrackingTables() []string {
-	return append([]string(nil), trackingTables...)
+	names := make([]string, len(trackingTables))
+	for i, t := range trackingTables {
+		names[i] = t.name
+	}
+	return names
 }
 
 // Introspect reads the schema visible on conn into a normalized snapshot (Engine "postgres",

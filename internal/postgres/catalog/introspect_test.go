@@ -128,32 +128,42 @@ CREATE OPERATOR FAMILY public.fam USING btree;`)
 	require.NotNil(t, find(s, "aggregate", "public.mysum(integer)"))
 }
 
+// TestTrackingAndDriftTablesAreExcluded: the tables of migration tools and drift's own store
+// are left out in every schema, with everything hanging off them, when they have their tool's
+// columns; a table of the project's that only shares the name is watched.
 func TestTrackingAndDriftTablesAreExcluded(t *testing.T) {
 	dsn := build(t, `
 CREATE SCHEMA other;
 CREATE TABLE public.schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);
 CREATE TABLE other.flyway_schema_history (installed_rank int PRIMARY KEY, version text);
-CREATE TABLE public.goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL);
+CREATE TABLE public.goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL);
 CREATE TABLE public.__diesel_schema_migrations (version varchar(50) PRIMARY KEY);
-CREATE TABLE public.schema_drift_alerts (fingerprint text PRIMARY KEY, note text);
+CREATE TABLE public.alembic_version (version_num varchar(32) NOT NULL);
+CREATE TABLE public.schema_drift_alerts (target text, fingerprint text PRIMARY KEY, note text);
 CREATE INDEX schema_drift_alerts_note ON public.schema_drift_alerts (note);
-CREATE TABLE public.drift_runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
-CREATE TABLE public.drift_snapshots (id serial PRIMARY KEY);
+CREATE TABLE public.drift_runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, target text, scheduled_for timestamptz);
+CREATE TABLE public.drift_snapshots (id serial PRIMARY KEY, target text, hash text);
 CREATE TABLE public.drift_schema_version (version int);
 COMMENT ON TABLE public.drift_runs IS 'drift''s own';
 CREATE TABLE public.skipme (id int);
 CREATE TABLE public.drift_events (id int);
 CREATE TABLE public.users (id int PRIMARY KEY);
-CREATE TABLE other.things (id int);`)
+CREATE TABLE other.things (id int);
+CREATE TABLE public.django_migrations (order_id uuid PRIMARY KEY, note text);
+CREATE TABLE other.databasechangelog (x int);`)
 
 	s := snap(t, dsn, Options{ExcludeTables: []string{"public.skipme"}})
-	require.Equal(t, []string{"other.things", "public.drift_events", "public.users"}, keysOf(s, "table"), "a user's drift_events table is watched")
+	require.Equal(t, []string{"other.databasechangelog", "other.things", "public.django_migrations", "public.drift_events", "public.users"}, keysOf(s, "table"),
+		"a user's drift_events table is watched, and so are tables that only share a tool's table name")
 	require.Empty(t, keysOf(s, "sequence"), "sequences owned by tracking tables leaked")
 	require.Empty(t, keysOf(s, "index"))
-	require.Equal(t, []string{"public.users.users_pkey"}, keysOf(s, "constraint"))
+	require.Equal(t, []string{"public.django_migrations.django_migrations_pkey", "public.users.users_pkey"}, keysOf(s, "constraint"))
 	require.Equal(t, []string{"plpgsql", "public"}, keysOf(s, "comment"), "comments on drift tables leaked")
 	for _, o := range s.Objects {
-		for _, name := range []string{"migrations", "flyway", "goose", "drift_runs", "drift_snapshots", "drift_schema_version", "schema_drift_alerts", "skipme"} {
+		if n := o.Key.String(); strings.Contains(n, "django_migrations") || strings.Contains(n, "databasechangelog") {
+			continue
+		}
+		for _, name := range []string{"migrations", "flyway", "goose", "alembic", "drift_runs", "drift_snapshots", "drift_schema_version", "schema_drift_alerts", "skipme"} {
 			require.NotContains(t, o.Key.String(), name, "%s %s leaked", o.Kind, o.Key)
 		}
 	}
@@ -161,8 +171,8 @@ CREATE TABLE other.things (id int);`)
 	// The schema filter.
 	s = snap(t, dsn, Options{Schemas: []string{"other"}})
 	require.Equal(t, []string{"other"}, keysOf(s, "schema"))
-	require.Equal(t, []string{"other.things"}, keysOf(s, "table"))
-	require.Equal(t, []string{"other.things.id"}, keysOf(s, "column"))
+	require.Equal(t, []string{"other.databasechangelog", "other.things"}, keysOf(s, "table"))
+	require.Equal(t, []string{"other.databasechangelog.x", "other.things.id"}, keysOf(s, "column"))
 }
 
 func TestIntrospectDSNDoesNotLeakPasswords(t *testing.T) {

@@ -15,7 +15,8 @@ package catalog
 //     default collations render the same list.
 //   - Parameters: $1 the schemas to read (empty: all), $2 table names left out in every schema,
 //     $3 and $4 the schemas and names of the caller's excluded tables, $5 whether partitions
-//     are compared. A query uses a prefix of
+//     are compared, $6 the columns (comma separated) a $2 table must have to be left out,
+//     pairwise with $2. A query uses a prefix of
 //     them; the number sent is counted from the SQL.
 //
 // Exclusions live in the shared CTEs below so that every kind excludes the same things: system
@@ -57,13 +58,18 @@ const nsCTE = `ns AS (
 )`
 
 // goneCTE lists the tables left out: migration tracking tables and drift's own store tables
-// ($2) in every schema, found through pg_class's name index, the caller's exclusions ($3
-// schemas and $4 tables, pairwise), looked up by name, and partitions unless $5 is true.
+// ($2) in every schema, found through pg_class's name index, when they have their tool's
+// columns ($6); the caller's exclusions ($3 schemas and $4 tables, pairwise), looked up by
+// name; and partitions unless $5 is true.
 const goneCTE = `gone AS MATERIALIZED (
   SELECT c.oid
-  FROM pg_class c
+  FROM unnest($2::name[], $6::text[]) AS t(rel, cols)
+  JOIN pg_class c ON c.relname = t.rel
   WHERE c.relkind IN ('r', 'p')
-    AND c.relname = ANY ($2::name[])
+    AND NOT EXISTS (
+      SELECT FROM unnest(string_to_array(t.cols, ',')) AS need(col)
+      WHERE NOT EXISTS (SELECT FROM pg_attribute a
+                        WHERE a.attrelid = c.oid AND a.attname = need.col AND a.attnum > 0 AND NOT a.attisdropped))
   UNION
   SELECT to_regclass(format('%I.%I', x.nsp, x.rel))::oid
   FROM unnest($3::text[], $4::text[]) AS x(nsp, rel)
