@@ -186,7 +186,7 @@ func Load(fsys fs.FS) (*Set, error) {
 		set.Convention, set.Language = p.convention, p.language
 	}
 	if len(unrecognised) > 0 {
-		return nil, fmt.Errorf("unrecognised migration file names: %s (expected a convention such as V1__desc.sql, 000001_desc.up.sql, V001-desc-up.sql, 001_desc.sql, 20251120_143000_desc.sql or 2025-01-15-001-desc.cypher)", strings.Join(unrecognised, ", "))
+		return nil, fmt.Errorf("unrecognised migration file names: %s (expected a convention such as V1__desc.sql, 000001_desc.up.sql, V0001.Desc.up.sql, V001-desc-up.sql, 001_desc.sql, 20251120_143000_desc.sql or 2025-01-15-001-desc.cypher)", strings.Join(unrecognised, ", "))
 	}
 	if len(byConvention) == 2 && len(byConvention[GolangMigrate]) > 0 && len(byConvention[Numbered]) > 0 {
 		// 000001_init.up.sql beside 000002_more.sql: one numbering, plain files are up files.

@@ -347,3 +347,30 @@ func TestLoadPopFilesPerDatabase(t *testing.T) {
 	_, err = Load(fstest.MapFS{"20191100000001000000_identities.mysql.up.sql": sql("SELECT 1;")})
 	require.ErrorContains(t, err, "written for other databases (20191100000001000000_identities.mysql.up.sql…)")
 }
+
+// TestLoadDotted: Authelia's V0001.Initial_Schema.up.sql, and its older files per database
+// (.postgres.up.sql beside .mysql. and .sqlite., one .all.down.sql for every database).
+func TestLoadDotted(t *testing.T) {
+	sql := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	set, err := Load(fstest.MapFS{
+		"V0001.Initial_Schema.up.sql":   sql("CREATE TABLE a (id int);"),
+		"V0001.Initial_Schema.down.sql": sql("DROP TABLE a;"),
+		"V0002.Webauthn_Data.up.sql":    sql("ALTER TABLE a ADD b int;"),
+	})
+	require.NoError(t, err)
+	require.Equal(t, Dotted, set.Convention)
+	require.Equal(t, []string{"V0001.Initial_Schema.up.sql", "V0002.Webauthn_Data.up.sql"}, files(set.Migrations))
+	require.Equal(t, "Initial Schema", set.Migrations[0].Description)
+	require.Equal(t, []string{"V0001.Initial_Schema.down.sql"}, files(set.Down))
+
+	set, err = Load(fstest.MapFS{
+		"V0001.Initial_Schema.postgres.up.sql": sql("CREATE TABLE a (id int);"),
+		"V0001.Initial_Schema.mysql.up.sql":    sql("CREATE TABLE a (id int) ENGINE=InnoDB;"),
+		"V0001.Initial_Schema.sqlite.up.sql":   sql("CREATE TABLE a (id INTEGER);"),
+		"V0001.Initial_Schema.all.down.sql":    sql("DROP TABLE a;"),
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{"V0001.Initial_Schema.postgres.up.sql"}, files(set.Migrations))
+	require.Equal(t, []string{"V0001.Initial_Schema.all.down.sql"}, files(set.Down))
+	require.Len(t, set.OtherDatabases, 2)
+}

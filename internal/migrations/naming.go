@@ -20,6 +20,9 @@ const (
 	GolangMigrate Convention = "golang-migrate"
 	// UpDown: V001-add-session-tags-up.sql with V001-add-session-tags-down.sql.
 	UpDown Convention = "up-down"
+	// Dotted: V0001.Initial_Schema.up.sql with V0001.Initial_Schema.down.sql (Authelia's), also
+	// per database: V0001.Initial_Schema.postgres.up.sql, V0001.Initial_Schema.all.down.sql.
+	Dotted Convention = "dotted"
 	// Numbered: 001_initial_schema.sql, rollbacks in a rollback/ subfolder.
 	Numbered Convention = "numbered"
 	// Timestamped: 20251120_143000_schema_add_email_verification.sql (the word after the
@@ -95,6 +98,10 @@ var patterns = []pattern{
 	{UpDown, regexp.MustCompile(`^V(\d+)-(.+)-(up|down)` + ext), func(m []string) parsed {
 		return parsed{version: m[1], description: words(m[2]), kind: upOrDown(m[3]), language: m[4]}
 	}},
+	{Dotted, regexp.MustCompile(`^V(\d+)\.(.+)\.(up|down)` + ext), func(m []string) parsed {
+		desc, dialect := cutDialect(m[2])
+		return parsed{version: m[1], description: words(desc), kind: upOrDown(m[3]), language: m[4], dialect: dialect}
+	}},
 	{GolangMigrate, regexp.MustCompile(`^(\d+)_(.*)\.(up|down)` + ext), func(m []string) parsed {
 		desc, dialect := cutDialect(m[2])
 		return parsed{version: m[1], description: words(desc), kind: upOrDown(m[3]), language: m[4], dialect: dialect}
@@ -146,9 +153,11 @@ func languageOf(base string) string {
 	return strings.TrimPrefix(strings.ToLower(path.Ext(base)), ".")
 }
 
-// dialects are the database names pop writes between a migration's name and .up.sql, for
-// migrations written per database; PostgreSQL's are the ones drift replays.
+// dialects are the database names pop (and Authelia) write between a migration's name and
+// .up.sql, for migrations written per database; PostgreSQL's are the ones drift replays, and
+// "all" is every database's.
 var dialects = map[string]string{
+	"all":      "",
 	"postgres": DialectPostgres, "postgresql": DialectPostgres, "pg": DialectPostgres,
 	"cockroach": "cockroach", "cockroachdb": "cockroach", "mysql": "mysql", "mariadb": "mariadb",
 	"sqlite": "sqlite3", "sqlite3": "sqlite3", "mssql": "sqlserver", "sqlserver": "sqlserver",

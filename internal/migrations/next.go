@@ -32,6 +32,12 @@ func (s *Set) NextNames(description string, now time.Time) (up, down string, err
 		return "", "", errors.New("the migration set has no versioned migration to follow, so its naming convention is unknown")
 	}
 	ext := "." + s.Language
+	// A set written per database gets a file for PostgreSQL: one for every database would be
+	// run on the others too.
+	perDB := ""
+	if len(s.OtherDatabases) > 0 {
+		perDB = "." + DialectPostgres
+	}
 	under := strings.Join(strings.Fields(description), "_")
 	dash := strings.Join(strings.Fields(description), "-")
 	now = now.UTC()
@@ -55,7 +61,13 @@ func (s *Set) NextNames(description string, now time.Time) (up, down string, err
 		if err != nil {
 			return "", "", err
 		}
-		up, down = v+"_"+under+".up"+ext, v+"_"+under+".down"+ext
+		up, down = v+"_"+under+perDB+".up"+ext, v+"_"+under+perDB+".down"+ext
+	case Dotted:
+		v, err := increment(last.Version)
+		if err != nil {
+			return "", "", err
+		}
+		up, down = "V"+v+"."+under+perDB+".up"+ext, "V"+v+"."+under+perDB+".down"+ext
 	case UpDown:
 		v, err := increment(last.Version)
 		if err != nil {
@@ -131,13 +143,14 @@ func increment(v string) (string, error) {
 }
 
 // nextNumberOrTimestamp follows a golang-migrate version: a sequence number is incremented; a
-// timestamp (golang-migrate -format 20060102150405, or Unix seconds) is taken from now, later
-// than the last one.
+// timestamp (golang-migrate -format 20060102150405, pop's 20-digit ones, or Unix seconds) is
+// taken from now, later than the last one.
 func nextNumberOrTimestamp(last string, now time.Time) (string, error) {
 	var v string
 	switch {
-	case len(last) == 14 && strings.HasPrefix(last, "20"):
-		v = now.Format("20060102150405")
+	case len(last) >= 14 && len(last) <= 20 && strings.HasPrefix(last, "20"):
+		// Ory's pop sets write 20 digits: the timestamp and a sequence of the day's files.
+		v = now.Format("20060102150405") + strings.Repeat("0", len(last)-14)
 	case len(last) == 10 && last[0] == '1':
 		v = strconv.FormatInt(now.Unix(), 10)
 	default:
