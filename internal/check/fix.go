@@ -146,6 +146,7 @@ func (r *Runner) AttachFix(res *Result, mode FixMode, forMigration bool) error {
 			perFinding[i] = append(perFinding[i], s)
 		}
 	}
+	var objects map[snapshot.ID]bool // the objects of both sides, read when a finding has no statement
 	for i := range res.Findings {
 		f := &res.Findings[i]
 		if f.Kind == diff.KindNotCompared && len(perFinding[i]) == 0 {
@@ -153,6 +154,22 @@ func (r *Runner) AttachFix(res *Result, mode FixMode, forMigration bool) error {
 			note := engine.Statement{Notes: []string{"drift cannot write " + languageName(fix.Language) + " for " + f.Object + " objects: drift does not compare them yet"}}
 			perFinding[i] = []engine.Statement{note}
 			fix.Statements = append(fix.Statements, note)
+		} else if len(perFinding[i]) == 0 {
+			if objects == nil {
+				objects = map[snapshot.ID]bool{}
+				for _, s := range []*snapshot.Snapshot{from, to} {
+					for _, o := range s.Objects {
+						objects[o.ID()] = true
+					}
+				}
+			}
+			if k, err := snapshot.ParseKey(f.Object); err == nil && objects[snapshot.ID{Kind: f.Kind, Key: k}] {
+				// A difference of a schema object that the engine wrote nothing for: an empty fix
+				// would read as "nothing to do".
+				note := engine.Statement{Notes: []string{red.String("drift cannot write " + languageName(fix.Language) + " for this difference, write it by hand: " + f.Summary)}}
+				perFinding[i] = []engine.Statement{note}
+				fix.Statements = append(fix.Statements, note)
+			}
 		}
 		f.Fix = strings.TrimSuffix(engine.Script(perFinding[i], fix.Comment), "\n")
 	}

@@ -160,3 +160,25 @@ func TestFixOptional(t *testing.T) {
 	require.Contains(t, res.FixError, "no SQL for")
 	require.NotContains(t, res.FixError, "hunter2")
 }
+
+// silentFixer is an engine whose fix writes nothing for a difference it does not know: a stub,
+// since the real engines are held to writing something for every finding.
+type silentFixer struct{ *stubEngine }
+
+func (silentFixer) Fix(from, to *snapshot.Snapshot, o engine.FixOptions) ([]engine.Statement, error) {
+	return nil, nil
+}
+func (silentFixer) LineComment() string { return "--" }
+
+// TestFixNeverSilentlyEmpty: a schema difference the engine wrote no statement for gets a note
+// saying drift cannot write it, never an empty fix that reads as nothing to do.
+func TestFixNeverSilentlyEmpty(t *testing.T) {
+	eng := silentFixer{&stubEngine{live: pgSnap(150018, snapshot.Object{Kind: "schema", Key: snapshot.Named("extra")})}}
+	r := check.NewRunner(check.RunnerOptions{Engines: []engine.Engine{eng}})
+	res := r.Check(context.Background(), check.Source{Kind: check.SourceSnapshot, Path: writeSnap(t)},
+		check.Source{Kind: check.SourceLive, Engine: "postgres", DSN: "postgres://x"}, check.Options{Fix: check.FixRevert})
+	require.Equal(t, check.StatusDrift, res.Status, res.Error)
+	require.Len(t, res.Findings, 1)
+	require.Equal(t, "-- drift cannot write SQL for this difference, write it by hand: schema extra is unexpected", res.Findings[0].Fix)
+	require.Contains(t, res.Fix.Script(), "drift cannot write SQL for this difference, write it by hand: schema extra is unexpected")
+}

@@ -209,6 +209,8 @@ var typeWords = map[string]bool{"varying": true, "precision": true, "with": true
 //   - a string literal holding a number is that number, and numbers lose trailing zeros
 //     after the decimal point (0.010000 is 0.01);
 //   - `x IN (a, b)` is `x = ANY (ARRAY[a, b])`, `x NOT IN (...)` is `x <> ALL (ARRAY[...])`;
+//   - `(x AT TIME ZONE z)` is `timezone(z, x)`: the same call, which PostgreSQL 14 and later
+//     render as it was written and earlier majors (and their dumps) as the function;
 //   - redundant parentheses go: doubled ones, ones around a single token, and ones around
 //     the whole text.
 func normalizeExpr(ts []token) []token {
@@ -226,6 +228,7 @@ func normalizeExpr(ts []token) []token {
 		}
 	}
 	ts = rewriteIn(ts)
+	ts = rewriteAtTimeZone(ts)
 	for {
 		n := len(ts)
 		ts = dropParens(ts)
@@ -425,4 +428,54 @@ func dropParens(ts []token) []token {
 		}
 	}
 	return out
+}
+
+// rewriteAtTimeZone turns every `( x AT TIME ZONE z )`, as the server renders it (always in
+// parentheses, each operand a single term), into `TIMEZONE ( z , x )`, the function it calls.
+// Tokens are upper-cased words already. An AT TIME ZONE whose left operand is not alone in its
+// parentheses is left as it is.
+func rewriteAtTimeZone(ts []token) []token {
+	isWord := func(i int, w string) bool { return i < len(ts) && ts[i].kind == tokWord && ts[i].text == w }
+	for i := 0; i+2 < len(ts); i++ {
+		if !isWord(i, "AT") || !isWord(i+1, "TIME") || !isWord(i+2, "ZONE") {
+			continue
+		}
+		open, depth := -1, 0
+		for j := i - 1; j >= 0 && open < 0; j-- {
+			if ts[j].kind != tokPunct {
+				continue
+			}
+			switch ts[j].text {
+			case ")", "]":
+				depth++
+			case "(", "[":
+				if depth == 0 {
+					open = j
+				}
+				depth--
+			case ",":
+				if depth == 0 {
+					return ts // a list, not the server's parentheses around one AT TIME ZONE
+				}
+			}
+		}
+		if open < 0 || ts[open].text != "(" || open+1 == i {
+			return ts
+		}
+		end := matching(ts, open)
+		if end <= i+3 || end >= len(ts) || ts[end].text != ")" {
+			return ts
+		}
+		out := make([]token, 0, len(ts)+2)
+		out = append(out, ts[:open]...)
+		out = append(out, token{tokWord, "TIMEZONE"}, token{tokPunct, "("})
+		out = append(out, ts[i+3:end]...)
+		out = append(out, token{tokPunct, ","})
+		out = append(out, ts[open+1:i]...)
+		out = append(out, token{tokPunct, ")"})
+		out = append(out, ts[end+1:]...)
+		ts = out
+		i = open
+	}
+	return ts
 }

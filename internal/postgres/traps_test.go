@@ -226,3 +226,43 @@ CREATE TABLE public.events_2025_03_14 PARTITION OF public.events FOR VALUES FROM
 	require.Equal(t, diff.Warning, fs[0].Severity)
 	require.Contains(t, fs[0].Actual, "a partition has an index of its own: CREATE INDEX ON <partition> USING btree (kind)")
 }
+
+// TestAtTimeZoneIsTheTimezoneCall: `x AT TIME ZONE z` is the call timezone(z, x); PostgreSQL
+// 14 and later render each as written, earlier majors (and their dumps, restored anywhere) as
+// the call. A migration written one way and a database the other differ in rendering alone:
+// info, as any other rendering, never drift.
+func TestAtTimeZoneIsTheTimezoneCall(t *testing.T) {
+	t.Parallel()
+	exp := pgtest.Build(t, `
+CREATE TABLE events (id bigint NOT NULL, created_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'utc'),
+  CONSTRAINT events_tz_check CHECK ((created_at AT TIME ZONE 'UTC') > '2000-01-01'::timestamptz));
+CREATE INDEX events_day ON events ((created_at AT TIME ZONE 'utc'));`)
+	act := pgtest.Build(t, `
+CREATE TABLE events (id bigint NOT NULL, created_at timestamp NOT NULL DEFAULT timezone('utc', now()),
+  CONSTRAINT events_tz_check CHECK (timezone('UTC', created_at) > '2000-01-01'::timestamptz));
+CREATE INDEX events_day ON events (timezone('utc', created_at));`)
+	fs := diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}})
+	if pgtest.Major() < 14 {
+		require.Empty(t, fs, "before 14 the server renders both as the call")
+	} else {
+		require.Len(t, fs, 3, "the default, the check and the index, each said to be rendered differently:\n%s", describe(fs))
+	}
+	for _, f := range fs {
+		require.Equal(t, diff.Info, f.Severity, "%s %s: %s", f.Kind, f.Object, f.Summary)
+		require.Contains(t, f.Summary, "rendered differently")
+	}
+
+	// Another zone is another schema.
+	other := pgtest.Build(t, `
+CREATE TABLE events (id bigint NOT NULL, created_at timestamp NOT NULL DEFAULT timezone('cet', now()),
+  CONSTRAINT events_tz_check CHECK (timezone('UTC', created_at) > '2000-01-01'::timestamptz));
+CREATE INDEX events_day ON events (timezone('utc', created_at));`)
+	fs = diff.Compare(snap(t, exp, catalog.Options{}), snap(t, other, catalog.Options{}), diff.Options{Rules: Rules{}})
+	var worse []string
+	for _, f := range fs {
+		if f.Severity != diff.Info {
+			worse = append(worse, f.Kind+" "+f.Object)
+		}
+	}
+	require.Equal(t, []string{"column public.events.created_at"}, worse, describe(fs))
+}

@@ -178,11 +178,28 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 			if fa.Has("default") && !attrChanged(f, t, "default") {
 				g.add(createPhase, rankColumn, t, col+"DROP DEFAULT;")
 			}
-			g.add(createPhase, rankDefault, t, col+"ADD GENERATED "+kind+" AS IDENTITY;")
+			g.add(createPhase, rankDefault, t, col+"ADD GENERATED "+kind+" AS IDENTITY"+identityOptions(t)+";")
 			table := quoteLiteral(relName(t.Parent))
+			c := quoteIdent(t.Key.Sub())
+			// The next value follows the values the column holds (below them for a descending
+			// sequence), or is the sequence's start when it holds none.
+			next := "coalesce(max(" + c + ") + 1, 1)"
+			if seq, ok := parseIdentitySeq(ta.Value("identity_sequence")); ok {
+				next = "coalesce(max(" + c + ") + " + seq.increment + ", " + seq.start + ")"
+				if strings.HasPrefix(seq.increment, "-") {
+					next = "coalesce(min(" + c + ") - " + seq.increment[1:] + ", " + seq.start + ")"
+				}
+			}
 			s := g.add(createPhase, rankDefault, t, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence("+table+", "+
-				quoteLiteral(quoteIdent(t.Key.Sub()))+"), coalesce(max("+quoteIdent(t.Key.Sub())+"), 0) + 1, false) FROM "+relName(t.Parent)+";")
-			s.notes = append(s.notes, "the new identity sequence starts at 1: move it past the values the column already holds")
+				quoteLiteral(c)+"), "+next+", false) FROM "+relName(t.Parent)+";")
+			s.notes = append(s.notes, "the new identity sequence would start at its start value: move it past the values the column already holds")
+		}
+	}
+	if fa.Has("identity") && ta.Has("identity") && attrChanged(f, t, "identity_sequence") {
+		if set := identitySet(t); set != "" {
+			g.add(createPhase, rankColumn, t, col+set+";")
+		} else {
+			g.cannot(t, "its identity sequence's options are not recorded")
 		}
 	}
 	if g.o.ColumnOrder && attrChanged(f, t, "position") {
