@@ -17,6 +17,7 @@ type diffOptions struct {
 	from, to    string
 	schemas     []string
 	columnOrder bool
+	partitions  bool
 	shadowDSN   string
 	timeout     time.Duration
 	out         outputOptions
@@ -77,6 +78,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 	cmd.Flags().StringVar(&o.to, "to", "", "actual schema: database URL, migration directory or snapshot file")
 	cmd.Flags().StringSliceVar(&o.schemas, "schema", nil, "only these PostgreSQL schemas (repeatable; default all)")
 	cmd.Flags().BoolVar(&o.columnOrder, "column-order", false, "also report columns in a different order")
+	cmd.Flags().BoolVar(&o.partitions, "partitions", false, "compare every partition as a table, as a target's partitions: all (default: the partitioned tables, and a summary of their partitions)")
 	cmd.Flags().StringVar(&o.shadowDSN, "shadow-dsn", "", "PostgreSQL server for shadow databases")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", config.DefaultTimeout, "give up the comparison (replay included) after this long")
 	addOutputFlags(cmd, &o.out)
@@ -88,7 +90,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 }
 
 func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
-	opts := check.Options{Name: "diff", Schemas: o.schemas, ColumnOrder: o.columnOrder, Timeout: o.timeout}
+	opts := check.Options{Name: "diff", Schemas: o.schemas, ColumnOrder: o.columnOrder, Partitions: o.partitions, Timeout: o.timeout}
 	if o.out.format == "sql" || o.out.format == "markdown" {
 		opts.Fix = check.FixAdopt // the fix of a diff turns --from (the expected side) into --to
 	}

@@ -176,6 +176,20 @@ func TestDiffSnapshotAgainstLive(t *testing.T) {
 	require.Equal(t, 0, code)
 }
 
+// TestDiffPartitions: a partition made at run time is no drift by default; --partitions
+// compares every partition as a table, as a target's partitions: all.
+func TestDiffPartitions(t *testing.T) {
+	t.Parallel()
+	const logs = "CREATE TABLE logs (at date NOT NULL) PARTITION BY RANGE (at);"
+	a := pgtest.Build(t, logs)
+	b := pgtest.Build(t, logs+"CREATE TABLE logs_2024 PARTITION OF logs FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');")
+	code, out, stderr := drift(t, "diff", "--from", a, "--to", b)
+	require.Equal(t, 0, code, "%s%s", out, stderr)
+	code, out, _ = drift(t, "diff", "--from", a, "--to", b, "--partitions", "--format", "json")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, `"object": "public.logs_2024"`)
+}
+
 func TestSnapshotIsByteStable(t *testing.T) {
 	t.Parallel()
 	a := pgtest.NewDB(t)
