@@ -34,11 +34,10 @@ func newAlertsCmd(g *globals) *cobra.Command {
 
 // withStore opens the store named by the config and runs fn with it.
 func (o *alertsOptions) withStore(ctx context.Context, g *globals, fn func(*store.Store) error) error {
-	cfg, err := config.Load(o.configPath)
+	cfg, _, err := g.load(o.configPath)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	g.secure(cfg)
 	st, err := openStore(ctx, cfg, g.logger())
 	if err != nil {
 		return fail(err)

@@ -60,11 +60,10 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			if o.out.verbose && !cmd.Flags().Changed("log-level") {
 				g.logLevel = "info" // verbose also shows what was skipped, e.g. Neo4j data statements
 			}
-			cfg, targets, err := loadTargets(o.configPath, o.targets)
+			cfg, targets, err := g.load(o.configPath, o.targets...)
 			if err != nil {
 				return err
 			}
-			g.secure(cfg)
 			stop := g.showProgress(fmt.Sprintf("checking %s", plural(len(targets), "target")))
 			w := newWiring(g, cfg, o.shadowDSN)
 			if err := cfg.RequireEnvFor(targets, w.shadowDSN); err != nil {
@@ -112,13 +111,15 @@ func addOutputFlags(cmd *cobra.Command, o *outputOptions) {
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "show full definitions in text output")
 }
 
-// loadTargets loads the config and picks the named targets (all of them when none are named;
-// an unknown name lists the configured ones). Its errors carry exit code 2.
-func loadTargets(configPath string, names []string) (*config.Config, []config.Target, error) {
+// load reads the config (config.Load), registers its secrets, and picks the named targets (all
+// of them when none are named; an unknown name lists the configured ones). Its errors carry
+// exit code 2.
+func (g *globals) load(configPath string, names ...string) (*config.Config, []config.Target, error) {
 	cfg, err := config.Load(configPath)
 	if err != nil {
 		return nil, nil, fail(err)
 	}
+	g.secure(cfg)
 	targets, err := cfg.Select(names)
 	if err != nil {
 		return nil, nil, usageErr("%w", err)

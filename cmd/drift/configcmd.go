@@ -38,11 +38,10 @@ settings; --for check only what drift check needs. Run it in CI, or before resta
 			if !oneOf(use, "daemon", "check") {
 				return usageErr("--for must be daemon or check, not %q", use)
 			}
-			cfg, err := config.Load(path)
+			cfg, _, err := g.load(path)
 			if err != nil {
-				return fail(err)
+				return err
 			}
-			g.secure(cfg)
 			use = strings.ToLower(use)
 			lines, err := initconfig.Validate(cfg, use)
 			if err != nil {

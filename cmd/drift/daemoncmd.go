@@ -45,9 +45,9 @@ checked.`,
 			if err != nil {
 				return usageErr("%w", err)
 			}
-			cfg, err := config.Load(o.configPath)
+			cfg, _, err := g.load(o.configPath)
 			if err != nil {
-				return fail(err)
+				return err
 			}
 			w := newWiring(g, cfg, o.shadowDSN)
 			log := g.logger()

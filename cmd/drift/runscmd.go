@@ -45,11 +45,10 @@ failed. Every replica records into the same store, so this is the history of all
 				f.Since = time.Now().Add(-o.since)
 			}
 			if len(o.targets) > 0 {
-				cfg, targets, err := loadTargets(o.alerts.configPath, o.targets)
+				_, targets, err := g.load(o.alerts.configPath, o.targets...)
 				if err != nil {
 					return err
 				}
-				g.secure(cfg)
 				for _, t := range targets {
 					f.Targets = append(f.Targets, t.Name)
 				}

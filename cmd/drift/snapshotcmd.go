@@ -82,11 +82,10 @@ func (o *snapshotOptions) one(ctx context.Context, g *globals) error {
 // all rebuilds (or verifies) every selected target's committed snapshot from its migrations,
 // each read within --timeout.
 func (o *snapshotOptions) all(ctx context.Context, g *globals) error {
-	cfg, targets, err := loadTargets(o.configPath, o.targets)
+	cfg, targets, err := g.load(o.configPath, o.targets...)
 	if err != nil {
 		return err
 	}
-	g.secure(cfg)
 	defer g.showProgress(fmt.Sprintf("building %s from migrations", plural(len(targets), "snapshot")))()
 	w := newWiring(g, cfg, o.shadowDSN)
 	checked := check.TargetsFrom(cfg, targets)
