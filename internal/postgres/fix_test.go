@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/drift-schema/drift/internal/check"
@@ -229,4 +230,33 @@ func TestFixEachKind(t *testing.T) {
 			proveFix(t, kindBase, tc)
 		})
 	}
+}
+
+// TestFixNeverCutsValues: reverting a widened varchar leaves the server's assignment cast to do
+// the work, which stops on a value that no longer fits; an explicit cast in USING would have
+// cut it to the old length without a word. A smaller numeric scale says it rounds.
+func TestFixNeverCutsValues(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := fixRunner()
+	live := func(dsn string) check.Source { return check.Source{Kind: check.SourceLive, Engine: Name, DSN: dsn} }
+	exp := pgtest.Build(t, `CREATE TABLE public.keys (prefix varchar(16), amount numeric(10,2));`)
+	act := pgtest.Build(t, `CREATE TABLE public.keys (prefix varchar(32), amount numeric(10,4));
+INSERT INTO public.keys VALUES ('msrsh_0123456789abcdef', 1.2345);`)
+	res := r.Check(ctx, live(exp), live(act), check.Options{Name: "fix", Fix: check.FixRevert})
+	require.Equal(t, check.StatusDrift, res.Status, res.Error)
+	script := res.Fix.Script()
+	require.Contains(t, script, "ALTER TABLE public.keys ALTER COLUMN prefix TYPE character varying(16);")
+	require.NotContains(t, script, "USING")
+	require.Contains(t, script, "hazard: fails if a value does not fit character varying(16)")
+	require.Contains(t, script, "hazard: rounds the column's values to 2 decimal places")
+
+	conn, err := pgx.Connect(ctx, act)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "ALTER TABLE public.keys ALTER COLUMN prefix TYPE character varying(16)")
+	require.ErrorContains(t, err, "value too long for type character varying(16)", "the statement stops")
+	var prefix string
+	require.NoError(t, conn.QueryRow(ctx, "SELECT prefix FROM public.keys").Scan(&prefix))
+	require.Equal(t, "msrsh_0123456789abcdef", prefix, "nothing was cut")
 }

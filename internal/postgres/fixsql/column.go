@@ -1,6 +1,7 @@
 package fixsql
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -135,8 +136,9 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 		if c, ok := ta.Get("collation"); ok {
 			sql += " COLLATE " + g.collation(c)
 		}
-		rewrite := !binaryCoercible(fa.Value("type"), newType)
-		if rewrite {
+		oldType := fa.Value("type")
+		rewrite := !binaryCoercible(oldType, newType)
+		if rewrite && needsUsing(oldType, newType) {
 			// Between user-defined types (one enum to another) there is rarely a cast, but
 			// there is always one through text.
 			via := "::"
@@ -149,6 +151,9 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 		switch {
 		case rewrite:
 			s.hazards = append(s.hazards, hazardRewrite)
+			if h := narrowing(oldType, newType); h != "" {
+				s.hazards = append(s.hazards, h)
+			}
 		case attrChanged(f, t, "collation"):
 			s.hazards = append(s.hazards, "rebuilds the indexes on the column under ACCESS EXCLUSIVE")
 		}
@@ -289,6 +294,57 @@ func binaryCoercible(from, to string) bool {
 		return tn >= fn && fm[3] == tm[3]
 	}
 	return false
+}
+
+// needsUsing reports whether ALTER COLUMN … TYPE needs a USING clause to go from one type to
+// the other: not within one type (a length or precision changes) and not to a string type,
+// which every type reaches by an assignment cast. Without USING the server applies the
+// assignment cast, which fails on a value that does not fit (varchar(16) of a longer text);
+// an explicit cast in USING would cut the value instead, silently.
+func needsUsing(from, to string) bool {
+	fb, fdims := baseType(from)
+	tb, tdims := baseType(to)
+	if fb == tb && fdims == tdims {
+		return false
+	}
+	return !(tdims == 0 && stringBase[tb])
+}
+
+// stringBase are the string types, as format_type writes them.
+var stringBase = map[string]bool{"text": true, "character varying": true, "character": true}
+
+// baseType returns a type without its modifier and array brackets, and how many array
+// dimensions it has: "character varying(10)[]" is "character varying", 1.
+func baseType(t string) (string, int) {
+	dims := 0
+	for strings.HasSuffix(t, "[]") {
+		t, dims = strings.TrimSuffix(t, "[]"), dims+1
+	}
+	if i := strings.IndexByte(t, '('); i > 0 && strings.HasSuffix(t, ")") {
+		t = t[:i]
+	}
+	return t, dims
+}
+
+// narrowing says what a type change within one type does to values that no longer fit: a
+// shorter varchar or smaller numeric precision fails on them (the statement stops, nothing is
+// lost), a smaller numeric scale rounds them. "" otherwise.
+func narrowing(from, to string) string {
+	fm, tm := typmod.FindStringSubmatch(from), typmod.FindStringSubmatch(to)
+	if fm == nil || tm == nil || fm[1] != tm[1] {
+		return ""
+	}
+	fn, _ := atoi(fm[2])
+	tn, _ := atoi(tm[2])
+	fs, _ := atoi(fm[3])
+	ts, _ := atoi(tm[3])
+	switch {
+	case fm[1] == "numeric" && ts < fs:
+		return fmt.Sprintf("rounds the column's values to %d decimal places", ts)
+	case tn < fn || (fm[1] == "numeric" && tn-ts < fn-fs):
+		return "fails if a value does not fit " + to + " (nothing is cut: the statement stops)"
+	}
+	return ""
 }
 
 func atoi(s string) (int, bool) {
