@@ -27,6 +27,7 @@ type diffOptions struct {
 	// target's replay_settings.
 	tracking, trackingColumn string
 	replay                   map[string]string
+	prelude                  []string
 }
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -85,6 +86,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 	cmd.Flags().StringVar(&o.tracking, "tracking", "", "migration tracking table to read the applied version from (name or schema.name; default: the tools' own tables)")
 	cmd.Flags().StringVar(&o.trackingColumn, "tracking-column", "", "column of --tracking holding applied file names or versions")
 	cmd.Flags().StringToStringVar(&o.replay, "replay-setting", nil, "run-time parameter set for every replayed migration, as name=value (repeatable)")
+	cmd.Flags().StringArrayVar(&o.prelude, "replay-prelude", nil, "SQL run before the first replayed migration, for what setup creates outside the migrations (repeatable)")
 	cmd.Flags().Lookup("format").Usage = "output format: text, json, markdown, or sql (the statements turning --from into --to)"
 	return cmd
 }
@@ -95,6 +97,6 @@ func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
 		opts.Fix = check.FixAdopt // the fix of a diff turns --from (the expected side) into --to
 	}
 	opts.Tracking = migrations.TrackingOptions{Table: o.tracking, Column: o.trackingColumn}
-	opts.Replay = o.replay
+	opts.Replay, opts.Prelude = o.replay, o.prelude
 	return w.runner.Diff(ctx, o.from, o.to, opts)
 }

@@ -54,6 +54,8 @@ type Target struct {
 	TrackingColumn string
 	// ReplaySettings are set for every replayed migration (a target's replay_settings).
 	ReplaySettings map[string]string
+	// ReplayPrelude runs before the first replayed migration (a target's replay_prelude).
+	ReplayPrelude []string
 	Ignore         []diff.IgnoreRule
 	Severities     []diff.SeverityRule
 	Timeout        time.Duration
@@ -86,6 +88,7 @@ func (t Target) Options() Options {
 		ColumnOrder: t.ColumnOrder,
 		Tracking:    migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn},
 		Replay:      t.ReplaySettings,
+		Prelude:     t.ReplayPrelude,
 		Partitions:  t.ComparePartitions,
 		Ignore:      t.Ignore,
 		Severities:  t.Severities,
@@ -105,6 +108,7 @@ type Options struct {
 	ColumnOrder bool
 	Tracking    migrations.TrackingOptions
 	Replay      map[string]string // set for every replayed migration (replay_settings)
+	Prelude     []string          // run before the first replayed migration (replay_prelude)
 	Partitions  bool              // compare every partition as a table (partitions: all)
 	Ignore      []diff.IgnoreRule
 	Severities  []diff.SeverityRule

@@ -174,7 +174,7 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		return fail(err)
 	}
 	res.Engine = eng.Name()
-	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ComparePartitions: o.Partitions, Logger: log}
+	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ReplayPrelude: o.Prelude, ComparePartitions: o.Partitions, Logger: log}
 	bothLive := expected.Kind == SourceLive && actual.Kind == SourceLive
 	for _, s := range sides {
 		if s.src.Kind != SourceLive {
@@ -420,7 +420,7 @@ func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapsh
 	if err != nil {
 		return nil, nil, err
 	}
-	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ComparePartitions: o.Partitions, Logger: r.log.With("target", o.Name)}
+	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ReplayPrelude: o.Prelude, ComparePartitions: o.Partitions, Logger: r.log.With("target", o.Name)}
 	switch src.Kind {
 	case SourceLive:
 		live, err := eng.Introspect(ctx, src.DSN, eo)

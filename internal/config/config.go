@@ -195,6 +195,9 @@ type Target struct {
 	// ReplaySettings are run-time parameters set for every replayed migration, as the
 	// project's migration runner sets them: {search_path: "storage, public"}.
 	ReplaySettings map[string]string `yaml:"replay_settings"`
+	// ReplayPrelude are SQL statements run before the first replayed migration, for what the
+	// project's setup creates outside its migrations: ["CREATE SCHEMA IF NOT EXISTS app"].
+	ReplayPrelude []string `yaml:"replay_prelude"`
 	// Partitions is "parents" (the default: partitions an application or pg_partman makes at
 	// run time are not compared, only their parents and whether they conform to them) or
 	// "all" (every partition is compared as a table).

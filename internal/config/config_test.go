@@ -82,6 +82,10 @@ func TestReplaySettingsAndPartitions(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"search_path": "storage, public", "lock_timeout": "5s"}, cfg.Targets[0].ReplaySettings)
 	require.Equal(t, PartitionsAll, cfg.Targets[0].Partitions)
+
+	cfg, err = parseYAML(t, "targets: [{name: a, dsn: x, replay_prelude: ['CREATE SCHEMA IF NOT EXISTS measure']}]", nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"CREATE SCHEMA IF NOT EXISTS measure"}, cfg.Targets[0].ReplayPrelude)
 }
 
 func TestErrors(t *testing.T) {

@@ -50,6 +50,9 @@ type Options struct {
 	// project's runner sets them (PostgreSQL: search_path, ...); engines without such
 	// parameters ignore them.
 	ReplaySettings map[string]string
+	// ReplayPrelude are statements run before the first replayed migration, for what the
+	// project's setup creates outside its migrations; an engine that cannot run them says so.
+	ReplayPrelude []string
 	// ComparePartitions compares every partition as a table of its own; by default partitions
 	// made at run time are not compared, only whether they conform to their parent.
 	ComparePartitions bool

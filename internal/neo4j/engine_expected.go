@@ -31,6 +31,9 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 	for _, s := range set.Skipped {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("subfolder %s holds migration files that are not read as migrations", s))
 	}
+	if len(o.ReplayPrelude) > 0 {
+		out.Warnings = append(out.Warnings, "replay_prelude is SQL for a PostgreSQL shadow database: a Neo4j target does not run it (write what it creates as a migration, or a beforeMigrate callback)")
+	}
 	target, versionNum := "", 0
 	replay := set.Migrations
 	var st *liveState

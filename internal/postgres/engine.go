@@ -129,6 +129,7 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 			Cache:         e.cache,
 			Introspection: introspection(o),
 			Settings:      settings,
+			Prelude:       o.ReplayPrelude,
 		}, set, set.Migrations)
 		if err != nil {
 			return nil, redact.Error(err, e.shadowDSN)
@@ -160,7 +161,7 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 		Owner:         facts.owner,
 		Roles:         facts.roles,
 		Settings:      settings,
-		Prelude:       trackingPrelude(facts.applied, set.Migrations),
+		Prelude:       append(slices.Clone(o.ReplayPrelude), trackingPrelude(facts.applied, set.Migrations)...),
 	}
 	s, warnings, err := shadow.Build(ctx, opts, set, toReplay)
 	if err != nil {

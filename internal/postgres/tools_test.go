@@ -120,6 +120,28 @@ func TestReplaySettingsOfATarget(t *testing.T) {
 	require.Empty(t, fs, describe(fs))
 }
 
+// TestReplayPreludeOfATarget: a project whose setup creates its schema before the migrator
+// runs (measure's CREATE SCHEMA measure) replays with that statement as the target's
+// replay_prelude, with or without a live database; without it the replay fails naming the file.
+func TestReplayPreludeOfATarget(t *testing.T) {
+	t.Parallel()
+	set := memSet(t, map[string]string{"20240830075257_create_roles.sql": "-- migrate:up\ncreate table measure.roles (id int);\n-- migrate:down\ndrop table measure.roles;\n"})
+	dsn := pgtest.Build(t, "CREATE SCHEMA measure; CREATE TABLE measure.roles (id int);")
+	o := engine.Options{Target: "t", ReplayPrelude: []string{"CREATE SCHEMA IF NOT EXISTS measure"}}
+	exp, live := expectedFor(t, set, dsn, o)
+	fs := diff.Compare(exp.Snapshot, live.Snapshot, diff.Options{Rules: Rules{}})
+	require.Empty(t, fs, describe(fs))
+
+	e := New(Options{ShadowDSN: pgtest.AdminDSN(t)})
+	alone, err := e.Expected(context.Background(), set, nil, o)
+	require.NoError(t, err)
+	fs = diff.Compare(alone.Snapshot, live.Snapshot, diff.Options{Rules: Rules{}})
+	require.Empty(t, fs, describe(fs))
+
+	_, err = e.Expected(context.Background(), set, nil, engine.Options{Target: "t"})
+	require.ErrorContains(t, err, `20240830075257_create_roles.sql, line 2: ERROR: schema "measure" does not exist`)
+}
+
 // TestHistoryTableInItsOwnSchema: a migrator that keeps its history in a schema of its own
 // leaves nothing to compare: neither the table nor the schema and its grants.
 func TestHistoryTableInItsOwnSchema(t *testing.T) {

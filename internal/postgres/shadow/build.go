@@ -52,8 +52,8 @@ type BuildOptions struct {
 	// Settings are set for every replayed file, as the project's migration runner sets them
 	// (a target's replay_settings).
 	Settings []Setting
-	// Prelude are statements run before the first migration, as the replaying role: drift
-	// creates the live tracking table with them when migrations touch it.
+	// Prelude are statements run before the first migration, as the replaying role: a
+	// target's replay_prelude, then the live tracking table when migrations touch it.
 	Prelude []string
 	// Binaries say where the throwaway cluster's server binaries come from when there is no
 	// ShadowDSN (pgbin: a bin dir, a local install, the cache, a download).
