@@ -19,7 +19,7 @@ TEST_ENV  := $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR))
 # no pg_dump as new as the server is installed), and drift check from a migrations folder.
 MATRIX_MAJORS ?= 13 14 15 16 17 18
 MATRIX_PKGS   := ./internal/postgres/ ./internal/postgres/catalog/ ./internal/postgres/shadow/ ./cmd/drift/
-MATRIX_RUN    := ^Test(Conformance|AtTimeZone|EachKindDifference|SameSQLGivesIdenticalSnapshots|NewKindsAreWhatTheCatalogWrites|DatabaseSearchPath|DatabaseDisplaySettings|ForeignKeyToPartitionedTable|GrantThenRevoke|AdvancedSequences|ColumnOrder|PgDump|InvalidIndex|RuntimePartitions|MoreKinds|NullDefaultIsNoDefault|PartitionsMadeAtRunTime|Postgres18|ExtensionMembers|Replay|ErrorLine|Build|CheckFromMigrations|CheckCleanDriftAndExitCodes)
+MATRIX_RUN    := ^Test(Conformance|AtTimeZone|SQLSyntax|EachKindDifference|SameSQLGivesIdenticalSnapshots|NewKindsAreWhatTheCatalogWrites|DatabaseSearchPath|DatabaseDisplaySettings|ForeignKeyToPartitionedTable|GrantThenRevoke|AdvancedSequences|ColumnOrder|PgDump|InvalidIndex|RuntimePartitions|MoreKinds|NullDefaultIsNoDefault|PartitionsMadeAtRunTime|Postgres18|ExtensionMembers|Replay|ErrorLine|Build|CheckFromMigrations|CheckCleanDriftAndExitCodes)
 # ---
 
 # --- build stamping (issue 17): `drift version` says what was built, from which commit, when.

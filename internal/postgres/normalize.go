@@ -209,8 +209,10 @@ var typeWords = map[string]bool{"varying": true, "precision": true, "with": true
 //   - a string literal holding a number is that number, and numbers lose trailing zeros
 //     after the decimal point (0.010000 is 0.01);
 //   - `x IN (a, b)` is `x = ANY (ARRAY[a, b])`, `x NOT IN (...)` is `x <> ALL (ARRAY[...])`;
-//   - `(x AT TIME ZONE z)` is `timezone(z, x)`: the same call, which PostgreSQL 14 and later
-//     render as it was written and earlier majors (and their dumps) as the function;
+//   - `(x AT TIME ZONE z)` is `timezone(z, x)`, and so for the other calls PostgreSQL 14 and
+//     later render in SQL syntax when they were written so, and earlier majors (and their
+//     dumps, restored anywhere) as the function: SUBSTRING(x FROM a FOR b), POSITION(a IN b),
+//     TRIM(BOTH c FROM x), OVERLAY(x PLACING y FROM a FOR b), COLLATION FOR (x);
 //   - redundant parentheses go: doubled ones, ones around a single token, and ones around
 //     the whole text.
 func normalizeExpr(ts []token) []token {
@@ -225,8 +227,14 @@ func normalizeExpr(ts []token) []token {
 			ts[i].text = trimNumber(ts[i].text)
 		case tokWord:
 			ts[i].text = strings.ToUpper(ts[i].text) // keywords are case-insensitive; names here are deparsed, so lower already
+		case tokQuoted:
+			// The functions behind SQL syntax are keywords, so their call form is quoted.
+			if name := strings.Trim(ts[i].text, `"`); sqlSyntaxFuncs[name] {
+				ts[i] = token{tokWord, strings.ToUpper(name)}
+			}
 		}
 	}
+	ts = rewriteSQLSyntax(ts)
 	ts = rewriteIn(ts)
 	ts = rewriteAtTimeZone(ts)
 	for {
@@ -478,4 +486,127 @@ func rewriteAtTimeZone(ts []token) []token {
 		i = open
 	}
 	return ts
+}
+
+// sqlSyntaxFuncs are the functions whose call form the server quotes, being keywords, and
+// whose SQL syntax rewriteSQLSyntax reads.
+var sqlSyntaxFuncs = map[string]bool{"substring": true, "position": true, "overlay": true}
+
+// rewriteSQLSyntax turns the SQL-syntax calls the server renders (14 and later, when they
+// were written so) into the function calls they are, as earlier majors render them:
+// SUBSTRING(x FROM a FOR b) and SUBSTRING(x SIMILAR p ESCAPE e) into SUBSTRING(x, a, b),
+// POSITION(a IN b) into POSITION(b, a), TRIM(BOTH c FROM x) into BTRIM(x, c) (LEADING: LTRIM,
+// TRAILING: RTRIM), OVERLAY(x PLACING y FROM a FOR b) into OVERLAY(x, y, a, b) and
+// COLLATION FOR (x) into PG_COLLATION_FOR(x). Words are upper-cased already. The innermost
+// calls go first, so one nested in another's arguments is rewritten too.
+func rewriteSQLSyntax(ts []token) []token {
+	for i := len(ts) - 2; i >= 0; i-- {
+		if ts[i].kind != tokWord || ts[i+1].kind != tokPunct || ts[i+1].text != "(" {
+			continue
+		}
+		if ts[i].text == "FOR" && i > 0 && ts[i-1].kind == tokWord && ts[i-1].text == "COLLATION" {
+			ts = splice(ts, i-1, i+1, token{tokWord, "PG_COLLATION_FOR"})
+			i--
+			continue
+		}
+		end := matching(ts, i+1)
+		if end >= len(ts) || ts[end].text != ")" {
+			continue
+		}
+		parts, seps := splitTopLevel(ts[i+2:end])
+		var call []token
+		switch ts[i].text {
+		case "SUBSTRING":
+			if !allIn(seps, "FROM", "FOR", "SIMILAR", "ESCAPE") {
+				continue
+			}
+			call = joinArgs(ts[i], parts...)
+		case "OVERLAY":
+			if !allIn(seps, "PLACING", "FROM", "FOR") {
+				continue
+			}
+			call = joinArgs(ts[i], parts...)
+		case "POSITION":
+			if len(seps) != 1 || seps[0] != "IN" {
+				continue
+			}
+			call = joinArgs(ts[i], parts[1], parts[0])
+		case "TRIM":
+			// TRIM(BOTH [c] FROM x): the side is the first word of the first part.
+			if len(seps) != 1 || seps[0] != "FROM" || len(parts[0]) == 0 || parts[0][0].kind != tokWord {
+				continue
+			}
+			fn := map[string]string{"BOTH": "BTRIM", "LEADING": "LTRIM", "TRAILING": "RTRIM"}[parts[0][0].text]
+			if fn == "" {
+				continue
+			}
+			args := [][]token{parts[1]}
+			if chars := parts[0][1:]; len(chars) > 0 {
+				args = append(args, chars)
+			}
+			call = joinArgs(token{tokWord, fn}, args...)
+		default:
+			continue
+		}
+		ts = splice(ts, i, end+1, call...)
+	}
+	return ts
+}
+
+// splitTopLevel splits the tokens of a call's arguments at the keywords of SQL syntax that
+// stand outside any parentheses (FROM, FOR, IN, ...), returning the parts and the keywords.
+func splitTopLevel(ts []token) (parts [][]token, seps []string) {
+	depth, start := 0, 0
+	for j, tk := range ts {
+		switch {
+		case tk.kind == tokPunct && (tk.text == "(" || tk.text == "["):
+			depth++
+		case tk.kind == tokPunct && (tk.text == ")" || tk.text == "]"):
+			depth--
+		case depth == 0 && tk.kind == tokWord && sqlSyntaxWords[tk.text] && j > start:
+			parts, seps = append(parts, ts[start:j]), append(seps, tk.text)
+			start = j + 1
+		case depth == 0 && tk.kind == tokPunct && tk.text == ",":
+			return nil, []string{","} // a call with commas is a call already
+		}
+	}
+	return append(parts, ts[start:]), seps
+}
+
+var sqlSyntaxWords = map[string]bool{"FROM": true, "FOR": true, "IN": true, "SIMILAR": true, "ESCAPE": true, "PLACING": true}
+
+func allIn(seps []string, allowed ...string) bool {
+	if len(seps) == 0 {
+		return false
+	}
+	for _, s := range seps {
+		found := false
+		for _, a := range allowed {
+			found = found || s == a
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// joinArgs renders fn(a, b, ...).
+func joinArgs(fn token, args ...[]token) []token {
+	out := []token{fn, {tokPunct, "("}}
+	for k, a := range args {
+		if k > 0 {
+			out = append(out, token{tokPunct, ","})
+		}
+		out = append(out, a...)
+	}
+	return append(out, token{tokPunct, ")"})
+}
+
+// splice replaces ts[from:to] with with.
+func splice(ts []token, from, to int, with ...token) []token {
+	out := make([]token, 0, len(ts)-(to-from)+len(with))
+	out = append(out, ts[:from]...)
+	out = append(out, with...)
+	return append(out, ts[to:]...)
 }

@@ -56,3 +56,34 @@ func TestSameCode(t *testing.T) {
 	require.False(t, sameCode("AS $$ SELECT 1 -- one\n $$", "AS $$ SELECT 1 -- two\n $$"), "comments are compared")
 	require.True(t, sameCode("SELECT a+b", "SELECT a + b"))
 }
+
+// TestSQLSyntaxIsTheCall: PostgreSQL 14 and later render a call written in SQL syntax in that
+// syntax, earlier majors (and their dumps) as the function it is.
+func TestSQLSyntaxIsTheCall(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		sql, call string
+		same      bool
+	}{
+		{`CHECK ((SUBSTRING(x FROM 1 FOR 1) <> 'z'::text))`, `CHECK (("substring"(x, 1, 1) <> 'z'::text))`, true},
+		{`SUBSTRING(x FROM 2)`, `"substring"(x, 2)`, true},
+		{`SUBSTRING(x SIMILAR '%#"o_b#"%'::text ESCAPE '#'::text)`, `"substring"(x, '%#"o_b#"%'::text, '#'::text)`, true},
+		{`POSITION(('a'::text) IN (b))`, `"position"(b, 'a'::text)`, true},
+		{`TRIM(BOTH FROM x)`, `btrim(x)`, true},
+		{`TRIM(BOTH 'x'::text FROM name)`, `btrim(name, 'x'::text)`, true},
+		{`TRIM(LEADING FROM x)`, `ltrim(x)`, true},
+		{`TRIM(TRAILING ' '::text FROM x)`, `rtrim(x, ' '::text)`, true},
+		{`OVERLAY(x PLACING 'ab'::text FROM 2 FOR 3)`, `"overlay"(x, 'ab'::text, 2, 3)`, true},
+		{`COLLATION FOR (x)`, `pg_collation_for(x)`, true},
+		{`lower(SUBSTRING(upper(TRIM(BOTH FROM x)) FROM 1 FOR 2))`, `lower("substring"(upper(btrim(x)), 1, 2))`, true},
+		{`CREATE INDEX i ON public.t USING btree ("position"(b, 'a'::text))`, `CREATE INDEX i ON public.t USING btree (POSITION(('a'::text) IN (b)))`, true},
+		// Real differences stay differences.
+		{`SUBSTRING(x FROM 1 FOR 2)`, `"substring"(x, 1, 3)`, false},
+		{`POSITION(('a'::text) IN (b))`, `"position"('a'::text, b)`, false},
+		{`TRIM(LEADING FROM x)`, `rtrim(x)`, false},
+		{`TRIM(BOTH 'x'::text FROM name)`, `btrim(name, 'y'::text)`, false},
+	} {
+		require.Equal(t, tc.same, sameExpression(tc.sql, tc.call), "%s vs %s", tc.sql, tc.call)
+		require.Equal(t, tc.same, sameExpression(tc.call, tc.sql), "%s vs %s", tc.call, tc.sql)
+	}
+}

@@ -146,6 +146,10 @@ var expressionAttrs = map[[2]string]bool{
 	{"index", "definition"}: true, {"table", "partition_bound"}: true, {"trigger", "definition"}: true,
 	{"rule", "definition"}: true, {"view", "definition"}: true, {"materialized_view", "definition"}: true,
 	{"publication", "tables"}: true, {"statistics", "definition"}: true, {"foreign_table", "columns"}: true,
+	{"table", "partition_key"}: true,
+	// A routine's definition holds its argument defaults (and a BEGIN ATOMIC body), rendered
+	// from stored expressions; a body in quotes is one literal, compared as written.
+	{"function", "definition"}: true, {"procedure", "definition"}: true,
 }
 
 // Equivalent reports definitions that differ in rendering alone:

@@ -266,3 +266,32 @@ CREATE INDEX events_day ON events (timezone('utc', created_at));`)
 	}
 	require.Equal(t, []string{"column public.events.created_at"}, worse, describe(fs))
 }
+
+// TestSQLSyntaxAndItsCallAreInfo: what a dump from PostgreSQL 13 restores (the plain calls
+// substring(), position(), btrim(), timezone()) beside what the same migrations build on 14 and
+// later (SUBSTRING(x FROM 1 FOR 2), …) differs in rendering alone, in every place an expression
+// is rendered: a default, a check, an index, a partition key, a function's argument default, a
+// view. Written here both ways on one server, which keeps each as written.
+func TestSQLSyntaxAndItsCallAreInfo(t *testing.T) {
+	t.Parallel()
+	const sqlSyntax = `
+CREATE TABLE t (x text DEFAULT SUBSTRING('abc' FROM 1 FOR 2) CHECK (POSITION('z' IN x) = 0), y text);
+CREATE INDEX t_trim ON t (TRIM(BOTH FROM y));
+CREATE TABLE p (at timestamptz NOT NULL) PARTITION BY RANGE ((at AT TIME ZONE 'UTC'));
+CREATE FUNCTION f(a timestamp DEFAULT (now() AT TIME ZONE 'UTC')) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE VIEW v AS SELECT OVERLAY(x PLACING 'ab' FROM 2 FOR 1) AS o FROM t;`
+	const calls = `
+CREATE TABLE t (x text DEFAULT "substring"('abc', 1, 2) CHECK ("position"(x, 'z') = 0), y text);
+CREATE INDEX t_trim ON t (btrim(y));
+CREATE TABLE p (at timestamptz NOT NULL) PARTITION BY RANGE (timezone('UTC', at));
+CREATE FUNCTION f(a timestamp DEFAULT timezone('UTC', now())) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE VIEW v AS SELECT "overlay"(x, 'ab', 2, 1) AS o FROM t;`
+	exp, act := pgtest.Build(t, sqlSyntax), pgtest.Build(t, calls)
+	fs := diff.Compare(snap(t, exp, catalog.Options{}), snap(t, act, catalog.Options{}), diff.Options{Rules: Rules{}})
+	if pgtest.Major() >= 14 {
+		require.NotEmpty(t, fs, "14 and later keep each as written")
+	}
+	for _, f := range fs {
+		require.Equal(t, diff.Info, f.Severity, "%s %s: %s\nexpected: %s\nactual: %s", f.Kind, f.Object, f.Summary, f.Expected, f.Actual)
+	}
+}
