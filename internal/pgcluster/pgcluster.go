@@ -349,6 +349,26 @@ func unprivileged() (*syscall.Credential, error) {
 	return nil, errors.New("running as root and no unprivileged user (postgres, nobody) to own a throwaway cluster")
 }
 
+// Trouble returns the server log's lines that say a server process failed (a crash, a PANIC, a
+// process killed and the restart that follows), at most the last n: what a test that failed
+// on a connection needs to see. "" when there are none, or no log.
+func (c *Cluster) Trouble(n int) string {
+	data, err := os.ReadFile(filepath.Join(c.dir, "server.log"))
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		for _, mark := range []string{"PANIC", "terminated by signal", "was terminated", "terminating any other active server processes", "database system was interrupted", "out of memory"} {
+			if strings.Contains(line, mark) {
+				out = append(out, line)
+				break
+			}
+		}
+	}
+	return lastLines(strings.Join(out, "\n"), n)
+}
+
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {

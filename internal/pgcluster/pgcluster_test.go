@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,7 +42,22 @@ func TestStartServeStopLeavesNothing(t *testing.T) {
 	var major int
 	require.NoError(t, conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int / 10000").Scan(&major))
 	require.Equal(t, c.Major(), major)
+	require.Empty(t, c.Trouble(10), "a healthy server's log has no trouble")
+
+	// A server process that dies takes the server through crash recovery: the log says so,
+	// and Trouble finds it for a failing test to show.
+	var pid int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid))
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
 	conn.Close(ctx)
+	require.Eventually(t, func() bool { return strings.Contains(c.Trouble(10), "terminated by signal 9") }, 30*time.Second, 50*time.Millisecond)
+	require.NoError(t, WaitReady(ctx, time.Minute, func(ctx context.Context) error {
+		conn, err := pgx.Connect(ctx, c.DSN("postgres"))
+		if err == nil {
+			conn.Close(ctx)
+		}
+		return err
+	}))
 
 	require.NoError(t, c.Stop(ctx))
 	_, err = os.Stat(dir)

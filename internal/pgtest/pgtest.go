@@ -110,6 +110,9 @@ func Main(m *testing.M) int {
 	mu.Lock()
 	defer mu.Unlock()
 	if cluster != nil {
+		if trouble := cluster.Trouble(40); code != 0 && trouble != "" {
+			fmt.Fprintf(os.Stderr, "pgtest: the throwaway server's log says:\n%s\n", trouble)
+		}
 		if err := cluster.Stop(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest: stopping throwaway cluster:", err)
 			if code == 0 {

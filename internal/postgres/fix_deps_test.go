@@ -89,6 +89,24 @@ func TestFixDependencies(t *testing.T) {
 		{name: "a materialized view over a view over a new column",
 			expected: `ALTER TABLE public.t ADD COLUMN extra int; CREATE VIEW public.v AS SELECT id, extra FROM public.t;
 				CREATE MATERIALIZED VIEW public.mv AS SELECT extra FROM public.v; CREATE INDEX mv_extra ON public.mv (extra);`},
+		// Found by pg-schema-diff's acceptance cases, run against drift.
+		{name: "a plpgsql function declaring a new table's row type",
+			expected: `CREATE TABLE public.events (id int, event_type text);
+				CREATE FUNCTION public.process_events() RETURNS void LANGUAGE plpgsql AS $$ DECLARE r public.events%ROWTYPE; BEGIN END; $$;`},
+		{name: "a sequence owned by a column that goes",
+			expected: `CREATE SEQUENCE public.s2; ALTER TABLE public.t ADD COLUMN a bigint, ADD COLUMN b bigint; ALTER SEQUENCE public.s2 OWNED BY public.t.a;`,
+			actual:   `CREATE SEQUENCE public.s2; ALTER TABLE public.t ADD COLUMN b bigint; ALTER SEQUENCE public.s2 OWNED BY public.t.b;`},
+		{name: "a composite type inside another",
+			expected: `CREATE TYPE public.inner_t AS (n int); CREATE TYPE public.outer_t AS (i public.inner_t, label text);`},
+		{name: "a domain whose check calls a function",
+			expected: `CREATE FUNCTION public.finite(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 IS NOT NULL';
+				CREATE DOMAIN public.fin AS numeric CHECK (public.finite(VALUE));`},
+		{name: "a domain's base type changes under a function",
+			expected: `CREATE DOMAIN public.d2 AS numeric(10,2); CREATE FUNCTION public.ident(v public.d2) RETURNS public.d2 LANGUAGE sql AS 'SELECT v';`,
+			actual:   `CREATE DOMAIN public.d2 AS numeric(20,4); CREATE FUNCTION public.ident(v public.d2) RETURNS public.d2 LANGUAGE sql AS 'SELECT v';`},
+		{name: "a unique index a foreign key needs changes",
+			expected: `CREATE TABLE public.p (a int, b int); CREATE UNIQUE INDEX u ON public.p (a); CREATE TABLE public.c (a int REFERENCES public.p (a));`,
+			actual:   `CREATE TABLE public.p (a int, b int); CREATE UNIQUE INDEX u ON public.p (a) INCLUDE (b); CREATE TABLE public.c (a int REFERENCES public.p (a));`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

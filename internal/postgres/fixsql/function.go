@@ -48,7 +48,8 @@ func createRoutine(g *gen, t *snapshot.Object) {
 		rank = rankView
 	}
 	s := g.add(createPhase, rank, t, def+";")
-	s.bodyCheckOff = !standard && t.Attrs.Value("language") == "sql"
+	// Any language: a plpgsql DECLARE names tables (events%ROWTYPE) that may come later.
+	s.bodyCheckOff = !standard
 }
 
 func dropRoutine(g *gen, f *snapshot.Object) {

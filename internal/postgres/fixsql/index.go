@@ -96,7 +96,25 @@ func rebuildIndex(g *gen, f, t *snapshot.Object) bool {
 	if t.Attrs.Value("valid") == "false" {
 		return false // nothing to build: alterIndex says so
 	}
-	return !g.o.Online || partitioned(g.from.owner(f)) || isHypertable(g.from, f.Parent)
+	return !g.o.Online || partitioned(g.from.owner(f)) || isHypertable(g.from, f.Parent) ||
+		strings.HasPrefix(f.Attrs.Value("definition"), "CREATE UNIQUE ") && referencedByForeignKey(g.from, f.Parent)
+}
+
+// referencedByForeignKey reports whether a foreign key references the table: one of its unique
+// indexes may be what the key stands on, and the server will not drop that index under it
+// (the swap alterIndex does), so the index is rebuilt with the key instead.
+func referencedByForeignKey(sd *side, table snapshot.Key) bool {
+	for _, c := range sd.ofKind("constraint") {
+		if c.Attrs.Value("type") != "foreign key" {
+			continue
+		}
+		for _, q := range scanRefs(c.Attrs.Value("definition")).qualified {
+			if snapshot.KeyOf(q[0], q[1], "", "") == table {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func alterIndex(g *gen, f, t *snapshot.Object) {

@@ -162,6 +162,16 @@ func dependencies(sd *side, o *snapshot.Object) (needs, provides []snapshot.Key)
 		provides = append(provides, o.Key)
 		needs = append(needs, o.Parent)
 		addRefs(a.Value("base_type")+" "+a.Value("default")+" "+a.Value("subtype"), snapshot.Key{})
+		// What its parts name, made and dropped with it: a composite type's attribute of
+		// another type, a domain check calling a function.
+		for _, c := range sd.children(o) {
+			switch c.Kind {
+			case "column":
+				addRefs(c.Attrs.Value("type"), snapshot.Key{})
+			case "constraint":
+				addRefs(c.Attrs.Value("definition"), snapshot.Key{})
+			}
+		}
 	case "function", "procedure":
 		name, _ := splitRoutine(o.Key.Name())
 		provides = append(provides, snapshot.KeyOf(o.Key.Schema(), name, "", ""))

@@ -133,6 +133,12 @@ func alterSequence(g *gen, f, t *snapshot.Object) {
 		g.add(createPhase, rankSequence, t, "ALTER SEQUENCE "+relName(t.Key)+" "+opts+";")
 	}
 	if attrChanged(f, t, "owned_by") {
+		if col, ok := g.from.column(f.Attrs.Value("owned_by")); ok &&
+			(g.gone[snapshot.ID{Kind: "column", Key: col}] != nil || g.gone[snapshot.ID{Kind: "table", Key: col.Object()}] != nil) {
+			// Its old column goes, and would take the sequence with it: release it first.
+			s := g.add(dropPhase, rankDropDefault, f, "ALTER SEQUENCE "+relName(f.Key)+" OWNED BY NONE;")
+			s.needs = append(s.needs, col, col.Object())
+		}
 		ownedBy(g, t)
 	}
 }
