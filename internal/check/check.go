@@ -56,9 +56,9 @@ type Target struct {
 	ReplaySettings map[string]string
 	// ReplayPrelude runs before the first replayed migration (a target's replay_prelude).
 	ReplayPrelude []string
-	Ignore         []diff.IgnoreRule
-	Severities     []diff.SeverityRule
-	Timeout        time.Duration
+	Ignore        []diff.IgnoreRule
+	Severities    []diff.SeverityRule
+	Timeout       time.Duration
 
 	// ComparePartitions compares every partition as a table (partitions: all).
 	ComparePartitions bool

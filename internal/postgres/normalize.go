@@ -513,7 +513,7 @@ func rewriteSQLSyntax(ts []token) []token {
 		if end >= len(ts) || ts[end].text != ")" {
 			continue
 		}
-		parts, seps := splitTopLevel(ts[i+2:end])
+		parts, seps := splitTopLevel(ts[i+2 : end])
 		var call []token
 		switch ts[i].text {
 		case "SUBSTRING":
