@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/drift-schema/drift/internal/check"
 	"github.com/drift-schema/drift/internal/engine"
@@ -54,10 +56,11 @@ func FixScript(w io.Writer, results []check.Result, heading string) error {
 func statementCount(stmts []engine.Statement) string {
 	n, cannot := 0, 0
 	for _, s := range stmts {
-		if s.SQL != "" {
+		switch {
+		case s.SQL != "":
 			n++
-		} else {
-			cannot++
+		case slices.ContainsFunc(s.Notes, func(n string) bool { return strings.HasPrefix(n, "drift cannot write") }):
+			cannot++ // a note that only explains (what another statement makes) is no difference left
 		}
 	}
 	out := fmt.Sprintf("%d statements", n)

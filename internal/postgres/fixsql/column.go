@@ -148,6 +148,9 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 			sql += " USING " + quoteIdent(t.Key.Sub()) + via + newType
 		}
 		s := g.add(createPhase, rankColumn, t, sql+";")
+		if rewrite && needsUsing(oldType, newType) && !sameFamily(oldType, newType) && !g.userType(oldType) && !g.userType(newType) {
+			s.notes = append(s.notes, "PostgreSQL may have no cast from "+oldType+" to "+newType+": if the statement says so, write the USING expression that converts the values")
+		}
 		switch {
 		case rewrite:
 			s.hazards = append(s.hazards, hazardRewrite)
@@ -308,6 +311,21 @@ func needsUsing(from, to string) bool {
 		return false
 	}
 	return !(tdims == 0 && stringBase[tb])
+}
+
+// typeFamilies group the built-in types between which PostgreSQL has casts.
+var typeFamilies = map[string]string{
+	"smallint": "number", "integer": "number", "bigint": "number", "numeric": "number", "real": "number", "double precision": "number",
+	"date": "time", "timestamp without time zone": "time", "timestamp with time zone": "time",
+	"json": "json", "jsonb": "json",
+}
+
+// sameFamily reports whether the server surely casts between the two types (both numbers,
+// both dates or timestamps, both JSON), element types alike for arrays.
+func sameFamily(from, to string) bool {
+	fb, fd := baseType(from)
+	tb, td := baseType(to)
+	return fd == td && typeFamilies[fb] != "" && typeFamilies[fb] == typeFamilies[tb]
 }
 
 // stringBase are the string types, as format_type writes them.

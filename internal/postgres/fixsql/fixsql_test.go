@@ -159,3 +159,31 @@ func TestReadChain(t *testing.T) {
 		}
 	}
 }
+
+// TestTypeChangeCasts: which type changes get a USING cast, which say they fail or round, and
+// which warn that the server may have no cast.
+func TestTypeChangeCasts(t *testing.T) {
+	for _, tc := range []struct {
+		from, to  string
+		using     bool
+		narrowing string
+		family    bool
+	}{
+		{"character varying(32)", "character varying(16)", false, "fails if a value does not fit character varying(16) (nothing is cut: the statement stops)", false},
+		{"numeric(10,4)", "numeric(10,2)", false, "rounds the column's values to 2 decimal places", true},
+		{"numeric(10,2)", "numeric(8,2)", false, "fails if a value does not fit numeric(8,2) (nothing is cut: the statement stops)", true},
+		{"integer", "text", false, "", false},
+		{"uuid", "character varying(10)", false, "", false},
+		{"character varying(10)[]", "character varying(5)[]", false, "", false},
+		{"text", "integer", true, "", false},
+		{"integer", "text[]", true, "", false},
+		{"bigint", "integer", true, "", true},
+		{"bigint", "timestamp without time zone", true, "", false},
+		{"date", "timestamp with time zone", true, "", true},
+		{"json", "jsonb", true, "", true},
+	} {
+		require.Equal(t, tc.using, needsUsing(tc.from, tc.to), "USING from %s to %s", tc.from, tc.to)
+		require.Equal(t, tc.narrowing, narrowing(tc.from, tc.to), "%s to %s", tc.from, tc.to)
+		require.Equal(t, tc.family, sameFamily(tc.from, tc.to), "%s to %s", tc.from, tc.to)
+	}
+}

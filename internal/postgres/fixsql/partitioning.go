@@ -32,7 +32,11 @@ func alterPartitioning(g *gen, f, t *snapshot.Object) {
 		s.notes = append(s.notes, "partitioning "+t.Key.String()+" is made by the statements on its partitions")
 		return
 	}
-	g.cannot(t, "its partitions are not compared one by one: set partitions: all to get the SQL for each partition ("+t.Attrs.Value("nonconforming")+")")
+	how := t.Attrs.Value("nonconforming")
+	if how == "" {
+		how = "they conform here; on the other side: " + f.Attrs.Value("nonconforming")
+	}
+	g.cannot(t, "its partitions are not compared one by one: set partitions: all to get the SQL for each partition ("+how+")")
 }
 
 // hasPartitions says whether the side holds a partition of the table as a table of its own.
