@@ -104,6 +104,14 @@ func TestFixDependencies(t *testing.T) {
 		{name: "a domain's base type changes under a function",
 			expected: `CREATE DOMAIN public.d2 AS numeric(10,2); CREATE FUNCTION public.ident(v public.d2) RETURNS public.d2 LANGUAGE sql AS 'SELECT v';`,
 			actual:   `CREATE DOMAIN public.d2 AS numeric(20,4); CREATE FUNCTION public.ident(v public.d2) RETURNS public.d2 LANGUAGE sql AS 'SELECT v';`},
+		{name: "a row trigger on a partitioned table, named to be quoted",
+			expected: `CREATE TABLE public."some foo" (id int, version int) PARTITION BY LIST (id);
+				CREATE TABLE public."foobar 1" PARTITION OF public."some foo" FOR VALUES IN (1);
+				CREATE FUNCTION public."increment version"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.version := NEW.version + 1; RETURN NEW; END $$;
+				CREATE TRIGGER "some trigger" BEFORE UPDATE ON public."some foo" FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION public."increment version"();
+				CREATE TRIGGER "some partition trigger" BEFORE UPDATE ON public."foobar 1" FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION public."increment version"();`,
+			actual: `CREATE TABLE public."some foo" (id int, version int) PARTITION BY LIST (id);
+				CREATE TABLE public."foobar 1" PARTITION OF public."some foo" FOR VALUES IN (1);`},
 		{name: "a unique index a foreign key needs changes",
 			expected: `CREATE TABLE public.p (a int, b int); CREATE UNIQUE INDEX u ON public.p (a); CREATE TABLE public.c (a int REFERENCES public.p (a));`,
 			actual:   `CREATE TABLE public.p (a int, b int); CREATE UNIQUE INDEX u ON public.p (a) INCLUDE (b); CREATE TABLE public.c (a int REFERENCES public.p (a));`},

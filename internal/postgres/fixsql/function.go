@@ -89,6 +89,30 @@ func triggerBody(def string) string {
 	return head + rest[:on] + " ON " + rest[tend:]
 }
 
+// withoutWhen drops a trigger definition's WHEN (…) condition.
+func withoutWhen(def string) string {
+	i := strings.Index(def, " WHEN (")
+	if i < 0 {
+		return def
+	}
+	depth, quoted := 0, false
+	for j := i + len(" WHEN "); j < len(def); j++ {
+		switch c := def[j]; {
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return def[:i] + def[j+1:]
+			}
+		}
+	}
+	return def
+}
+
 func enableTrigger(g *gen, t *snapshot.Object, state string) {
 	what := map[string]string{"origin": "ENABLE", "disabled": "DISABLE", "replica": "ENABLE REPLICA", "always": "ENABLE ALWAYS"}[state]
 	if what == "" {
