@@ -187,25 +187,18 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 				g.add(createPhase, rankColumn, t, col+"DROP DEFAULT;")
 			}
 			g.add(createPhase, rankDefault, t, col+"ADD GENERATED "+kind+" AS IDENTITY"+identityOptions(t)+";")
-			table := quoteLiteral(relName(t.Parent))
-			c := quoteIdent(t.Key.Sub())
-			// The next value follows the values the column holds (below them for a descending
-			// sequence), or is the sequence's start when it holds none.
-			next := "coalesce(max(" + c + ") + 1, 1)"
-			if seq, ok := parseIdentitySeq(ta.Value("identity_sequence")); ok {
-				next = "coalesce(max(" + c + ") + " + seq.increment + ", " + seq.start + ")"
-				if strings.HasPrefix(seq.increment, "-") {
-					next = "coalesce(min(" + c + ") - " + seq.increment[1:] + ", " + seq.start + ")"
-				}
-			}
-			s := g.add(createPhase, rankDefault, t, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence("+table+", "+
-				quoteLiteral(c)+"), "+next+", false) FROM "+relName(t.Parent)+";")
+			s := g.add(createPhase, rankDefault, t, identitySetval(t))
 			s.notes = append(s.notes, "the new identity sequence would start at its start value: move it past the values the column already holds")
 		}
 	}
 	if fa.Has("identity") && ta.Has("identity") && attrChanged(f, t, "identity_sequence") {
 		if set := identitySet(t); set != "" {
-			g.add(createPhase, rankColumn, t, col+set+";")
+			// RESTART: the counter may lie outside the new bounds (a never used sequence sits at
+			// its old start), which ALTER refuses; the setval then moves it past the column's
+			// values again, and stops if they no longer fit the new bounds.
+			s := g.add(createPhase, rankColumn, t, col+set+" RESTART;")
+			s.hazards = append(s.hazards, "restarts the identity sequence (the next statement moves it past the column's values)")
+			g.add(createPhase, rankColumn, t, identitySetval(t))
 		} else {
 			g.cannot(t, "its identity sequence's options are not recorded")
 		}
@@ -382,4 +375,19 @@ func truncateName(s string, n int) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "")
+}
+
+// identitySetval moves identity column t's sequence past the values the column holds (below
+// them for a descending sequence), or to its start when it holds none.
+func identitySetval(t *snapshot.Object) string {
+	c := quoteIdent(t.Key.Sub())
+	next := "coalesce(max(" + c + ") + 1, 1)"
+	if seq, ok := parseIdentitySeq(t.Attrs.Value("identity_sequence")); ok {
+		next = "coalesce(max(" + c + ") + " + seq.increment + ", " + seq.start + ")"
+		if strings.HasPrefix(seq.increment, "-") {
+			next = "coalesce(min(" + c + ") - " + seq.increment[1:] + ", " + seq.start + ")"
+		}
+	}
+	return "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(" + quoteLiteral(relName(t.Parent)) + ", " +
+		quoteLiteral(c) + "), " + next + ", false) FROM " + relName(t.Parent) + ";"
 }
