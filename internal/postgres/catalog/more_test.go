@@ -149,7 +149,8 @@ ALTER TABLE public.events_2025_03_15 OWNER TO `+role+`;
 CREATE TABLE public.loose (id bigint, at date NOT NULL, kind text);
 ALTER TABLE public.events ATTACH PARTITION public.loose FOR VALUES FROM ('2025-03-16') TO ('2025-03-17');
 CREATE INDEX events_kind_idx ON ONLY public.events (kind);
-ALTER TABLE public.events_2025_03_14 ALTER COLUMN kind SET DEFAULT 'x';`)
+ALTER TABLE public.events_2025_03_14 ALTER COLUMN kind SET DEFAULT 'x';
+CREATE POLICY only_inserts ON public.events_2025_03_14 FOR INSERT WITH CHECK (true);`)
 	s := snap(t, dsn, Options{})
 	require.Equal(t, []string{"public.events"}, keysOf(s, "table"), "partitions are not compared as tables")
 	got := find(s, "partitioning", "public.events").Attrs.Value("nonconforming")
@@ -157,6 +158,7 @@ ALTER TABLE public.events_2025_03_14 ALTER COLUMN kind SET DEFAULT 'x';`)
 	require.Contains(t, got, "a partition is owned by "+role)
 	require.Contains(t, got, "a partition lacks the index events_kind_idx")
 	require.Contains(t, got, "a partition has its own default for column kind: 'x'::text")
+	require.Contains(t, got, "a partition has a policy of its own: only_inserts", "policies are never inherited")
 	require.NotContains(t, got, "2025", "partition names are made at run time")
 
 	all := snap(t, dsn, Options{Partitions: true})

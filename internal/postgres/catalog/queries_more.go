@@ -263,6 +263,12 @@ var partitionsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'partitioning
      JOIN pg_trigger t ON t.tgrelid = pt.relid
      WHERE pt.level > 0 AND NOT t.tgisinternal AND (to_jsonb(t) ->> 'tgparentid') = '0'
      UNION ALL
+     -- Policies are never inherited: one on a partition applies when it is queried directly.
+     SELECT 'a partition has a policy of its own: ' || p.polname
+     FROM pg_partition_tree(r.oid) pt
+     JOIN pg_policy p ON p.polrelid = pt.relid
+     WHERE pt.level > 0
+     UNION ALL
      SELECT CASE
               WHEN d.relowner <> q.relowner THEN 'a partition is owned by ' || pg_get_userbyid(d.relowner) || ', its parent by ' || pg_get_userbyid(q.relowner)
             END
