@@ -115,6 +115,11 @@ func TestFixEachKind(t *testing.T) {
 		{name: "table unlogged", actual: `ALTER TABLE public.t SET UNLOGGED;`},
 		{name: "table reloptions", expected: `ALTER TABLE public.t SET (fillfactor = 70, autovacuum_enabled = false);`, actual: `ALTER TABLE public.t SET (fillfactor = 80);`},
 		{name: "table replica identity", actual: `ALTER TABLE public.t REPLICA IDENTITY FULL;`},
+		{name: "table replica identity index", expected: `CREATE UNIQUE INDEX t_name_u ON public.t (id, n); ALTER TABLE public.t ALTER COLUMN n SET NOT NULL;
+			ALTER TABLE public.t REPLICA IDENTITY USING INDEX t_name_u;`,
+			actual: `CREATE UNIQUE INDEX t_name_u ON public.t (id, n); ALTER TABLE public.t ALTER COLUMN n SET NOT NULL;`},
+		{name: "replica identity index built anew", expected: `CREATE UNIQUE INDEX t_u ON public.t (id); ALTER TABLE public.t REPLICA IDENTITY USING INDEX t_u;`,
+			actual: `CREATE UNIQUE INDEX t_u ON public.t (id) INCLUDE (n); ALTER TABLE public.t REPLICA IDENTITY USING INDEX t_u;`},
 		{name: "partition", expected: `CREATE TABLE public.p (a int, b text) PARTITION BY RANGE (a);
 			CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES FROM (0) TO (10);
 			CREATE INDEX p_b_idx ON public.p (b);`},

@@ -78,6 +78,9 @@ func createIndex(g *gen, t *snapshot.Object) {
 	case !fresh:
 		s.hazards = append(s.hazards, "blocks writes to the table while the index builds")
 	}
+	if f := g.from.get(t.ID()); f != nil {
+		replicaIdentityAgain(g, f, t) // rebuilt: dropped, and the table's replica identity with it
+	}
 }
 
 func dropIndex(g *gen, f *snapshot.Object) {
@@ -142,4 +145,5 @@ func alterIndex(g *gen, f, t *snapshot.Object) {
 	s = g.add(createPhase, rankIndex, t, "DROP INDEX CONCURRENTLY IF EXISTS "+name+";")
 	s.noTx = true
 	g.add(createPhase, rankIndex, t, "ALTER INDEX "+qualified(t.Key.Schema(), tmp)+" RENAME TO "+quoteIdent(t.Key.Name())+";")
+	replicaIdentityAgain(g, f, t)
 }

@@ -216,8 +216,29 @@ func replicaIdentity(g *gen, t *snapshot.Object, ri string) {
 	case "default", "full", "nothing":
 		g.add(createPhase, rankTableAttr, t, "ALTER TABLE "+relName(t.Key)+" REPLICA IDENTITY "+strings.ToUpper(ri)+";")
 	default:
-		g.cannot(t, "its replica identity is an index, and the snapshot does not record which: ALTER TABLE "+relName(t.Key)+" REPLICA IDENTITY USING INDEX <index>")
+		name, ok := strings.CutPrefix(ri, "index ")
+		if !ok || name == "?" {
+			g.cannot(t, "its replica identity is an index, and the snapshot does not record which: ALTER TABLE "+relName(t.Key)+" REPLICA IDENTITY USING INDEX <index>")
+			return
+		}
+		s := g.add(createPhase, rankTableAttr, t, "ALTER TABLE "+relName(t.Key)+" REPLICA IDENTITY USING INDEX "+quoteIdent(name)+";")
+		s.needs = append(s.needs, snapshot.NewKey(t.Key.Schema(), name))
 	}
+}
+
+// replicaIdentityAgain sets a table's replica identity again after its index was built anew
+// (dropping the old one leaves the table without one), unless the table's own change sets it.
+func replicaIdentityAgain(g *gen, f, t *snapshot.Object) {
+	table := g.to.table(t.Parent)
+	if table == nil || table.Attrs.Value("replica_identity") != "index "+t.Key.Name() {
+		return
+	}
+	if old := g.from.table(t.Parent); old == nil || attrChanged(old, table, "replica_identity") {
+		return
+	}
+	// The index's statement: it is the index's change that needs it.
+	s := g.add(createPhase, rankIndex, t, "ALTER TABLE "+relName(table.Key)+" REPLICA IDENTITY USING INDEX "+quoteIdent(t.Key.Name())+";")
+	s.needs = append(s.needs, t.Key)
 }
 
 // options splits a storage parameter list as the catalog writes it ("a=1, b=x").
