@@ -63,12 +63,13 @@ const nsCTE = `ns AS (
 // name; and partitions unless $5 is true.
 const goneCTE = `gone AS MATERIALIZED (
   SELECT c.oid
-  FROM unnest($2::name[], $6::text[]) AS t(rel, cols)
-  JOIN pg_class c ON c.relname = t.rel
+  FROM pg_class c
   WHERE c.relkind IN ('r', 'p')
+    AND c.relname = ANY ($2::name[])
     AND NOT EXISTS (
-      SELECT FROM unnest(string_to_array(t.cols, ',')) AS need(col)
-      WHERE NOT EXISTS (SELECT FROM pg_attribute a
+      SELECT FROM unnest($2::name[], $6::text[]) AS t(rel, cols), unnest(string_to_array(t.cols, ',')) AS need(col)
+      WHERE t.rel = c.relname
+        AND NOT EXISTS (SELECT FROM pg_attribute a
                         WHERE a.attrelid = c.oid AND a.attname = need.col AND a.attnum > 0 AND NOT a.attisdropped))
   UNION
   SELECT to_regclass(format('%I.%I', x.nsp, x.rel))::oid

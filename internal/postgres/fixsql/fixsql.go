@@ -105,6 +105,9 @@ type gen struct {
 	// compared, that the to side has and the from side lacks: a column using one cannot be
 	// written.
 	collationsMissing map[string]bool
+
+	// fkTargets are the tables foreign keys on the from side reference (referencedByForeignKey).
+	fkTargets map[snapshot.Key]bool
 }
 
 // pair is one object on both sides.

@@ -100,24 +100,26 @@ func rebuildIndex(g *gen, f, t *snapshot.Object) bool {
 		return false // nothing to build: alterIndex says so
 	}
 	return !g.o.Online || partitioned(g.from.owner(f)) || isHypertable(g.from, f.Parent) ||
-		strings.HasPrefix(f.Attrs.Value("definition"), "CREATE UNIQUE ") && referencedByForeignKey(g.from, f.Parent)
+		strings.HasPrefix(f.Attrs.Value("definition"), "CREATE UNIQUE ") && g.referencedByForeignKey(f.Parent)
 }
 
-// referencedByForeignKey reports whether a foreign key references the table: one of its unique
-// indexes may be what the key stands on, and the server will not drop that index under it
-// (the swap alterIndex does), so the index is rebuilt with the key instead.
-func referencedByForeignKey(sd *side, table snapshot.Key) bool {
-	for _, c := range sd.ofKind("constraint") {
-		if c.Attrs.Value("type") != "foreign key" {
-			continue
-		}
-		for _, q := range scanRefs(c.Attrs.Value("definition")).qualified {
-			if snapshot.KeyOf(q[0], q[1], "", "") == table {
-				return true
+// referencedByForeignKey reports whether a foreign key on the from side references the table:
+// one of its unique indexes may be what the key stands on, and the server will not drop that
+// index under it (the swap alterIndex does), so the index is rebuilt with the key instead. The
+// referenced tables are read once per generation.
+func (g *gen) referencedByForeignKey(table snapshot.Key) bool {
+	if g.fkTargets == nil {
+		g.fkTargets = map[snapshot.Key]bool{}
+		for _, c := range g.from.ofKind("constraint") {
+			if c.Attrs.Value("type") != "foreign key" {
+				continue
+			}
+			for _, q := range scanRefs(c.Attrs.Value("definition")).qualified {
+				g.fkTargets[snapshot.KeyOf(q[0], q[1], "", "")] = true
 			}
 		}
 	}
-	return false
+	return g.fkTargets[table]
 }
 
 func alterIndex(g *gen, f, t *snapshot.Object) {
