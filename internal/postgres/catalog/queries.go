@@ -216,13 +216,16 @@ var columnsSQL = with(extCTE, nsCTE, goneCTE, relCTE) + `SELECT 'column' AS kind
     WHERE x.e !~ '` + nullDefault + `') END AS default,
   CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
   -- The options of an identity column's sequence, which is otherwise not read (its name is
-  -- generated): found through pg_depend's index on the column, for identity columns only.
+  -- generated): found through pg_depend's index on the column, for identity columns only. Two
+  -- lookups by index, not a join: with nested loops off (see batch.go) a join here is a hash
+  -- of all of pg_sequence per identity column (1.9 s instead of 0.5 s at 10,000 tables).
   CASE WHEN a.attidentity <> '' THEN (
     SELECT format('start %s increment %s minvalue %s maxvalue %s cache %s%s', q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache,
                   CASE WHEN q.seqcycle THEN ' cycle' ELSE '' END)
-    FROM pg_depend d JOIN pg_sequence q ON q.seqrelid = d.objid
-    WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
-      AND d.classid = 'pg_class'::regclass AND d.deptype = 'i' LIMIT 1) END AS identity_sequence,
+    FROM pg_sequence q
+    WHERE q.seqrelid = (SELECT d.objid FROM pg_depend d
+                        WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
+                          AND d.classid = 'pg_class'::regclass AND d.deptype = 'i' LIMIT 1)) END AS identity_sequence,
   CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
   -- PostgreSQL 18's virtual generated columns (attgenerated 'v'); stored ones, the only kind
   -- before 18, carry no such attribute, so their snapshots are unchanged.
