@@ -112,6 +112,13 @@ func TestFixDependencies(t *testing.T) {
 				CREATE TRIGGER "some partition trigger" BEFORE UPDATE ON public."foobar 1" FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION public."increment version"();`,
 			actual: `CREATE TABLE public."some foo" (id int, version int) PARTITION BY LIST (id);
 				CREATE TABLE public."foobar 1" PARTITION OF public."some foo" FOR VALUES IN (1);`},
+		{name: "a partitioned table's foreign key to a table that is replaced",
+			expected: `CREATE TABLE public.r_new (a int UNIQUE); CREATE TABLE public.p (a int) PARTITION BY LIST (a);
+				CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES IN (1);
+				ALTER TABLE public.p ADD CONSTRAINT p_fk FOREIGN KEY (a) REFERENCES public.r_new (a);`,
+			actual: `CREATE TABLE public.r (a int UNIQUE); CREATE TABLE public.p (a int) PARTITION BY LIST (a);
+				CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES IN (1);
+				ALTER TABLE public.p ADD CONSTRAINT p_fk FOREIGN KEY (a) REFERENCES public.r (a);`},
 		{name: "a unique index a foreign key needs changes",
 			expected: `CREATE TABLE public.p (a int, b int); CREATE UNIQUE INDEX u ON public.p (a); CREATE TABLE public.c (a int REFERENCES public.p (a));`,
 			actual:   `CREATE TABLE public.p (a int, b int); CREATE UNIQUE INDEX u ON public.p (a) INCLUDE (b); CREATE TABLE public.c (a int REFERENCES public.p (a));`},

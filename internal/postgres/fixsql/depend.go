@@ -62,6 +62,11 @@ func (g *gen) implicitlyGone(f *snapshot.Object) bool {
 
 func (g *gen) goneWith(f *snapshot.Object) (snapshot.ID, bool) {
 	if f.Kind == "constraint" && f.Attrs.Value("type") == "foreign key" {
+		// A partition's copy of its parent's foreign key goes with the parent's: the server
+		// refuses to drop the copy on its own.
+		if id, ok := g.inheritedFrom(g.from, f, g.gone); ok {
+			return id, true
+		}
 		// A foreign key between two tables that both go is dropped first, on its own, so the
 		// tables can go in any order (even when they reference each other).
 		for _, q := range scanRefs(f.Attrs.Value("definition")).qualified {
