@@ -119,6 +119,12 @@ func TestFixDependencies(t *testing.T) {
 			actual: `CREATE TABLE public.r (a int UNIQUE); CREATE TABLE public.p (a int) PARTITION BY LIST (a);
 				CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES IN (1);
 				ALTER TABLE public.p ADD CONSTRAINT p_fk FOREIGN KEY (a) REFERENCES public.r (a);`},
+		{name: "a partition's primary key on a column its parent gets",
+			expected: `CREATE TABLE public.p (a int, b int) PARTITION BY LIST (a); CREATE TABLE public.p1 PARTITION OF public.p (PRIMARY KEY (a, b)) FOR VALUES IN (1);`,
+			actual:   `CREATE TABLE public.p (a int) PARTITION BY LIST (a); CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES IN (1);`},
+		{name: "a partition's primary key on a column its parent lets be null",
+			expected: `CREATE TABLE public.p (a int) PARTITION BY LIST (a); CREATE TABLE public.p1 PARTITION OF public.p (PRIMARY KEY (a)) FOR VALUES IN (1);`,
+			actual:   `CREATE TABLE public.p (a int NOT NULL) PARTITION BY LIST (a); CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES IN (1);`},
 		{name: "a unique index a foreign key needs changes",
 			expected: `CREATE TABLE public.p (a int, b int); CREATE UNIQUE INDEX u ON public.p (a); CREATE TABLE public.c (a int REFERENCES public.p (a));`,
 			actual:   `CREATE TABLE public.p (a int, b int); CREATE UNIQUE INDEX u ON public.p (a) INCLUDE (b); CREATE TABLE public.c (a int REFERENCES public.p (a));`},

@@ -180,6 +180,13 @@ func dependencies(sd *side, o *snapshot.Object) (needs, provides []snapshot.Key)
 	case "column":
 		provides = append(provides, o.Key)
 		needs = append(needs, o.Parent)
+		// A partitioned table's column is its partitions' too: what a partition builds on it
+		// (an index, a primary key) waits for the parent's statement.
+		if t := sd.table(o.Parent); t != nil && t.Attrs.Has("partition_key") {
+			for _, p := range sd.partitionsOf(o.Parent) {
+				provides = append(provides, snapshot.KeyOf(p.Schema(), p.Name(), o.Key.Sub(), ""))
+			}
+		}
 		addRefs(a.Value("type")+" "+a.Value("default")+" "+a.Value("generated"), o.Parent)
 	case "constraint":
 		provides = append(provides, o.Key)

@@ -43,6 +43,21 @@ func alterPartitioning(g *gen, f, t *snapshot.Object) {
 	g.cannot(t, "its partitions are not compared one by one: set partitions: all to get the SQL for each partition ("+how+")")
 }
 
+// partitionsOf lists the side's partitions of a partitioned table (those compared as tables).
+func (s *side) partitionsOf(parent snapshot.Key) []snapshot.Key {
+	var out []snapshot.Key
+	for _, t := range s.ofKind("table") {
+		if p, ok := t.Attrs.Get("partition_of"); ok {
+			for _, k := range s.tableList(p) {
+				if k == parent {
+					out = append(out, t.Key)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // hasPartitions says whether the side holds a partition of the table as a table of its own.
 func hasPartitions(s *side, parent snapshot.Key) bool {
 	for _, t := range s.ofKind("table") {
