@@ -284,3 +284,23 @@ CREATE INDEX logs_2024_msg ON public.logs_2024 (msg);`)
 	require.Contains(t, script, "CREATE TABLE public.logs (")
 	require.Contains(t, script, "drift cannot write SQL for partitioning public.logs: its partitions are not compared one by one", script)
 }
+
+// TestFixSaysWhatPartitionsMayHold: with partitions summed up, a partition's own trigger or
+// foreign key is not an object of the fix; dropping what it uses says so instead of failing
+// without a word.
+func TestFixSaysWhatPartitionsMayHold(t *testing.T) {
+	t.Parallel()
+	live := func(dsn string) check.Source { return check.Source{Kind: check.SourceLive, Engine: Name, DSN: dsn} }
+	const tables = `CREATE TABLE public.p (a int) PARTITION BY LIST (a); CREATE TABLE public.p1 PARTITION OF public.p (PRIMARY KEY (a)) FOR VALUES IN (1);
+CREATE TABLE public.q (a int) PARTITION BY LIST (a); CREATE TABLE public.q1 PARTITION OF public.q FOR VALUES IN (1);`
+	exp := pgtest.Build(t, `CREATE TABLE public.q (a int) PARTITION BY LIST (a); CREATE TABLE public.q1 PARTITION OF public.q FOR VALUES IN (1);`)
+	act := pgtest.Build(t, tables+`
+CREATE FUNCTION public.f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TRIGGER t BEFORE UPDATE ON public.q1 FOR EACH ROW EXECUTE FUNCTION public.f();
+ALTER TABLE public.q1 ADD CONSTRAINT q1_fk FOREIGN KEY (a) REFERENCES public.p1 (a);`)
+	res := fixRunner().Check(context.Background(), live(exp), live(act), check.Options{Name: "fix", Fix: check.FixRevert})
+	require.Equal(t, check.StatusDrift, res.Status, res.Error)
+	script := res.Fix.Script()
+	require.Contains(t, script, "a partition of public.q has a trigger of its own, which may call it", script)
+	require.Contains(t, script, "a partition of public.q has a foreign key of its own that may reference it", script)
+}

@@ -57,7 +57,12 @@ func dropRoutine(g *gen, f *snapshot.Object) {
 	if standardBody(f.Attrs.Value("definition")) {
 		rank = rankDropView
 	}
-	g.add(dropPhase, rank, f, "DROP "+routineWord(f.Kind)+" "+routineName(f.Key)+";")
+	s := g.add(dropPhase, rank, f, "DROP "+routineWord(f.Kind)+" "+routineName(f.Key)+";")
+	if strings.Contains(f.Attrs.Value("definition"), "\n RETURNS trigger\n") {
+		if who := g.partitionSummaryNaming("a partition has a trigger of its own"); who != "" {
+			s.notes = append(s.notes, "a partition of "+who+" has a trigger of its own, which may call it (partitions are not compared one by one): if the DROP fails, drop that trigger first, or set partitions: all to have it written")
+		}
+	}
 }
 
 // rebuildRoutine: CREATE OR REPLACE cannot change argument names or defaults or the result

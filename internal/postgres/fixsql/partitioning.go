@@ -1,6 +1,8 @@
 package fixsql
 
 import (
+	"strings"
+
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -41,6 +43,19 @@ func alterPartitioning(g *gen, f, t *snapshot.Object) {
 		how = "they conform here; on the other side: " + f.Attrs.Value("nonconforming")
 	}
 	g.cannot(t, "its partitions are not compared one by one: set partitions: all to get the SQL for each partition ("+how+")")
+}
+
+// partitionSummaryNaming returns the partitioned table (or tables, comma separated) whose
+// partitions' summary on the from side holds text: what a partition has of its own that a
+// statement of the fix may run into, when partitions are not compared one by one.
+func (g *gen) partitionSummaryNaming(text string) string {
+	var who []string
+	for _, p := range g.from.ofKind("partitioning") {
+		if strings.Contains(p.Attrs.Value("nonconforming"), text) {
+			who = append(who, p.Key.String())
+		}
+	}
+	return strings.Join(who, ", ")
 }
 
 // partitionsOf lists the side's partitions of a partitioned table (those compared as tables).

@@ -109,6 +109,13 @@ func dropTable(g *gen, f *snapshot.Object) {
 			}
 		}
 	}
+	refs := "REFERENCES " + relName(f.Key) + "("
+	if partitioned(f) {
+		refs = "FOREIGN KEY" // its partitions are not known by name either
+	}
+	if who := g.partitionSummaryNaming(refs); who != "" {
+		s.notes = append(s.notes, "a partition of "+who+" has a foreign key of its own that may reference it (partitions are not compared one by one): if the DROP fails, drop that key first, or set partitions: all to have it written")
+	}
 	if partitioned(f) {
 		s.notes = append(s.notes, "also drops its partitions and their data")
 	}
