@@ -127,6 +127,9 @@ func TestFixEachKind(t *testing.T) {
 			actual: `CREATE TABLE public.p (a int) PARTITION BY RANGE (a); CREATE TABLE public.p1 PARTITION OF public.p FOR VALUES FROM (0) TO (20);`},
 		{name: "partition key", expected: `CREATE TABLE public.p (a int, b int) PARTITION BY RANGE (a);`, actual: `CREATE TABLE public.p (a int, b int) PARTITION BY LIST (a);`,
 			left: map[check.FixMode][]string{check.FixRevert: {"table public.p"}, check.FixAdopt: {"table public.p"}}},
+		{name: "partitioned table becomes plain, its index with it", expected: `CREATE TABLE public.p (a int) PARTITION BY LIST (a); CREATE INDEX p_idx ON public.p (a);`,
+			actual: `CREATE TABLE public.p (a int); CREATE INDEX p_idx ON public.p (a);`,
+			left:   map[check.FixMode][]string{check.FixRevert: {"table public.p", "index public.p_idx", "partitioning public.p"}, check.FixAdopt: {"table public.p", "index public.p_idx", "partitioning public.p"}}},
 		{name: "inherits", expected: `CREATE TABLE public.c (x int) INHERITS (public.t);`, actual: `CREATE TABLE public.c (id int NOT NULL, name text, n int, x int);`},
 		// column
 		{name: "column", expected: `ALTER TABLE public.t ADD COLUMN extra int;`},

@@ -212,6 +212,9 @@ func Generate(from, to *snapshot.Snapshot, o Options) []engine.Statement {
 			g.cannot(p.t, "drift does not write SQL for this kind of object yet")
 			continue
 		}
+		if g.followsReshape(p.t) {
+			continue
+		}
 		k.alter(g, p.f, p.t)
 	}
 	return g.statements()
@@ -309,6 +312,9 @@ func (g *gen) dropObject(f *snapshot.Object) {
 		g.cannot(f, "drift does not write SQL for this kind of object yet")
 		return
 	}
+	if g.followsReshape(f) {
+		return
+	}
 	k.drop(g, f)
 }
 
@@ -319,11 +325,32 @@ func (g *gen) createObject(t *snapshot.Object) {
 		g.cannot(t, "drift does not write SQL for this kind of object yet")
 		return
 	}
+	if g.followsReshape(t) {
+		return
+	}
 	k.create(g, t)
 	switch t.Kind {
 	case "table", "view", "materialized_view", "sequence", "function", "procedure", "type", "schema":
 		revokeDefaults(g, t)
 	}
+}
+
+// followsReshape reports, and says, when o is an index, constraint or trigger of a table whose
+// partitioning changes (becomes partitioned, stops being, or gets another key): that change
+// cannot be written in place, and what stands on the table must be made with the new table,
+// not beside the old one (CREATE INDEX CONCURRENTLY on a partitioned table fails).
+func (g *gen) followsReshape(o *snapshot.Object) bool {
+	switch o.Kind {
+	case "index", "constraint", "trigger":
+	default:
+		return false
+	}
+	f, t := g.from.table(o.Parent), g.to.table(o.Parent)
+	if f == nil || t == nil || !attrChanged(f, t, "partition_key") {
+		return false
+	}
+	g.cannot(o, "its table "+o.Parent.String()+" changes its partitioning, which drift cannot write: make it with the table built anew")
+	return true
 }
 
 // cannot records that no SQL can be written for an object's difference, and why.
