@@ -138,7 +138,8 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 		}
 		oldType := fa.Value("type")
 		rewrite := !binaryCoercible(oldType, newType)
-		if rewrite && needsUsing(oldType, newType) {
+		using := rewrite && needsUsing(oldType, newType)
+		if using {
 			// Between user-defined types (one enum to another) there is rarely a cast, but
 			// there is always one through text.
 			via := "::"
@@ -148,7 +149,7 @@ func alterColumn(g *gen, f, t *snapshot.Object) {
 			sql += " USING " + quoteIdent(t.Key.Sub()) + via + newType
 		}
 		s := g.add(createPhase, rankColumn, t, sql+";")
-		if rewrite && needsUsing(oldType, newType) && !sameFamily(oldType, newType) && !g.userType(oldType) && !g.userType(newType) {
+		if using && !sameFamily(oldType, newType) && !g.userType(oldType) && !g.userType(newType) {
 			s.notes = append(s.notes, "PostgreSQL may have no cast from "+oldType+" to "+newType+": if the statement says so, write the USING expression that converts the values")
 		}
 		switch {

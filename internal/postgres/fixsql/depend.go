@@ -380,13 +380,13 @@ func dependentText(g *gen, f *snapshot.Object) (string, snapshot.Key) {
 	case "view", "materialized_view", "continuous_aggregate":
 		return f.Attrs.Value("definition"), snapshot.Key{}
 	case "function", "procedure":
-		if def := f.Attrs.Value("definition"); standardBody(def) {
+		def := f.Attrs.Value("definition")
+		if standardBody(def) {
 			return def, snapshot.Key{}
-		} else {
-			// A body in quotes is not read, but the arguments and result are: a domain or table
-			// type rebuilt under a function takes the function along.
-			return routineHeader(def), snapshot.Key{}
 		}
+		// A body in quotes is not read, but the arguments and result are: a domain or table
+		// type rebuilt under a function takes the function along.
+		return routineHeader(def), snapshot.Key{}
 	case "trigger", "index":
 		return f.Attrs.Value("definition"), f.Parent
 	case "policy":

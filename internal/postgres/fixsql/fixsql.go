@@ -312,6 +312,9 @@ func (g *gen) dropObject(f *snapshot.Object) {
 		g.cannot(f, "drift does not write SQL for this kind of object yet")
 		return
 	}
+	if g.fresh[f.ID()] != nil && g.reshaped(f) {
+		return // rebuilt: its creation says it follows the table
+	}
 	if g.followsReshape(f) {
 		return
 	}
@@ -340,17 +343,23 @@ func (g *gen) createObject(t *snapshot.Object) {
 // cannot be written in place, and what stands on the table must be made with the new table,
 // not beside the old one (CREATE INDEX CONCURRENTLY on a partitioned table fails).
 func (g *gen) followsReshape(o *snapshot.Object) bool {
+	if !g.reshaped(o) {
+		return false
+	}
+	g.cannot(o, "its table "+o.Parent.String()+" changes its partitioning, which drift cannot write: make it with the table built anew")
+	return true
+}
+
+// reshaped reports whether o is an index, constraint or trigger of a table whose partitioning
+// changes.
+func (g *gen) reshaped(o *snapshot.Object) bool {
 	switch o.Kind {
 	case "index", "constraint", "trigger":
 	default:
 		return false
 	}
 	f, t := g.from.table(o.Parent), g.to.table(o.Parent)
-	if f == nil || t == nil || !attrChanged(f, t, "partition_key") {
-		return false
-	}
-	g.cannot(o, "its table "+o.Parent.String()+" changes its partitioning, which drift cannot write: make it with the table built anew")
-	return true
+	return f != nil && t != nil && attrChanged(f, t, "partition_key")
 }
 
 // cannot records that no SQL can be written for an object's difference, and why.

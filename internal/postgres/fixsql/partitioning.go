@@ -58,31 +58,21 @@ func (g *gen) partitionSummaryNaming(text string) string {
 	return strings.Join(who, ", ")
 }
 
-// partitionsOf lists the side's partitions of a partitioned table (those compared as tables).
+// partitionsOf lists the side's partitions of a partitioned table (those compared as tables),
+// read once per side.
 func (s *side) partitionsOf(parent snapshot.Key) []snapshot.Key {
-	var out []snapshot.Key
-	for _, t := range s.ofKind("table") {
-		if p, ok := t.Attrs.Get("partition_of"); ok {
-			for _, k := range s.tableList(p) {
-				if k == parent {
-					out = append(out, t.Key)
+	if s.partitions == nil {
+		s.partitions = map[snapshot.Key][]snapshot.Key{}
+		for _, t := range s.ofKind("table") {
+			if p, ok := t.Attrs.Get("partition_of"); ok {
+				for _, k := range s.tableList(p) {
+					s.partitions[k] = append(s.partitions[k], t.Key)
 				}
 			}
 		}
 	}
-	return out
+	return s.partitions[parent]
 }
 
 // hasPartitions says whether the side holds a partition of the table as a table of its own.
-func hasPartitions(s *side, parent snapshot.Key) bool {
-	for _, t := range s.ofKind("table") {
-		if p, ok := t.Attrs.Get("partition_of"); ok {
-			for _, k := range s.tableList(p) {
-				if k == parent {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
+func hasPartitions(s *side, parent snapshot.Key) bool { return len(s.partitionsOf(parent)) > 0 }

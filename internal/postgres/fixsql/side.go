@@ -18,6 +18,7 @@ type side struct {
 	indexesByParent map[snapshot.Key][]*snapshot.Object // built on first use
 	tablesByName    map[string]snapshot.Key             // "schema.name" as the catalog writes it unquoted
 	inheritors      map[snapshot.Key][]*snapshot.Object // tables by the tables they inherit from
+	partitions      map[snapshot.Key][]snapshot.Key     // partitions (compared as tables) by their parent
 	schemas         map[string]bool
 }
 
