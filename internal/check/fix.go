@@ -96,30 +96,90 @@ func (r *Runner) AttachFixes(results []Result, mode FixMode) error {
 // instead of for running by hand (no CONCURRENTLY). An engine that writes no fix leaves res
 // as it is. It reads only the two schemas Check kept: nothing is read again.
 func (r *Runner) AttachFix(res *Result, mode FixMode, forMigration bool) error {
+	w, err := r.prepareFix(res, mode, forMigration)
+	if w == nil || err != nil {
+		return err
+	}
+	w.write()
+	return w.attach(res)
+}
+
+// fixWork is a fix being written: the engine's statements are written from the two schemas
+// alone (write), and then attached to the findings (attach). Check writes them while it
+// compares.
+type fixWork struct {
+	mode     FixMode
+	eng      engine.Engine
+	fixer    engine.Fixer
+	from, to *snapshot.Snapshot
+	opts     engine.FixOptions
+
+	stmts    []engine.Statement
+	err      error
+	panicked any // a panic while writing, raised again by attach (the caller's recovery applies)
+	done     chan struct{}
+}
+
+// prepareFix checks that res can have a fix and says how to write it; nil when there is
+// nothing to write (an error, an engine that writes no fix).
+func (r *Runner) prepareFix(res *Result, mode FixMode, forMigration bool) (*fixWork, error) {
 	if res.Status == StatusError || res.Expected == nil || res.Actual == nil {
-		return nil
+		return nil, nil
 	}
 	if res.streamed[0] || res.streamed[1] {
 		// Written from an envelope, the fix would drop every object of the file's side.
-		return errors.New("the fix needs the snapshot file read whole: check with Options.WholeSnapshots (Target.WholeSnapshots)")
+		return nil, errors.New("the fix needs the snapshot file read whole: check with Options.WholeSnapshots (Target.WholeSnapshots)")
 	}
 	e, ok := r.Engine(res.Engine)
 	if !ok {
-		return fmt.Errorf("engine %q is not supported", res.Engine)
+		return nil, fmt.Errorf("engine %q is not supported", res.Engine)
 	}
 	fixer, ok := e.(engine.Fixer)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	from, to, fromLive := res.Actual, res.Expected, res.sources[1] == SourceLive
 	if mode == FixAdopt {
 		from, to, fromLive = res.Expected, res.Actual, res.sources[0] == SourceLive
 	}
-	stmts, err := fixer.Fix(from, to, engine.FixOptions{Online: fromLive && !forMigration, ColumnOrder: res.columnOrder})
+	return &fixWork{mode: mode, eng: e, fixer: fixer, from: from, to: to,
+		opts: engine.FixOptions{Online: fromLive && !forMigration, ColumnOrder: res.columnOrder}}, nil
+}
+
+// write asks the engine for the statements.
+func (w *fixWork) write() {
+	defer func() { w.panicked = recover() }()
+	w.stmts, w.err = w.fixer.Fix(w.from, w.to, w.opts)
+}
+
+// start writes the statements in the background; attach waits for them.
+func (w *fixWork) start() {
+	w.done = make(chan struct{})
+	go func() {
+		defer close(w.done)
+		w.write()
+	}()
+}
+
+// wait returns once a started write is over.
+func (w *fixWork) wait() {
+	if w != nil && w.done != nil {
+		<-w.done
+	}
+}
+
+// attach keeps the statements that serve res's findings, as AttachFix says.
+func (w *fixWork) attach(res *Result) error {
+	w.wait()
+	if w.panicked != nil {
+		panic(w.panicked)
+	}
+	mode, e, fixer, from, to := w.mode, w.eng, w.fixer, w.from, w.to
+	stmts, err := w.stmts, w.err
 	if err != nil {
 		return fmt.Errorf("writing the %s fix: %w", mode, err)
 	}
-	fix := &Fix{Mode: mode, Online: fromLive && !forMigration, Language: e.Language(), Comment: fixer.LineComment(), Statements: []engine.Statement{}}
+	fix := &Fix{Mode: mode, Online: w.opts.Online, Language: e.Language(), Comment: fixer.LineComment(), Statements: []engine.Statement{}}
 	byFinding := findingIndex(res.Findings)
 	perFinding := make([][]engine.Statement, len(res.Findings))
 	red := res.redactor()

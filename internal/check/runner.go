@@ -113,6 +113,13 @@ type side struct {
 	set      *migrations.Set
 	live     *engine.Live
 	expected *engine.Expected
+	// read delivers a snapshot file read in the background (see Check).
+	read chan fileRead
+}
+
+type fileRead struct {
+	snap *snapshot.Snapshot
+	err  error
 }
 
 // Check compares the expected source with the actual one: the one orchestration behind drift
@@ -121,8 +128,10 @@ type side struct {
 // names the cause (and never a password).
 //
 // Files are read first, so a typo in a path is reported as such and not hidden behind a slow
-// or failing connection; then live databases; then migration sets, which are built knowing the
-// live database on the other side (its version, applied migrations and roles).
+// or failing connection (a snapshot file read whole is decoded while a live database is read,
+// and its failure still comes first); then live databases; then migration sets, which are
+// built knowing the live database on the other side (its version, applied migrations and
+// roles). The fix, when asked for, is written while the two schemas are compared.
 func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) (res Result) {
 	res = Result{Name: o.Name, Findings: []diff.Finding{}, Started: r.clock.Now()}
 	red := r.redactor.With(expected.DSN, actual.DSN)
@@ -161,27 +170,66 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 			return fail(fmt.Errorf("engine %q is not supported", s.src.Engine))
 		}
 	}
+	whole := o.WholeSnapshots || o.Fix != ""
+	// A snapshot file read whole beside a live database is decoded while the database is
+	// read, when the client mostly waits on the server; a file that cannot be read stops the
+	// introspection and is what is reported, as if it had been read first.
+	readCtx, stopReading := context.WithCancelCause(ctx)
+	defer stopReading(nil)
+	var reading []*side
 	for _, s := range sides {
-		if err := r.readFiles(s, o.WholeSnapshots || o.Fix != ""); err != nil {
+		if whole && s.src.Kind == SourceSnapshot && (expected.Kind == SourceLive || actual.Kind == SourceLive) {
+			s.read = make(chan fileRead, 1)
+			reading = append(reading, s)
+			go func() {
+				snap, err := readWhole(s)
+				if err != nil {
+					stopReading(err)
+				}
+				s.read <- fileRead{snap, err}
+			}()
+			continue
+		}
+		if err := r.readFiles(s, whole); err != nil {
 			return fail(err)
 		}
 		if s.closer != nil {
 			defer s.closer.Close()
 		}
 	}
+	// awaitFiles returns the first file that could not be read, once every read is over.
+	awaitFiles := func() error {
+		var first error
+		for _, s := range reading {
+			got := <-s.read
+			s.snap = got.snap
+			if got.err != nil && first == nil {
+				first = got.err
+			}
+		}
+		reading = nil
+		return first
+	}
+	defer awaitFiles()
 	eng, err := r.engineFor(exp, act)
 	if err != nil {
+		if ferr := awaitFiles(); ferr != nil {
+			err = ferr
+		}
 		return fail(err)
 	}
-	res.Engine = eng.Name()
 	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ReplayPrelude: o.Prelude, ComparePartitions: o.Partitions, Logger: log}
 	bothLive := expected.Kind == SourceLive && actual.Kind == SourceLive
 	for _, s := range sides {
 		if s.src.Kind != SourceLive {
 			continue
 		}
-		live, err := eng.Introspect(ctx, s.src.DSN, eo)
+		live, err := eng.Introspect(readCtx, s.src.DSN, eo)
 		if err != nil {
+			if ferr := awaitFiles(); ferr != nil {
+				return fail(ferr)
+			}
+			res.Engine = eng.Name()
 			if bothLive {
 				return fail(fmt.Errorf("reading the %s side's live schema: %w", s.name, err))
 			}
@@ -189,6 +237,10 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		}
 		s.live, s.snap = live, live.Snapshot
 	}
+	if err := awaitFiles(); err != nil {
+		return fail(err)
+	}
+	res.Engine = eng.Name()
 	for _, s := range sides {
 		if s.set == nil {
 			continue
@@ -218,6 +270,19 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 	res.Expected, res.Actual = exp.snap, act.snap
 	res.streamed = [2]bool{exp.stream != nil, act.stream != nil}
 	res.Warnings = append(res.Warnings, VersionWarnings(exp.snap, act.snap)...)
+	// The fix is written from the two schemas alone: while they are compared.
+	var fix *fixWork
+	if o.Fix != "" {
+		if fix, err = r.prepareFix(&res, o.Fix, o.FixForMigration); err != nil && !o.FixOptional {
+			return fail(err)
+		} else if err != nil {
+			res.FixError = res.redactor().String(err.Error())
+		}
+		if fix != nil {
+			fix.start()
+			defer fix.wait()
+		}
+	}
 
 	// Findings that do not come from the diff go through the same rules: the migration state
 	// (either side built from migrations) and the health of the live database compared.
@@ -257,8 +322,8 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		res.StaleIgnores = append(res.StaleIgnores, "ignore rule "+rule.String())
 	}
 	res.Status = statusOf(res)
-	if o.Fix != "" {
-		if err := r.AttachFix(&res, o.Fix, o.FixForMigration); err != nil {
+	if fix != nil {
+		if err := fix.attach(&res); err != nil {
 			if !o.FixOptional {
 				return fail(err)
 			}
@@ -327,12 +392,9 @@ func (r *Runner) readFiles(s *side, whole bool) error {
 			s.stream, s.closer = nil, nil
 		}
 		if whole {
-			snap, err := snapshot.ReadFileLimit(s.src.Path, 0)
-			if err != nil {
-				return fmt.Errorf("reading the %s snapshot: %w (write one with `drift snapshot`)", s.name, err)
-			}
+			snap, err := readWhole(s)
 			s.snap = snap
-			return nil
+			return err
 		}
 		st, closer, err := snapshot.OpenStream(s.src.Path, 0)
 		if err != nil {
@@ -352,6 +414,15 @@ func (r *Runner) readFiles(s *side, whole bool) error {
 		return fmt.Errorf("the %s side is of unknown kind %q", s.name, s.src.Kind)
 	}
 	return nil
+}
+
+// readWhole reads a side's snapshot file whole.
+func readWhole(s *side) (*snapshot.Snapshot, error) {
+	snap, err := snapshot.ReadFileLimit(s.src.Path, 0)
+	if err != nil {
+		return nil, fmt.Errorf("reading the %s snapshot: %w (write one with `drift snapshot`)", s.name, err)
+	}
+	return snap, nil
 }
 
 // engineFor finds the one engine both sides are read with: a live source's, a snapshot file's,

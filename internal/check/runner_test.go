@@ -257,3 +257,45 @@ func TestSnapshotOfRecordsTheName(t *testing.T) {
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "hunter2hunter2")
 }
+
+// TestSnapshotFileReadWhileTheLiveSideIs: a snapshot file read whole (for a fix) is decoded
+// while the live database is read, and is still what a comparison reports first: a broken file
+// stops a hanging introspection, and a file of another engine is refused.
+func TestSnapshotFileReadWhileTheLiveSideIs(t *testing.T) {
+	table := snapshot.Object{Kind: "table", Key: snapshot.NewKey("public", "t"), Parent: snapshot.Named("public")}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "app.json")
+	require.NoError(t, snapshot.WriteFile(good, pgSnap(150018, table)))
+	broken := filepath.Join(dir, "broken.json")
+	require.NoError(t, os.WriteFile(broken, []byte(`{"format_version": 2, "engine": "postgres", "objects": {"table": [`), 0o644))
+	graph := filepath.Join(dir, "graph.json")
+	require.NoError(t, snapshot.WriteFile(graph, snapshot.New(snapshot.EngineNeo4j)))
+	target := func(path string) check.Target {
+		return check.Target{Name: "app", Engine: "postgres", Expected: check.ExpectSnapshot, SnapshotPath: path, WholeSnapshots: true}
+	}
+
+	res := runner(&stubEngine{live: pgSnap(150018, table)}).CheckTarget(context.Background(), target(good))
+	require.Equal(t, check.StatusClean, res.Status, res.Error)
+	require.Len(t, res.Expected.Objects, 1, "the file was read whole")
+	res = runner(&stubEngine{live: pgSnap(150018)}).CheckTarget(context.Background(), target(good))
+	require.Equal(t, check.StatusDrift, res.Status, res.Error)
+	require.Equal(t, diff.Missing, res.Findings[0].Change)
+
+	done := make(chan check.Result)
+	go func() { done <- runner(&stubEngine{wait: time.Hour}).CheckTarget(context.Background(), target(broken)) }()
+	select {
+	case res = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("a broken snapshot file did not stop the introspection of the live side")
+	}
+	require.Equal(t, check.StatusError, res.Status)
+	require.Contains(t, res.Error, "reading the expected snapshot: "+broken)
+
+	res = runner(&stubEngine{liveErr: errors.New("unreachable")}).CheckTarget(context.Background(), target(filepath.Join(dir, "nonexistent.json")))
+	require.Contains(t, res.Error, "reading the expected snapshot")
+	require.NotContains(t, res.Error, "unreachable")
+
+	res = runner(&stubEngine{live: pgSnap(150018, table)}).CheckTarget(context.Background(), target(graph))
+	require.Equal(t, check.StatusError, res.Status)
+	require.Contains(t, res.Error, "cannot compare a neo4j schema with a postgres schema")
+}

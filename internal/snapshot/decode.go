@@ -127,11 +127,15 @@ func Read(r io.Reader) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	var probe struct {
-		FormatVersion int `json:"format_version"`
-	}
-	if json.Unmarshal(data, &probe) == nil && probe.FormatVersion == 1 {
-		return readV1(bytes.NewReader(data))
+	// A file drift wrote names its format first; one whose fields were reordered (jsonb) is
+	// probed whole for a format 1 file.
+	if m := versionField.FindSubmatch(data[:min(len(data), 128)]); m == nil {
+		var probe struct {
+			FormatVersion int `json:"format_version"`
+		}
+		if json.Unmarshal(data, &probe) == nil && probe.FormatVersion == 1 {
+			return readV1(bytes.NewReader(data))
+		}
 	}
 	st, err := newStream(bytes.NewReader(data), true)
 	if err != nil {

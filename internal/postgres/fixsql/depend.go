@@ -1,8 +1,10 @@
 package fixsql
 
 import (
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/drift-schema/drift/internal/snapshot"
 )
@@ -307,37 +309,23 @@ func (g *gen) expandDependents(dropped []*snapshot.Object) {
 		return
 	}
 	// Index the surviving objects that could be affected by the names they mention, and by
-	// the table they belong to (they name its columns bare).
-	byKey := map[snapshot.Key][]*candidate{}
+	// the table they belong to (they name its columns bare). Reading every definition is most
+	// of the work on a large schema: it is shared among the processors.
+	var objects []*snapshot.Object
 	for _, kind := range []string{"view", "materialized_view", "continuous_aggregate", "function", "procedure", "trigger", "index", "policy", "constraint", "column"} {
-		for _, f := range g.from.ofKind(kind) {
-			text, table := dependentText(g, f)
-			if text == "" {
-				continue
-			}
-			id := f.ID()
-			if g.rebuilt[id] || isDropped[id] {
-				continue
-			}
-			c := &candidate{obj: f, table: table, text: text}
-			var seen []snapshot.Key
-			index := func(k snapshot.Key) {
-				if !slices.Contains(seen, k) {
-					seen = append(seen, k)
-					byKey[k] = append(byKey[k], c)
-				}
-			}
-			fk := kind == "constraint" && f.Attrs.Value("type") == "foreign key"
-			scanQualified(text, func(schema, name string) {
-				k := snapshot.KeyOf(schema, name, "", "")
-				index(k)
-				if fk {
-					index(uniqueKey(k))
-				}
-			})
-			if !table.IsZero() {
-				index(table)
-			}
+		objects = append(objects, g.from.ofKind(kind)...)
+	}
+	candidates := make([]*candidate, len(objects))
+	mentioned := make([][]snapshot.Key, len(objects))
+	parallel(len(objects), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			candidates[i], mentioned[i] = g.candidate(objects[i])
+		}
+	})
+	byKey := map[snapshot.Key][]*candidate{}
+	for i, c := range candidates {
+		for _, k := range mentioned[i] {
+			byKey[k] = append(byKey[k], c)
 		}
 	}
 	for len(queue) > 0 {
@@ -345,7 +333,7 @@ func (g *gen) expandDependents(dropped []*snapshot.Object) {
 		queue = queue[1:]
 		for _, c := range byKey[a.key] {
 			id := c.obj.ID()
-			if g.rebuilt[id] || id == a.cause {
+			if g.rebuilt[id] || isDropped[id] || id == a.cause {
 				continue
 			}
 			if a.col != "" {
@@ -371,6 +359,48 @@ func (g *gen) expandDependents(dropped []*snapshot.Object) {
 			}
 		}
 	}
+}
+
+// candidate reads a surviving object that may have to be rebuilt: nil when it depends on
+// nothing by name, else the keys it mentions (each once).
+func (g *gen) candidate(f *snapshot.Object) (*candidate, []snapshot.Key) {
+	text, table := dependentText(g, f)
+	if text == "" {
+		return nil, nil
+	}
+	var keys []snapshot.Key
+	add := func(k snapshot.Key) {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	fk := f.Kind == "constraint" && f.Attrs.Value("type") == "foreign key"
+	scanQualified(text, func(schema, name string) {
+		k := snapshot.KeyOf(schema, name, "", "")
+		add(k)
+		if fk {
+			add(uniqueKey(k))
+		}
+	})
+	if !table.IsZero() {
+		add(table)
+	}
+	return &candidate{obj: f, table: table, text: text}, keys
+}
+
+// parallel calls fn over [0, n), one contiguous range per processor, and returns when every
+// range is done. fn must only read what it shares.
+func parallel(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/1000))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(n*w/workers, n*(w+1)/workers)
+		}()
+	}
+	wg.Wait()
 }
 
 // dependentText returns the text in which a surviving object names what it depends on, and the
