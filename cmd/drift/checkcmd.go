@@ -72,17 +72,12 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a target could not be
 			}
 			checked := check.TargetsFrom(cfg, targets)
 			for i := range checked {
-				checked[i].WholeSnapshots = mode != "" || o.adopt // the fix is written from whole schemas
+				checked[i].Fix, checked[i].WholeSnapshots = mode, o.adopt // --adopt writes its own fix, from whole schemas
 			}
 			results := w.runner.CheckTargets(cmd.Context(), checked, 4)
 			stop()
 			if o.adopt {
 				return exitWith(w.runner.AdoptAll(checked, results, g.stdout, g.stderr))
-			}
-			if mode != "" {
-				if err := w.runner.AttachFixes(results, mode); err != nil {
-					return fail(err)
-				}
 			}
 			if o.fix != "" && o.out.format == "text" {
 				err = report.FixScript(g.stdout, results, "drift check --fix "+o.fix+": per drifted target, the statements that "+mode.Purpose())

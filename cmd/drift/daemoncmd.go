@@ -80,8 +80,7 @@ checked.`,
 }
 
 // buildDaemon opens the store, sweeps the shadow databases a crashed run left (marked ones,
-// older than an hour; a failure is logged, it must not stop the daemon) and builds the daemon
-// the config describes.
+// older than an hour) and builds the daemon the config describes.
 func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.Logger, out io.Writer) (*daemon.Daemon, func(), error) {
 	if err := cfg.RequireEnvFor(cfg.Targets, w.shadowDSN, "store", "slack", "daemon"); err != nil {
 		return nil, nil, err
@@ -90,13 +89,7 @@ func buildDaemon(ctx context.Context, cfg *config.Config, w *wiring, log *slog.L
 	if err != nil {
 		return nil, nil, err
 	}
-	if dropped, err := w.postgres.SweepShadowOrphans(ctx, time.Hour); err != nil {
-		log.Warn("sweeping orphaned shadow databases", "error", err)
-	} else {
-		for _, name := range dropped {
-			log.Info("dropped an orphaned shadow database", "database", name)
-		}
-	}
+	w.runner.SweepShadowOrphans(ctx, time.Hour)
 	d, err := daemon.FromConfig(cfg, st, w.runner, w.redactor, log, out)
 	if err != nil {
 		st.Close()

@@ -19,7 +19,6 @@ const envPGBinariesURL = "DRIFT_PG_BINARIES_URL"
 // wiring builds drift's dependencies from the config, explicitly, in one place.
 type wiring struct {
 	shadowDSN string
-	postgres  *postgres.Engine
 	runner    *check.Runner
 	redactor  *redact.Redactor
 }
@@ -50,5 +49,5 @@ func newWiring(g *globals, cfg *config.Config, shadowDSN string) *wiring {
 		Logger:   g.logger(),
 		Redactor: g.redactor,
 	})
-	return &wiring{shadowDSN: shadowDSN, postgres: pg, runner: runner, redactor: g.redactor}
+	return &wiring{shadowDSN: shadowDSN, runner: runner, redactor: g.redactor}
 }

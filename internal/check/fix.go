@@ -80,16 +80,6 @@ func (f *Fix) Script() string {
 	return engine.Script(f.Statements, f.Comment)
 }
 
-// AttachFixes attaches the fix of mode, for running by hand, to every result (see AttachFix).
-func (r *Runner) AttachFixes(results []Result, mode FixMode) error {
-	for i := range results {
-		if err := r.AttachFix(&results[i], mode, false); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // AttachFix writes the fix of a checked comparison into res: res.Fix, and each finding's Fix
 // (the statements that resolve it). A statement is kept when it serves a reported finding, so
 // what an ignore rule silences is never "fixed". forMigration writes it for a migration file

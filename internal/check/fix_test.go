@@ -91,12 +91,10 @@ func TestAttachFix(t *testing.T) {
 	require.Equal(t, "DROP TABLE public.audit;", lastLine(byObjectFix(res, "table public.audit")))
 	require.Equal(t, "CREATE INDEX users_email_idx ON public.users USING btree (email);", lastLine(byObjectFix(res, "index public.users_email_idx")))
 
-	// Every result at once, for running by hand; a result that could not be checked has none.
-	results := []check.Result{res, {Name: "down", Status: check.StatusError, Error: "unreachable"}}
-	require.NoError(t, r.AttachFixes(results, check.FixRevert))
-	require.Equal(t, check.FixRevert, results[0].Fix.Mode)
-	require.Equal(t, "DROP INDEX public.users_email_idx;", byObjectFix(results[0], "index public.users_email_idx"))
-	require.Nil(t, results[1].Fix)
+	// A result that could not be checked has no fix.
+	down := check.Result{Name: "down", Status: check.StatusError, Error: "unreachable"}
+	require.NoError(t, r.AttachFix(&down, check.FixRevert, false))
+	require.Nil(t, down.Fix)
 	require.Equal(t, "revert its drift", check.FixRevert.Purpose())
 	require.Equal(t, "turn its expected schema into the live one", check.FixAdopt.Purpose())
 }

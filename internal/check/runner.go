@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/drift-schema/drift/internal/clock"
 	"github.com/drift-schema/drift/internal/diff"
@@ -622,4 +623,23 @@ func (r *Runner) Diff(ctx context.Context, from, to string, o Options) Result {
 		res.Fix.Says = "turns --from into --to"
 	}
 	return res
+}
+
+// SweepShadowOrphans drops, on every engine that leaves them (engine.Sweeper), the shadow
+// databases a crashed run left behind, older than olderThan: the daemon does it when it starts.
+// A failure is logged, never returned: it must not stop what follows.
+func (r *Runner) SweepShadowOrphans(ctx context.Context, olderThan time.Duration) {
+	for _, e := range r.engines {
+		s, ok := e.(engine.Sweeper)
+		if !ok {
+			continue
+		}
+		dropped, err := s.SweepShadowOrphans(ctx, olderThan)
+		if err != nil {
+			r.log.Warn("sweeping orphaned shadow databases", "engine", e.Name(), "error", r.redactor.String(err.Error()))
+		}
+		for _, name := range dropped {
+			r.log.Info("dropped an orphaned shadow database", "engine", e.Name(), "database", name)
+		}
+	}
 }

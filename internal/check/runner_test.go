@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/engine"
 	"github.com/drift-schema/drift/internal/migrations"
+	"github.com/drift-schema/drift/internal/redact"
 	"github.com/drift-schema/drift/internal/snapshot"
 )
 
@@ -298,4 +300,34 @@ func TestSnapshotFileReadWhileTheLiveSideIs(t *testing.T) {
 	res = runner(&stubEngine{live: pgSnap(150018, table)}).CheckTarget(context.Background(), target(graph))
 	require.Equal(t, check.StatusError, res.Status)
 	require.Contains(t, res.Error, "cannot compare a neo4j schema with a postgres schema")
+}
+
+// sweepingEngine is a stub engine that leaves shadow databases behind.
+type sweepingEngine struct {
+	stubEngine
+	dropped []string
+	err     error
+	asked   time.Duration
+}
+
+func (s *sweepingEngine) SweepShadowOrphans(_ context.Context, olderThan time.Duration) ([]string, error) {
+	s.asked = olderThan
+	return s.dropped, s.err
+}
+
+// TestSweepShadowOrphans: the daemon's start sweeps every engine that leaves shadow databases
+// behind, and says what it dropped; a failure is logged (without its password), not returned.
+func TestSweepShadowOrphans(t *testing.T) {
+	var log strings.Builder
+	e := &sweepingEngine{dropped: []string{"drift_shadow_1a2b"}}
+	r := check.NewRunner(check.RunnerOptions{Engines: []engine.Engine{e}, Logger: slog.New(slog.NewTextHandler(&log, nil)), Redactor: redact.New("sw33pSecret")})
+	r.SweepShadowOrphans(context.Background(), time.Hour)
+	require.Equal(t, time.Hour, e.asked)
+	require.Contains(t, log.String(), `msg="dropped an orphaned shadow database" engine=postgres database=drift_shadow_1a2b`)
+
+	log.Reset()
+	e.dropped, e.err = nil, errors.New("connecting to postgres://drift:sw33pSecret@shadow/postgres: refused")
+	r.SweepShadowOrphans(context.Background(), time.Hour)
+	require.Contains(t, log.String(), `level=WARN msg="sweeping orphaned shadow databases" engine=postgres`)
+	require.NotContains(t, log.String(), "sw33pSecret")
 }

@@ -9,6 +9,7 @@ package engine
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/migrations"
@@ -88,4 +89,11 @@ type Expected struct {
 	Findings []diff.Finding
 	// Warnings weaken the comparison without being drift (a shadow of another major version).
 	Warnings []string
+}
+
+// Sweeper is an engine whose shadow databases a crashed run can leave behind, and which can
+// find and drop them: only those it marked as its own, older than olderThan. It returns the
+// names it dropped.
+type Sweeper interface {
+	SweepShadowOrphans(ctx context.Context, olderThan time.Duration) ([]string, error)
 }
