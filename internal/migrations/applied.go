@@ -149,8 +149,11 @@ func readFlyway(ctx context.Context, tx pgx.Tx, a *Applied, ident string) error 
 	return rows.Err()
 }
 
-func readList(ctx context.Context, tx pgx.Tx, a *Applied, ident, column string) error {
-	rows, err := tx.Query(ctx, "SELECT "+pgx.Identifier{column}.Sanitize()+"::text FROM "+ident+" WHERE "+pgx.Identifier{column}.Sanitize()+" IS NOT NULL")
+// readList reads a list of applied file names or versions from column, in the rows that also
+// meet the where conditions (SQL of drift's own, never a user's).
+func readList(ctx context.Context, tx pgx.Tx, a *Applied, ident, column string, where ...string) error {
+	conds := append([]string{pgx.Identifier{column}.Sanitize() + " IS NOT NULL"}, where...)
+	rows, err := tx.Query(ctx, "SELECT "+pgx.Identifier{column}.Sanitize()+"::text FROM "+ident+" WHERE "+strings.Join(conds, " AND "))
 	if err != nil {
 		return err
 	}

@@ -131,13 +131,14 @@ func ReadAppliedFor(ctx context.Context, conn *pgx.Conn, opts TrackingOptions, s
 	case tbl.known.tool == "Prisma":
 		a.Format = TrackingPrisma
 		err = readPrisma(ctx, tx, a, ident)
-	case tbl.known.tool == "sql-migrate" || tbl.known.tool == "postgres-migrations":
+	case tbl.known.tool == "sql-migrate":
 		a.Format = TrackingList
-		column := "id"
-		if tbl.known.tool == "postgres-migrations" {
-			column = "name"
-		}
-		err = readList(ctx, tx, a, ident, column)
+		err = readList(ctx, tx, a, ident, "id")
+	case tbl.known.tool == "postgres-migrations":
+		// A file is applied when its number is (the name column holds the file name's words
+		// alone); row 0, create-migrations-table, is the tool's own first step, not a file's.
+		a.Format = TrackingList
+		err = readList(ctx, tx, a, ident, "id", "id <> 0")
 	case tbl.known.tool == "Knex":
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "name")
