@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/drift-schema/drift/internal/postgres/timescale"
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -383,14 +384,15 @@ func closeQuietly(ctx context.Context, conn *pgx.Conn) {
 func (s *session) run(ctx context.Context, pg *pgconn.PgConn, steps []step) error {
 	batch := &pgconn.Batch{}
 	for _, st := range steps {
-		values := st.params
+		values, types := st.params, []uint32(nil)
 		if values == nil {
 			if n := paramCount(st.sql); n > 0 {
-				values = s.params[:n]
+				values, types = s.params[:n], paramTypes[:n]
 			}
 		}
-		// Text parameters with types left to the server (the SQL casts them), text results.
-		batch.ExecParams(st.sql, values, nil, nil, nil)
+		// Text parameters, text results. The session's parameters are typed: a query may use
+		// $6 without $3.
+		batch.ExecParams(st.sql, values, types, nil, nil)
 	}
 	mrr := pg.ExecBatch(ctx, batch)
 	var handlerErr error
@@ -458,6 +460,10 @@ func resultLayout(fields []pgconn.FieldDescription) (*layout, error) {
 }
 
 var paramRef = regexp.MustCompile(`\$([0-9]+)`)
+
+// paramTypes are the types of the session's parameters (see queries.go): text[] but $5, a
+// boolean.
+var paramTypes = []uint32{pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.TextArrayOID, pgtype.BoolOID, pgtype.TextArrayOID}
 
 // paramCount is the highest $n in sql: the server wants exactly as many parameters as the
 // statement refers to.

@@ -175,6 +175,38 @@ CREATE TABLE other.databasechangelog (x int);`)
 	require.Equal(t, []string{"other.databasechangelog.x", "other.things.id"}, keysOf(s, "column"))
 }
 
+// TestToolSchemasAreExcluded: the schema a migration tool creates for its tracking tables
+// (Drizzle's drizzle, the Supabase CLI's supabase_migrations, Sqitch's sqitch) is left out
+// when it holds nothing else, and watched as soon as it does; two tools' tables of one name
+// (postgres-migrations' and TypeORM's migrations) are each recognised by their own columns.
+func TestToolSchemasAreExcluded(t *testing.T) {
+	dsn := build(t, `
+CREATE SCHEMA drizzle;
+CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+CREATE SCHEMA supabase_migrations;
+CREATE TABLE supabase_migrations.schema_migrations (version text PRIMARY KEY, statements text[], name text);
+CREATE SCHEMA sqitch;
+CREATE TABLE sqitch.projects (project text PRIMARY KEY, uri text, created_at timestamptz, creator_name text, creator_email text);
+CREATE TABLE sqitch.changes (change_id text PRIMARY KEY, script_hash text, change text, project text REFERENCES sqitch.projects);
+CREATE TABLE sqitch.notes (id int);
+CREATE SCHEMA graphile_migrate;
+CREATE FUNCTION graphile_migrate.helper() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE TABLE graphile_migrate.migrations (hash text PRIMARY KEY, previous_hash text, filename text, date timestamptz);
+CREATE TABLE public.migrations (id integer PRIMARY KEY, name varchar(100) UNIQUE NOT NULL, hash varchar(40) NOT NULL, executed_at timestamp);
+CREATE SCHEMA typeorm;
+CREATE TABLE typeorm.migrations (id SERIAL PRIMARY KEY, "timestamp" bigint NOT NULL, name varchar NOT NULL);
+CREATE SCHEMA mine;
+CREATE TABLE mine.migrations (id int PRIMARY KEY, name text, hash text);`)
+
+	s := snap(t, dsn, Options{})
+	require.Equal(t, []string{"graphile_migrate", "mine", "public", "sqitch", "typeorm"}, keysOf(s, "schema"),
+		"a tool's schema holding only its tables is left out; one with a function or a table of the project's is watched")
+	require.Equal(t, []string{"mine.migrations", "sqitch.notes"}, keysOf(s, "table"),
+		"tracking tables are left out by their own tool's columns, also when two tools share a name")
+	require.Equal(t, []string{"graphile_migrate.helper()"}, keysOf(s, "function"))
+	require.Empty(t, keysOf(s, "sequence"))
+}
+
 func TestIntrospectDSNDoesNotLeakPasswords(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -47,6 +47,10 @@ const extCTE = `ext AS MATERIALIZED (
 // extension, and among $1 when that is not empty. Names starting with pg_ are reserved for the
 // system (CREATE SCHEMA refuses them), which covers pg_catalog, pg_toast and the pg_temp_N /
 // pg_toast_temp_N schemas of other sessions.
+//
+// A migration tool's own schema (toolSchemas: Drizzle's drizzle, Sqitch's sqitch, …) is left
+// out too when it holds its tool's tracking tables and nothing else: the tool creates it when it
+// runs, not the migrations, so a database built from the migration files has none.
 const nsCTE = `ns AS (
   SELECT n.oid, n.nspname, n.nspowner, n.nspacl
   FROM pg_namespace n
@@ -55,7 +59,29 @@ const nsCTE = `ns AS (
     AND n.nspname NOT IN ('information_schema', 'timescaledb_information', 'timescaledb_experimental')
     AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))
     AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid)
+    AND CASE WHEN n.nspname IN (` + toolSchemas + `) THEN
+      NOT (EXISTS (SELECT FROM pg_class c WHERE c.relnamespace = n.oid AND ` + isTrackingTable + `)
+           AND NOT EXISTS (SELECT FROM pg_class c
+                           WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+                             AND NOT (` + isTrackingTable + `))
+           AND NOT EXISTS (SELECT FROM pg_proc p WHERE p.pronamespace = n.oid)
+           AND NOT EXISTS (SELECT FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype IN ('e', 'd', 'r', 'm')))
+    ELSE true END
 )`
+
+// toolSchemas are the schemas migration tools create for their tracking tables (see nsCTE).
+const toolSchemas = `'drizzle', 'sqitch', 'graphile_migrate', 'supabase_migrations', 'atlas_schema_revisions'`
+
+// isTrackingTable holds for a table c that is a migration tracking table or one of drift's own
+// store tables ($2) by its name and the columns its tool gives it ($6, pairwise): one of the
+// entries of its name whose columns it all has (two tools may use one name).
+const isTrackingTable = `c.relkind IN ('r', 'p') AND c.relname = ANY ($2::name[])
+    AND EXISTS (
+      SELECT FROM unnest($2::name[], $6::text[]) AS t(rel, cols)
+      WHERE t.rel = c.relname
+        AND NOT EXISTS (SELECT FROM unnest(string_to_array(t.cols, ',')) AS need(col)
+                        WHERE NOT EXISTS (SELECT FROM pg_attribute a
+                                          WHERE a.attrelid = c.oid AND a.attname = need.col AND a.attnum > 0 AND NOT a.attisdropped)))`
 
 // goneCTE lists the tables left out: migration tracking tables and drift's own store tables
 // ($2) in every schema, found through pg_class's name index, when they have their tool's
@@ -64,13 +90,7 @@ const nsCTE = `ns AS (
 const goneCTE = `gone AS MATERIALIZED (
   SELECT c.oid
   FROM pg_class c
-  WHERE c.relkind IN ('r', 'p')
-    AND c.relname = ANY ($2::name[])
-    AND NOT EXISTS (
-      SELECT FROM unnest($2::name[], $6::text[]) AS t(rel, cols), unnest(string_to_array(t.cols, ',')) AS need(col)
-      WHERE t.rel = c.relname
-        AND NOT EXISTS (SELECT FROM pg_attribute a
-                        WHERE a.attrelid = c.oid AND a.attname = need.col AND a.attnum > 0 AND NOT a.attisdropped))
+  WHERE ` + isTrackingTable + `
   UNION
   SELECT to_regclass(format('%I.%I', x.nsp, x.rel))::oid
   FROM unnest($3::text[], $4::text[]) AS x(nsp, rel)
