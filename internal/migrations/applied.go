@@ -116,8 +116,13 @@ func readGolangMigrate(ctx context.Context, tx pgx.Tx, a *Applied, ident string)
 			rows.Close()
 			return err
 		}
-		versions = append(versions, v)
 		a.Dirty = a.Dirty || dirty
+		if v < 0 {
+			// -1 is golang-migrate's "no version": left dirty by a failed down of the first
+			// migration, nothing is applied.
+			continue
+		}
+		versions = append(versions, v)
 		a.Entries = append(a.Entries, AppliedEntry{Version: strconv.FormatInt(v, 10), Success: !dirty})
 	}
 	if err := rows.Err(); err != nil {
@@ -239,6 +244,13 @@ func (a *Applied) state() appliedState {
 		case typ == "BASELINE":
 			if e.Success && (st.baseline == "" || CompareVersions(e.Version, st.baseline) > 0) {
 				st.baseline = e.Version
+			}
+		case (typ == "DELETE" || strings.HasPrefix(typ, "UNDO")) && e.Version == "":
+			// flyway repair marks a removed repeatable migration deleted, by its description.
+			for name, r := range st.repeatables {
+				if e.Success && r.Description == e.Description {
+					delete(st.repeatables, name)
+				}
 			}
 		case typ == "DELETE" || strings.HasPrefix(typ, "UNDO"):
 			if e.Success {

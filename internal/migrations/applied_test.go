@@ -114,7 +114,37 @@ func TestGolangMigrateDirty(t *testing.T) {
 	require.Equal(t, "3", f.Object)
 	require.Equal(t, diff.Changed, f.Change)
 	require.Equal(t, diff.Critical, f.Severity)
-	require.Contains(t, f.Summary, "migration 3 (000003_c.up.sql) is dirty (failed mid-way)")
+	require.Contains(t, f.Summary, "migration 3 (000003_c.up.sql) is dirty (failed mid-way: its up, or the down of the version after it)")
+}
+
+// TestGolangMigrateDirtyWithNoVersion: a failed down of the first migration leaves golang-migrate's
+// "no version" (-1) dirty: nothing is applied, and the dirt is reported, never read as version 1.
+func TestGolangMigrateDirtyWithNoVersion(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, golangMigrateTable+`INSERT INTO schema_migrations VALUES (-1, true);`)
+	a := readApplied(t, dsn, TrackingOptions{})
+	require.True(t, a.Dirty)
+	require.Equal(t, "", a.Version())
+	toReplay, pending, findings := Plan(fourGolangMigrations(t), a)
+	require.Empty(t, toReplay)
+	require.Len(t, pending, 4)
+	require.Len(t, findings, 1)
+	require.Equal(t, diff.Critical, findings[0].Severity)
+	require.Contains(t, findings[0].Summary, "public.schema_migrations is dirty with no version")
+}
+
+// TestFlywayRepairedRepeatable: flyway repair marks a removed repeatable migration deleted (a
+// DELETE row of its description): it is no longer applied, and no finding says it is.
+func TestFlywayRepairedRepeatable(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, flywayTable+
+		flywayRow(1, "1", "V1__init.sql", FlywayChecksum([]byte("CREATE TABLE a (id int);\n")), true)+
+		`INSERT INTO flyway_schema_history VALUES (2, NULL, 'old report', 'SQL', 'R__old_report.sql', 7, 'drift', now(), 1, true);
+INSERT INTO flyway_schema_history VALUES (3, NULL, 'old report', 'DELETE', 'R__old_report.sql', 7, 'drift', now(), 0, true);`)
+	_, _, findings := Plan(flywaySet(t), readApplied(t, dsn, TrackingOptions{}))
+	for _, f := range findings {
+		require.NotContains(t, f.Summary, "R__old_report.sql")
+	}
 }
 
 func TestGolangMigrateVersionNotInSet(t *testing.T) {

@@ -96,9 +96,13 @@ func Plan(set *Set, applied *Applied) (toReplay, pending []Migration, findings [
 			findings = append(findings, finding(high, diff.Unexpected, diff.Warning,
 				fmt.Sprintf("migration %s is recorded as applied in %s but no file in the set has that version", high, applied.Table)))
 		}
-		if st.dirty {
+		switch {
+		case st.dirty && high == "":
+			findings = append(findings, finding("-1", diff.Changed, diff.Critical,
+				fmt.Sprintf("%s is dirty with no version (a migration down to nothing failed mid-way): repair the database and force the version before trusting this comparison", applied.Table)))
+		case st.dirty:
 			findings = append(findings, finding(high, diff.Changed, diff.Critical,
-				fmt.Sprintf("migration %s%s is dirty (failed mid-way) in %s: repair the database and force the version before trusting this comparison", high, fileOf(set, high), applied.Table)))
+				fmt.Sprintf("migration %s%s is dirty (failed mid-way: its up, or the down of the version after it) in %s: repair the database and force the version before trusting this comparison", high, fileOf(set, high), applied.Table)))
 		}
 	} else {
 		for _, e := range st.versions {

@@ -13,9 +13,9 @@ import (
 
 // More tracking table formats, beside golang-migrate's, Flyway's and a list.
 const (
-	// TrackingGoose: goose_db_version(id, version_id, is_applied), one row per up or down
-	// run; a version is applied when its latest row says so. The version 0 row is goose's
-	// own starting point.
+	// TrackingGoose: goose_db_version(id, version_id, is_applied); a version is applied when
+	// its latest row says so (pressly/goose deletes a migrated-down version's row, the original
+	// goose added one with is_applied false). The version 0 row is goose's own starting point.
 	TrackingGoose TrackingFormat = "goose"
 	// TrackingSqlx: _sqlx_migrations(version, success, ...), one row per migration run.
 	TrackingSqlx TrackingFormat = "sqlx"
@@ -61,6 +61,10 @@ var knownTables = []knownTable{
 		shape: "id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz"},
 	{name: "schema_migration", tool: "pop", columns: []string{"version"}, conventions: []Convention{GolangMigrate},
 		shape: "version varchar(14) NOT NULL"},
+	{name: "schema_version", tool: "Flyway", columns: []string{"installed_rank", "version", "description", "type", "script", "checksum", "success"}, conventions: []Convention{Flyway},
+		shape: "installed_rank integer NOT NULL PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL"},
+	{name: "pgmigrations", tool: "node-pg-migrate", columns: []string{"id", "name", "run_on"}, conventions: []Convention{Numbered},
+		shape: "id serial PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL"},
 	{name: "migrations", tool: "postgres-migrations", columns: []string{"id", "name", "hash", "executed_at"}, conventions: []Convention{Dashed, Numbered},
 		shape: "id integer PRIMARY KEY, name varchar(100) UNIQUE NOT NULL, hash varchar(40) NOT NULL, executed_at timestamp DEFAULT CURRENT_TIMESTAMP"},
 }
@@ -139,7 +143,7 @@ func ReadAppliedFor(ctx context.Context, conn *pgx.Conn, opts TrackingOptions, s
 		// alone); row 0, create-migrations-table, is the tool's own first step, not a file's.
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "id", "id <> 0")
-	case tbl.known.tool == "Knex":
+	case tbl.known.tool == "Knex" || tbl.known.tool == "node-pg-migrate":
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "name")
 	case tbl.known.tool != "":
@@ -216,6 +220,11 @@ ORDER BY current DESC, n.nspname, c.relname`, names, schema)
 			f.columns[c] = true
 		}
 		f.known = recognise(f.name, f.columns)
+		if opts.Table != "" && f.known.tool == "" {
+			// A tool's table under a name of the project's (golang-migrate's
+			// x-migrations-table, flyway.table, …) is still read as its tool writes it.
+			f.known = recogniseShape(f.columns)
+		}
 		if opts.Table == "" && f.known.tool == "" {
 			continue // a table of the application that happens to have a tool's name
 		}
@@ -250,8 +259,35 @@ func recognise(name string, columns map[string]bool) knownTable {
 	return knownTable{}
 }
 
+// recogniseShape finds the tool whose tracking table has these columns, whatever its name: the
+// one asking for the most columns (golang-migrate's version and dirty before dbmate's version).
+func recogniseShape(columns map[string]bool) knownTable {
+	var best knownTable
+	for _, k := range knownTables {
+		ok := len(k.columns) > len(best.columns)
+		for _, c := range k.columns {
+			ok = ok && columns[c]
+		}
+		if ok {
+			best = k
+		}
+	}
+	return best
+}
+
+// supabaseServices are the schemas of Supabase's own services (auth, storage, realtime), which
+// keep their tracking tables beside the Supabase CLI's supabase_migrations.schema_migrations.
+var supabaseServices = []string{"auth", "storage", "realtime", "_realtime", "supabase_functions", "graphql"}
+
 // choose picks the table to read among the candidates, and says why when there was a choice.
 func choose(found []foundTable, set *Set) (foundTable, string, error) {
+	if slices.ContainsFunc(found, func(f foundTable) bool { return f.schema == "supabase_migrations" && f.name == GolangMigrateTable }) {
+		// A Supabase database: the project's migrations are the CLI's, not the services'.
+		found = slices.DeleteFunc(slices.Clone(found), func(f foundTable) bool { return slices.Contains(supabaseServices, f.schema) })
+		if i := slices.IndexFunc(found, func(f foundTable) bool { return f.current }); i < 0 || found[i].name != GolangMigrateTable {
+			found = slices.DeleteFunc(found, func(f foundTable) bool { return f.name == GolangMigrateTable && f.schema != "supabase_migrations" })
+		}
+	}
 	if len(found) == 1 {
 		return found[0], "", nil
 	}

@@ -160,3 +160,65 @@ INSERT INTO _sqlx_migrations VALUES (1, 'create users', now(), true, '\x0102', 1
 	require.Equal(t, "warning", string(findings[0].Severity))
 	require.Contains(t, findings[0].Summary, "changed since it was applied")
 }
+
+// TestSupabaseServicesTablesAreNotTheProjects: a Supabase database holds the tracking tables
+// of its own services (auth, realtime, storage) beside the CLI's; the project's migrations
+// are the CLI's, read without asking which table.
+func TestSupabaseServicesTablesAreNotTheProjects(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE SCHEMA auth; CREATE SCHEMA realtime; CREATE SCHEMA storage; CREATE SCHEMA supabase_migrations;
+CREATE TABLE auth.schema_migrations (version varchar(255) PRIMARY KEY);
+INSERT INTO auth.schema_migrations VALUES ('20171026211738'), ('20221208132122');
+CREATE TABLE realtime.schema_migrations (version bigint PRIMARY KEY, inserted_at timestamp(0));
+INSERT INTO realtime.schema_migrations VALUES (20211116024918, now());
+CREATE TABLE storage.migrations (id integer PRIMARY KEY, name varchar(100) UNIQUE NOT NULL, hash varchar(40) NOT NULL, executed_at timestamp DEFAULT now());
+INSERT INTO storage.migrations (id, name, hash) VALUES (0, 'create-migrations-table', 'x'), (1, 'initialmigration', 'y');
+CREATE TABLE supabase_migrations.schema_migrations (version text PRIMARY KEY, statements text[], name text);
+INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101120000', '{}', 'create_orders');`)
+	set := loadTool(t, "dbmate")
+	a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, set)
+	require.NoError(t, err)
+	require.Equal(t, "supabase_migrations.schema_migrations", a.Table)
+	require.Empty(t, a.Note)
+	toReplay, pending, findings := Plan(set, a)
+	require.Equal(t, []string{"20240101120000_create_orders.sql"}, files(toReplay))
+	require.Equal(t, []string{"20240102120000_add_shipped.sql"}, files(pending))
+	require.Empty(t, findings)
+}
+
+// TestToolTableUnderAnotherName: a tool's table given another name (golang-migrate's
+// x-migrations-table, flyway.table) is read as its tool writes it once configured; Flyway's
+// table before version 5 (schema_version) and node-pg-migrate's are found by themselves.
+func TestToolTableUnderAnotherName(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE TABLE app_versions (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+INSERT INTO app_versions VALUES (2, false);`)
+	a := readApplied(t, dsn, TrackingOptions{Table: "app_versions"})
+	require.Equal(t, TrackingGolangMigrate, a.Format)
+	require.Equal(t, "golang-migrate", a.Tool)
+	toReplay, pending, findings := Plan(fourGolangMigrations(t), a)
+	require.Equal(t, []string{"000001_init.up.sql", "000002_b.up.sql"}, files(toReplay), "every version up to the one row's is applied")
+	require.Len(t, pending, 2)
+	require.Empty(t, findings)
+
+	legacy := pgtest.NewDB(t)
+	pgtest.Exec(t, legacy, strings.ReplaceAll(flywayTable, "flyway_schema_history", "schema_version")+
+		strings.ReplaceAll(flywayRow(1, "1", "V1__init.sql", FlywayChecksum([]byte("CREATE TABLE a (id int);\n")), true), "flyway_schema_history", "schema_version"))
+	a = readApplied(t, legacy, TrackingOptions{})
+	require.Equal(t, TrackingFlyway, a.Format)
+	require.Equal(t, "public.schema_version", a.Table)
+	require.Equal(t, "1", a.Version())
+
+	npm := pgtest.NewDB(t)
+	pgtest.Exec(t, npm, `CREATE TABLE pgmigrations (id serial PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL);
+INSERT INTO pgmigrations (name, run_on) VALUES ('001_initial_schema', now());`)
+	set, err := LoadDir("testdata/numbered")
+	require.NoError(t, err)
+	a = readApplied(t, npm, TrackingOptions{})
+	require.Equal(t, "node-pg-migrate", a.Tool)
+	toReplay, _, findings = Plan(set, a)
+	require.Equal(t, []string{"001_initial_schema.sql"}, files(toReplay))
+	require.Empty(t, findings)
+}

@@ -71,31 +71,33 @@ type Options struct {
 // them by its name and the columns its tool gives it: a table of the project's that only shares
 // the name (a django_migrations of its own) is compared like any other.
 var trackingTables = []trackingTable{
-	{"schema_migrations", "version"},                         // golang-migrate, dbmate, Rails, ...
-	{"ar_internal_metadata", "key,value"},                    // Rails, beside schema_migrations
-	{"flyway_schema_history", "installed_rank,version"},      // Flyway
-	{"goose_db_version", "version_id,is_applied"},            // goose
-	{"__diesel_schema_migrations", "version"},                // Diesel
-	{"_sqlx_migrations", "version,success,checksum"},         // sqlx
-	{"gorp_migrations", "id,applied_at"},                     // sql-migrate
-	{"schema_migration", "version"},                          // pop
-	{"databasechangelog", "id,author,filename"},              // Liquibase
-	{"databasechangeloglock", "id,locked"},                   // Liquibase
-	{"knex_migrations", "name,batch"},                        // Knex
-	{"knex_migrations_lock", "is_locked"},                    // Knex
-	{"alembic_version", "version_num"},                       // Alembic
-	{"_prisma_migrations", "migration_name,finished_at"},     // Prisma
-	{"django_migrations", "app,name,applied"},                // Django
-	{"migrations", "id,name,hash,executed_at"},               // postgres-migrations
-	{"migrations", "id,timestamp,name"},                      // TypeORM
-	{"pgmigrations", "id,name,run_on"},                       // node-pg-migrate
-	{"__drizzle_migrations", "id,hash,created_at"},           // Drizzle (in its schema drizzle)
-	{"atlas_schema_revisions", "version,applied,total,hash"}, // Atlas
-	{"SequelizeMeta", "name"},                                // Sequelize
-	{"mikro_orm_migrations", "id,name,executed_at"},          // MikroORM
-	{"kysely_migration", "name,timestamp"},                   // Kysely
-	{"kysely_migration_lock", "id,is_locked"},                // Kysely
-	{"seed_files", "path,hash"},                              // Supabase CLI (schema supabase_migrations)
+	{"schema_migrations", "version"},                            // golang-migrate, dbmate, Rails, ...
+	{"ar_internal_metadata", "key,value"},                       // Rails, beside schema_migrations
+	{"flyway_schema_history", "installed_rank,version"},         // Flyway
+	{"schema_version", "installed_rank,version,script,success"}, // Flyway before 5
+	{"goose_db_version", "version_id,is_applied"},               // goose
+	{"__diesel_schema_migrations", "version"},                   // Diesel
+	{"_sqlx_migrations", "version,success,checksum"},            // sqlx
+	{"gorp_migrations", "id,applied_at"},                        // sql-migrate
+	{"schema_migration", "version"},                             // pop
+	{"schema_migration_pop_legacy", "version"},                  // pop's table once Ory's popx renamed it
+	{"databasechangelog", "id,author,filename"},                 // Liquibase
+	{"databasechangeloglock", "id,locked"},                      // Liquibase
+	{"knex_migrations", "name,batch"},                           // Knex
+	{"knex_migrations_lock", "is_locked"},                       // Knex
+	{"alembic_version", "version_num"},                          // Alembic
+	{"_prisma_migrations", "migration_name,finished_at"},        // Prisma
+	{"django_migrations", "app,name,applied"},                   // Django
+	{"migrations", "id,name,hash,executed_at"},                  // postgres-migrations
+	{"migrations", "id,timestamp,name"},                         // TypeORM
+	{"pgmigrations", "id,name,run_on"},                          // node-pg-migrate
+	{"__drizzle_migrations", "id,hash,created_at"},              // Drizzle (in its schema drizzle)
+	{"atlas_schema_revisions", "version,applied,total,hash"},    // Atlas
+	{"SequelizeMeta", "name"},                                   // Sequelize
+	{"mikro_orm_migrations", "id,name,executed_at"},             // MikroORM
+	{"kysely_migration", "name,timestamp"},                      // Kysely
+	{"kysely_migration_lock", "id,is_locked"},                   // Kysely
+	{"seed_files", "path,hash"},                                 // Supabase CLI (schema supabase_migrations)
 	// Sqitch's registry (schema sqitch).
 	{"changes", "change_id,script_hash,change,project"},
 	{"tags", "tag_id,tag,project,change_id"},

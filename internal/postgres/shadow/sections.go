@@ -14,6 +14,7 @@ import (
 //	sql-migrate    -- +migrate Up [notransaction] / -- +migrate Down, StatementBegin / End
 //	dbmate         -- migrate:up [transaction:false] / -- migrate:down
 //	postgres-migrations  -- postgres-migrations disable-transaction
+//	node-pg-migrate      -- Up Migration / -- Down Migration (each alone on its line)
 
 // directives is what a file's marker comments say about how its tool runs it.
 type directives struct {
@@ -22,8 +23,8 @@ type directives struct {
 }
 
 var (
-	upMarker   = regexp.MustCompile(`(?i)^--\s*(\+goose\s+up|\+migrate\s+up|migrate:up)\b(.*)$`)
-	downMarker = regexp.MustCompile(`(?i)^--\s*(\+goose\s+down|\+migrate\s+down|migrate:down)\b`)
+	upMarker   = regexp.MustCompile(`(?i)^--\s*(\+goose\s+up|\+migrate\s+up|migrate:up)\b(.*)$|^--[\s-]*(up\s+migration)()\s*$`)
+	downMarker = regexp.MustCompile(`(?i)^--\s*(\+goose\s+down|\+migrate\s+down|migrate:down)\b|^--[\s-]*down\s+migration\s*$`)
 	noTxMarker = regexp.MustCompile(`(?i)^--\s*(\+goose\s+no\s+transaction|postgres-migrations\s+disable-transaction)\s*$`)
 	// Options on an up marker that turn the transaction off.
 	noTxOption = regexp.MustCompile(`(?i)\b(notransaction|transaction:\s*false)\b`)

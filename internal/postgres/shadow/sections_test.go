@@ -29,6 +29,12 @@ func TestUpPart(t *testing.T) {
 	_, d = upPart("-- postgres-migrations disable-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);")
 	require.True(t, d.noTransaction)
 
+	// node-pg-migrate's SQL files; a comment that only starts with the words is no marker.
+	up, _ = upPart("-- Up Migration\nCREATE TABLE a (id int);\n-- Down Migration\nDROP TABLE a;\n")
+	require.Equal(t, "\nCREATE TABLE a (id int);\n\n\n", up)
+	up, _ = upPart("-- up migration for the users table\nCREATE TABLE u (id int);\n")
+	require.Contains(t, up, "CREATE TABLE u")
+
 	plain := "CREATE TABLE a (id int);\n-- a comment about going up\n"
 	up, _ = upPart(plain)
 	require.Equal(t, plain, up, "a file without markers runs whole")
