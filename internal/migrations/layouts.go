@@ -1,9 +1,13 @@
 package migrations
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -83,4 +87,39 @@ func applyBaseline(ms []Migration) (kept, superseded []Migration) {
 		}
 	}
 	return kept, superseded
+}
+
+// drizzleJournal is the part of Drizzle's meta/_journal.json drift reads.
+type drizzleJournal struct {
+	Entries []struct {
+		When int64  `json:"when"`
+		Tag  string `json:"tag"`
+	} `json:"entries"`
+}
+
+// readJournal reads Drizzle's meta/_journal.json: each migration's time by its file (tag +
+// ".sql"). A folder without one has no journal (nil); one that names a file the folder lacks,
+// or is not JSON, is an error naming it.
+func readJournal(fsys fs.FS, ms []Migration) (map[string]int64, error) {
+	const name = "meta/_journal.json"
+	data, err := fs.ReadFile(fsys, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	var j drizzleJournal
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, fmt.Errorf("reading %s (Drizzle's journal): %w", name, err)
+	}
+	out := map[string]int64{}
+	for _, e := range j.Entries {
+		file := e.Tag + ".sql"
+		if !slices.ContainsFunc(ms, func(m Migration) bool { return m.File == file }) {
+			return nil, fmt.Errorf("%s names migration %s, which the folder does not have", name, file)
+		}
+		out[file] = e.When
+	}
+	return out, nil
 }

@@ -83,6 +83,10 @@ type Set struct {
 	// 00002_backfill.go): drift cannot replay them, so the expected schema may lack what they
 	// do, and callers must say so.
 	Code []Migration `json:"code,omitempty"`
+	// Journal is Drizzle's meta/_journal.json, when the folder has one: each migration's
+	// creation time (milliseconds) by file, which Drizzle's tracking table records instead of
+	// names.
+	Journal map[string]int64 `json:"journal,omitempty"`
 }
 
 // Last returns the last versioned migration of ms, and false when there is none.
@@ -221,6 +225,9 @@ func Load(fsys fs.FS) (*Set, error) {
 	sort.Slice(set.Down, func(i, j int) bool { return set.Down[i].File < set.Down[j].File })
 	sort.Slice(set.Callbacks, func(i, j int) bool { return set.Callbacks[i].File < set.Callbacks[j].File })
 	set.Checksum = setChecksum(append(slices.Clone(set.Migrations), set.Callbacks...))
+	if set.Journal, err = readJournal(fsys, set.Migrations); err != nil {
+		return nil, err
+	}
 	return set, nil
 }
 

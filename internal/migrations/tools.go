@@ -61,6 +61,8 @@ var knownTables = []knownTable{
 		shape: "id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz"},
 	{name: "schema_migration", tool: "pop", columns: []string{"version"}, conventions: []Convention{GolangMigrate},
 		shape: "version varchar(14) NOT NULL"},
+	{name: "__drizzle_migrations", tool: "Drizzle", columns: []string{"id", "hash", "created_at"}, conventions: []Convention{Numbered},
+		shape: "id serial PRIMARY KEY, hash text NOT NULL, created_at bigint"},
 	{name: "schema_version", tool: "Flyway", columns: []string{"installed_rank", "version", "description", "type", "script", "checksum", "success"}, conventions: []Convention{Flyway},
 		shape: "installed_rank integer NOT NULL PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL"},
 	{name: "pgmigrations", tool: "node-pg-migrate", columns: []string{"id", "name", "run_on"}, conventions: []Convention{Numbered},
@@ -143,6 +145,9 @@ func ReadAppliedFor(ctx context.Context, conn *pgx.Conn, opts TrackingOptions, s
 		// alone); row 0, create-migrations-table, is the tool's own first step, not a file's.
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "id", "id <> 0")
+	case tbl.known.tool == "Drizzle":
+		a.Format = TrackingList
+		err = readDrizzle(ctx, tx, a, ident, set)
 	case tbl.known.tool == "Knex" || tbl.known.tool == "node-pg-migrate":
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "name")
@@ -350,6 +355,28 @@ func choose(found []foundTable, set *Set) (foundTable, string, error) {
 	}
 	note := fmt.Sprintf("read the applied migrations from %s.%s (%s); also found %s", best.schema, best.name, strings.Join(why, ", "), strings.Join(others, ", "))
 	return best, note, nil
+}
+
+// readDrizzle reads Drizzle's table, which records each applied migration's hash and its
+// journal time: Drizzle applies the journal's migrations newer than the latest recorded time,
+// so every migration of the set up to that time is applied.
+func readDrizzle(ctx context.Context, tx pgx.Tx, a *Applied, ident string, set *Set) error {
+	var latest *int64
+	if err := tx.QueryRow(ctx, "SELECT max(created_at)::bigint FROM "+ident).Scan(&latest); err != nil {
+		return err
+	}
+	if latest == nil {
+		return nil // an empty table: nothing applied
+	}
+	if set == nil || set.Journal == nil {
+		return errors.New("Drizzle records migrations by time: the migration folder needs its meta/_journal.json to tell which are applied")
+	}
+	for _, m := range set.Migrations {
+		if when, ok := set.Journal[m.File]; ok && when <= *latest {
+			a.Entries = append(a.Entries, AppliedEntry{Version: m.Version, Script: m.File, Success: true})
+		}
+	}
+	return nil
 }
 
 func readGoose(ctx context.Context, tx pgx.Tx, a *Applied, ident string) error {

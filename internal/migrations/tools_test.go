@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
@@ -221,4 +222,33 @@ INSERT INTO pgmigrations (name, run_on) VALUES ('001_initial_schema', now());`)
 	toReplay, _, findings = Plan(set, a)
 	require.Equal(t, []string{"001_initial_schema.sql"}, files(toReplay))
 	require.Empty(t, findings)
+}
+
+// TestDrizzle: Drizzle records applied migrations by their journal time in
+// drizzle.__drizzle_migrations; every migration up to the latest recorded time is applied.
+func TestDrizzle(t *testing.T) {
+	t.Parallel()
+	set := loadTool(t, "drizzle")
+	require.Equal(t, map[string]int64{"0000_curious_lizard.sql": 1733100000000, "0001_quiet_river.sql": 1733200000000}, set.Journal)
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE SCHEMA drizzle;
+CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('9f2c', 1733100000000);`)
+	a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, set)
+	require.NoError(t, err)
+	require.Equal(t, "Drizzle", a.Tool)
+	require.Equal(t, "drizzle.__drizzle_migrations", a.Table)
+	toReplay, pending, findings := Plan(set, a)
+	require.Equal(t, []string{"0000_curious_lizard.sql"}, files(toReplay))
+	require.Equal(t, []string{"0001_quiet_river.sql"}, files(pending))
+	require.Empty(t, findings)
+
+	// Without the journal drift cannot tell, and says why.
+	bare, err := Load(fstest.MapFS{"0000_curious_lizard.sql": {Data: []byte("SELECT 1;")}})
+	require.NoError(t, err)
+	_, err = ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, bare)
+	require.ErrorContains(t, err, "meta/_journal.json")
+	// A journal naming a file the folder lacks is an error naming it.
+	_, err = Load(fstest.MapFS{"0000_a.sql": {Data: []byte("SELECT 1;")}, "meta/_journal.json": {Data: []byte(`{"entries":[{"when":1,"tag":"0001_gone"}]}`)}})
+	require.ErrorContains(t, err, "meta/_journal.json names migration 0001_gone.sql")
 }

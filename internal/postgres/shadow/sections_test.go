@@ -57,6 +57,7 @@ func TestReplayToolSets(t *testing.T) {
 		{"prisma", []string{`public."User"`, `public."Order"`}, nil},
 		{"flyway-baseline", []string{"public.a", "public.b", "public.c", "public.abc"}, nil},
 		{"mixed-up-plain", []string{"public.t"}, nil},
+		{"drizzle", []string{"public.authors", "public.authors_name_idx"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.dir, func(t *testing.T) {
