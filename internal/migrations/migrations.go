@@ -87,6 +87,9 @@ type Set struct {
 	// creation time (milliseconds) by file, which Drizzle's tracking table records instead of
 	// names.
 	Journal map[string]int64 `json:"journal,omitempty"`
+	// Project is a Sqitch project's name (its plan's %project), which its registry records
+	// applied changes under.
+	Project string `json:"project,omitempty"`
 }
 
 // Last returns the last versioned migration of ms, and false when there is none.
@@ -123,6 +126,9 @@ func LoadDir(dir string) (*Set, error) {
 // convention, when the root mixes conventions or languages, and when two files have the same
 // version.
 func Load(fsys fs.FS) (*Set, error) {
+	if isSqitch(fsys) {
+		return loadSqitch(fsys)
+	}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("listing migration files: %w", err)

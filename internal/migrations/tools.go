@@ -61,6 +61,7 @@ var knownTables = []knownTable{
 		shape: "id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz"},
 	{name: "schema_migration", tool: "pop", columns: []string{"version"}, conventions: []Convention{GolangMigrate},
 		shape: "version varchar(14) NOT NULL"},
+	{name: "changes", tool: "Sqitch", columns: []string{"change_id", "script_hash", "change", "project"}, conventions: []Convention{Sqitch}},
 	{name: "__drizzle_migrations", tool: "Drizzle", columns: []string{"id", "hash", "created_at"}, conventions: []Convention{Numbered},
 		shape: "id serial PRIMARY KEY, hash text NOT NULL, created_at bigint"},
 	{name: "schema_version", tool: "Flyway", columns: []string{"installed_rank", "version", "description", "type", "script", "checksum", "success"}, conventions: []Convention{Flyway},
@@ -145,6 +146,9 @@ func ReadAppliedFor(ctx context.Context, conn *pgx.Conn, opts TrackingOptions, s
 		// alone); row 0, create-migrations-table, is the tool's own first step, not a file's.
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "id", "id <> 0")
+	case tbl.known.tool == "Sqitch":
+		a.Format = TrackingList
+		err = readSqitch(ctx, tx, a, ident, set)
 	case tbl.known.tool == "Drizzle":
 		a.Format = TrackingList
 		err = readDrizzle(ctx, tx, a, ident, set)
@@ -374,6 +378,40 @@ func readDrizzle(ctx context.Context, tx pgx.Tx, a *Applied, ident string, set *
 	for _, m := range set.Migrations {
 		if when, ok := set.Journal[m.File]; ok && when <= *latest {
 			a.Entries = append(a.Entries, AppliedEntry{Version: m.Version, Script: m.File, Success: true})
+		}
+	}
+	return nil
+}
+
+// readSqitch reads Sqitch's registry: the changes of the plan's project deployed now, by name.
+// Sqitch deploys in plan order, so the k-th instance of a reworked change is deployed when its
+// name is recorded k times.
+func readSqitch(ctx context.Context, tx pgx.Tx, a *Applied, ident string, set *Set) error {
+	if set == nil || set.Convention != Sqitch {
+		return errors.New("Sqitch records changes by name: drift needs the project's plan (sqitch.plan) to tell which are applied")
+	}
+	rows, err := tx.Query(ctx, "SELECT change, count(*) FROM "+ident+" WHERE $1 = '' OR project = $1 GROUP BY change", set.Project)
+	if err != nil {
+		return err
+	}
+	deployed := map[string]int{}
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		deployed[name] = n
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	seen := map[string]int{}
+	for _, m := range set.Migrations {
+		seen[m.Description]++
+		if seen[m.Description] <= deployed[m.Description] {
+			a.Entries = append(a.Entries, AppliedEntry{Version: m.Version, Description: m.Description, Script: m.File, Success: true})
 		}
 	}
 	return nil

@@ -252,3 +252,50 @@ INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('9f2c', 1733
 	_, err = Load(fstest.MapFS{"0000_a.sql": {Data: []byte("SELECT 1;")}, "meta/_journal.json": {Data: []byte(`{"entries":[{"when":1,"tag":"0001_gone"}]}`)}})
 	require.ErrorContains(t, err, "meta/_journal.json names migration 0001_gone.sql")
 }
+
+// TestSqitch: a Sqitch project is ordered by its plan; a change reworked after a tag runs its
+// earlier script (deploy/<name>@<tag>.sql) first; its registry says which changes of the
+// project are deployed, a reworked one as many times as its instances are.
+func TestSqitch(t *testing.T) {
+	t.Parallel()
+	set := loadTool(t, "sqitch")
+	require.Equal(t, Sqitch, set.Convention)
+	require.Equal(t, "shop", set.Project)
+	require.Equal(t, []string{"deploy/appschema.sql", "deploy/customers@v1.0.sql", "deploy/orders.sql", "deploy/customers.sql"}, files(set.Migrations))
+	require.Equal(t, []string{"1", "2", "3", "4"}, []string{set.Migrations[0].Version, set.Migrations[1].Version, set.Migrations[2].Version, set.Migrations[3].Version})
+	require.Equal(t, "customers", set.Migrations[3].Description)
+	require.Len(t, set.Down, 4, "revert scripts are down files")
+
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE SCHEMA sqitch;
+CREATE TABLE sqitch.changes (change_id text PRIMARY KEY, script_hash text, change text NOT NULL, project text NOT NULL, note text);
+INSERT INTO sqitch.changes VALUES ('a1', 'h1', 'appschema', 'shop', ''), ('a2', 'h2', 'customers', 'shop', ''), ('a3', 'h3', 'orders', 'shop', ''),
+  ('b1', 'h4', 'customers', 'another_project', '');`)
+	a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, set)
+	require.NoError(t, err)
+	require.Equal(t, "Sqitch", a.Tool)
+	require.Equal(t, "sqitch.changes", a.Table)
+	toReplay, pending, findings := Plan(set, a)
+	require.Equal(t, []string{"deploy/appschema.sql", "deploy/customers@v1.0.sql", "deploy/orders.sql"}, files(toReplay))
+	require.Equal(t, []string{"deploy/customers.sql"}, files(pending), "the rework is not deployed: customers is recorded once for this project")
+	require.Empty(t, findings)
+
+	// A plan whose change has no script, or whose rework has no tagged script, says which.
+	_, err = Load(fstest.MapFS{"sqitch.plan": {Data: []byte("%project=x\nusers 2026-01-01T00:00:00Z A <a@b>\n")}})
+	require.ErrorContains(t, err, "sqitch.plan line 2: change users has no deploy script deploy/users.sql")
+	_, err = Load(fstest.MapFS{
+		"sqitch.plan":      {Data: []byte("users 2026-01-01T00:00:00Z A <a@b>\n@v1 2026-01-02T00:00:00Z A <a@b>\nusers [users@v1] 2026-01-03T00:00:00Z A <a@b>\n")},
+		"deploy/users.sql": {Data: []byte("SELECT 1;")},
+	})
+	require.ErrorContains(t, err, "sqitch.plan line 1: change users is reworked later, but no deploy script deploy/users@<tag>.sql")
+	// sqitch.conf's top_dir moves the plan and the scripts.
+	moved, err := Load(fstest.MapFS{
+		"sqitch.conf":         {Data: []byte("[core]\n\tengine = pg\n\ttop_dir = db\n")},
+		"db/sqitch.plan":      {Data: []byte("%project=x\nusers 2026-01-01T00:00:00Z A <a@b>\n")},
+		"db/deploy/users.sql": {Data: []byte("CREATE TABLE users (id int);")},
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{"db/deploy/users.sql"}, files(moved.Migrations))
+	_, err = Load(fstest.MapFS{"sqitch.plan": {Data: []byte("this is not a plan\n")}})
+	require.ErrorContains(t, err, "sqitch.plan line 1: not a change, tag or pragma")
+}

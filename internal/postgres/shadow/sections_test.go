@@ -58,6 +58,7 @@ func TestReplayToolSets(t *testing.T) {
 		{"flyway-baseline", []string{"public.a", "public.b", "public.c", "public.abc"}, nil},
 		{"mixed-up-plain", []string{"public.t"}, nil},
 		{"drizzle", []string{"public.authors", "public.authors_name_idx"}, nil},
+		{"sqitch", []string{"shop.customers", "shop.orders", "shop.customers_pkey"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.dir, func(t *testing.T) {

@@ -1,0 +1,7 @@
+-- Revert shop:appschema from pg
+
+BEGIN;
+
+SELECT 1;
+
+COMMIT;

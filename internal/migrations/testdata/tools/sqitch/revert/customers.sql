@@ -1,0 +1,7 @@
+-- Revert shop:customers from pg
+
+BEGIN;
+
+SELECT 1;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert shop:customers@v1.0 from pg
+
+BEGIN;
+
+SELECT 1;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert shop:orders from pg
+
+BEGIN;
+
+SELECT 1;
+
+COMMIT;

@@ -1,0 +1,3 @@
+-- Verify shop:appschema on pg
+
+SELECT 1;

@@ -1,0 +1,3 @@
+-- Verify shop:customers on pg
+
+SELECT 1;

@@ -1,0 +1,3 @@
+-- Verify shop:orders on pg
+
+SELECT 1;
