@@ -198,6 +198,18 @@ func Load(fsys fs.FS) (*Set, error) {
 	if len(unrecognised) > 0 {
 		return nil, fmt.Errorf("unrecognised migration file names: %s (expected a convention such as V1__desc.sql, 000001_desc.up.sql, V0001.Desc.up.sql, V001-desc-up.sql, 001_desc.sql, 20251120_143000_desc.sql or 2025-01-15-001-desc.cypher)", strings.Join(unrecognised, ", "))
 	}
+	if bare := byConvention[bareNumber]; len(bare) > 0 {
+		// Files named by a number alone join the numbered or dashed files beside them.
+		into := Numbered
+		if len(byConvention[Dashed]) > 0 && len(byConvention[Numbered]) == 0 {
+			into = Dashed
+		}
+		delete(byConvention, bareNumber)
+		byConvention[into] = append(byConvention[into], bare...)
+		if len(byConvention) == 1 {
+			set.Convention = into
+		}
+	}
 	if len(byConvention) == 2 && len(byConvention[GolangMigrate]) > 0 && len(byConvention[Numbered]) > 0 {
 		// 000001_init.up.sql beside 000002_more.sql: one numbering, plain files are up files.
 		delete(byConvention, Numbered)

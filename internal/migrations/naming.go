@@ -118,7 +118,16 @@ var patterns = []pattern{
 	{Dashed, regexp.MustCompile(`^(\d+)-(.+)` + ext), func(m []string) parsed {
 		return parsed{version: m[1], description: words(m[2]), kind: Versioned, language: m[3]}
 	}},
+	// A number alone (graphile-migrate's committed 000001.sql, postgres-migrations' 1.sql):
+	// of the numbered or dashed convention the folder's other files follow.
+	{bareNumber, regexp.MustCompile(`^(\d+)` + ext), func(m []string) parsed {
+		return parsed{version: m[1], kind: Versioned, language: m[2]}
+	}},
 }
+
+// bareNumber is the convention of a file named by a number alone, until the folder says which
+// convention it belongs to (Load).
+const bareNumber Convention = "number"
 
 // ParseName reads a migration file name (the base name, without folders). ok is false when the
 // name follows none of the conventions.

@@ -61,6 +61,7 @@ var knownTables = []knownTable{
 		shape: "id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz"},
 	{name: "schema_migration", tool: "pop", columns: []string{"version"}, conventions: []Convention{GolangMigrate},
 		shape: "version varchar(14) NOT NULL"},
+	{name: "migrations", tool: "graphile-migrate", columns: []string{"hash", "previous_hash", "filename", "date"}, conventions: []Convention{Numbered, Dashed}},
 	{name: "changes", tool: "Sqitch", columns: []string{"change_id", "script_hash", "change", "project"}, conventions: []Convention{Sqitch}},
 	{name: "__drizzle_migrations", tool: "Drizzle", columns: []string{"id", "hash", "created_at"}, conventions: []Convention{Numbered},
 		shape: "id serial PRIMARY KEY, hash text NOT NULL, created_at bigint"},
@@ -155,6 +156,9 @@ func ReadAppliedFor(ctx context.Context, conn *pgx.Conn, opts TrackingOptions, s
 	case tbl.known.tool == "Knex" || tbl.known.tool == "node-pg-migrate":
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "name")
+	case tbl.known.tool == "graphile-migrate":
+		a.Format = TrackingList
+		err = readList(ctx, tx, a, ident, "filename")
 	case tbl.known.tool != "":
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "version")

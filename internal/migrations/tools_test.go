@@ -299,3 +299,35 @@ INSERT INTO sqitch.changes VALUES ('a1', 'h1', 'appschema', 'shop', ''), ('a2', 
 	_, err = Load(fstest.MapFS{"sqitch.plan": {Data: []byte("this is not a plan\n")}})
 	require.ErrorContains(t, err, "sqitch.plan line 1: not a change, tag or pragma")
 }
+
+// TestNumberOnlyFiles: files named by a number alone (graphile-migrate's committed 000001.sql,
+// postgres-migrations' 1.sql) join the numbered or dashed files beside them; graphile-migrate's
+// table records applied files by name.
+func TestNumberOnlyFiles(t *testing.T) {
+	t.Parallel()
+	sql := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	set, err := Load(fstest.MapFS{"000001.sql": sql("--! Previous: -\n--! Hash: sha1:aa\n\nCREATE TABLE a (id int);\n"), "000002.sql": sql("CREATE TABLE b (id int);")})
+	require.NoError(t, err)
+	require.Equal(t, Numbered, set.Convention)
+	require.Equal(t, []string{"000001.sql", "000002.sql"}, files(set.Migrations))
+	set, err = Load(fstest.MapFS{"1.sql": sql("SELECT 1;"), "2-add-users.sql": sql("SELECT 1;")})
+	require.NoError(t, err)
+	require.Equal(t, Dashed, set.Convention)
+	set, err = Load(fstest.MapFS{"10.sql": sql("SELECT 1;"), "2_add_users.sql": sql("SELECT 1;")})
+	require.NoError(t, err)
+	require.Equal(t, []string{"2_add_users.sql", "10.sql"}, files(set.Migrations), "ordered by number")
+
+	graphile, err := Load(fstest.MapFS{"000001.sql": sql("CREATE TABLE a (id int);"), "000002.sql": sql("CREATE TABLE b (id int);")})
+	require.NoError(t, err)
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE SCHEMA graphile_migrate;
+CREATE TABLE graphile_migrate.migrations (hash text PRIMARY KEY, previous_hash text REFERENCES graphile_migrate.migrations, filename text NOT NULL, date timestamptz NOT NULL DEFAULT now());
+INSERT INTO graphile_migrate.migrations (hash, filename) VALUES ('sha1:aa', '000001.sql');`)
+	a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, graphile)
+	require.NoError(t, err)
+	require.Equal(t, "graphile-migrate", a.Tool)
+	toReplay, pending, findings := Plan(graphile, a)
+	require.Equal(t, []string{"000001.sql"}, files(toReplay))
+	require.Equal(t, []string{"000002.sql"}, files(pending))
+	require.Empty(t, findings)
+}
