@@ -159,6 +159,11 @@ func ReadAppliedFor(ctx context.Context, conn *pgx.Conn, opts TrackingOptions, s
 	case tbl.known.tool == "graphile-migrate":
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "filename")
+	case tbl.known.tool == "pop":
+		a.Format = TrackingList
+		if err = readList(ctx, tx, a, ident, "version"); err == nil {
+			popLegacy(a, set)
+		}
 	case tbl.known.tool != "":
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "version")
@@ -385,6 +390,41 @@ func readDrizzle(ctx context.Context, tx pgx.Tx, a *Applied, ident string, set *
 		}
 	}
 	return nil
+}
+
+// popLegacy reads pop's rows as Ory's popx does: a migration of a 20-digit version is applied
+// when the 14-digit version pop recorded for it before is (popx keeps those rows), so a legacy
+// row stands for every such migration of the set.
+func popLegacy(a *Applied, set *Set) {
+	if set == nil {
+		return
+	}
+	recorded := map[string]bool{}
+	for _, e := range a.Entries {
+		recorded[e.Version] = true
+	}
+	var out []AppliedEntry
+	for _, e := range a.Entries {
+		if len(e.Version) != 14 {
+			out = append(out, e)
+			continue
+		}
+		expanded := false
+		for _, m := range set.Migrations {
+			if len(m.Version) == 20 && strings.HasPrefix(m.Version, e.Version) {
+				expanded = true
+				if !recorded[m.Version] {
+					recorded[m.Version] = true
+					out = append(out, AppliedEntry{Version: m.Version, Script: e.Script, Success: true})
+				}
+			}
+		}
+		if !expanded {
+			out = append(out, e)
+		}
+	}
+	a.Entries = out
+	sort.SliceStable(a.Entries, func(i, j int) bool { return CompareVersions(a.Entries[i].Version, a.Entries[j].Version) < 0 })
 }
 
 // readSqitch reads Sqitch's registry: the changes of the plan's project deployed now, by name.

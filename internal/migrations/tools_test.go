@@ -331,3 +331,28 @@ INSERT INTO graphile_migrate.migrations (hash, filename) VALUES ('sha1:aa', '000
 	require.Equal(t, []string{"000002.sql"}, files(pending))
 	require.Empty(t, findings)
 }
+
+// TestPopLegacyVersions: Ory's popx counts a 20-digit migration applied when pop recorded its
+// 14-digit version before, and keeps those rows: they are neither unknown versions nor leave
+// the migrations they stand for pending.
+func TestPopLegacyVersions(t *testing.T) {
+	t.Parallel()
+	sql := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	set, err := Load(fstest.MapFS{
+		"20191100000001000000_identities.postgres.up.sql": sql("CREATE TABLE identities (id uuid);"),
+		"20191100000001000001_identities.postgres.up.sql": sql("CREATE INDEX ON identities (id);"),
+		"20200101000000000000_sessions.up.sql":            sql("CREATE TABLE sessions (id uuid);"),
+		"20200201000000000000_devices.up.sql":             sql("CREATE TABLE devices (id uuid);"),
+	})
+	require.NoError(t, err)
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE TABLE schema_migration (version varchar(48) NOT NULL, version_self int NOT NULL DEFAULT 0);
+INSERT INTO schema_migration (version) VALUES ('20191100000001'), ('20200101000000000000');`)
+	a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, set)
+	require.NoError(t, err)
+	require.Equal(t, "pop", a.Tool)
+	toReplay, pending, findings := Plan(set, a)
+	require.Equal(t, []string{"20191100000001000000_identities.postgres.up.sql", "20191100000001000001_identities.postgres.up.sql", "20200101000000000000_sessions.up.sql"}, files(toReplay))
+	require.Equal(t, []string{"20200201000000000000_devices.up.sql"}, files(pending))
+	require.Empty(t, findings)
+}
