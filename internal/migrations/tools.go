@@ -62,6 +62,7 @@ var knownTables = []knownTable{
 	{name: "schema_migration", tool: "pop", columns: []string{"version"}, conventions: []Convention{GolangMigrate},
 		shape: "version varchar(14) NOT NULL"},
 	{name: "migrations", tool: "graphile-migrate", columns: []string{"hash", "previous_hash", "filename", "date"}, conventions: []Convention{Numbered, Dashed}},
+	{name: "atlas_schema_revisions", tool: "Atlas", columns: []string{"version", "type", "applied", "total", "error"}, conventions: []Convention{Numbered}},
 	{name: "changes", tool: "Sqitch", columns: []string{"change_id", "script_hash", "change", "project"}, conventions: []Convention{Sqitch}},
 	{name: "__drizzle_migrations", tool: "Drizzle", columns: []string{"id", "hash", "created_at"}, conventions: []Convention{Numbered},
 		shape: "id serial PRIMARY KEY, hash text NOT NULL, created_at bigint"},
@@ -147,6 +148,9 @@ func ReadAppliedFor(ctx context.Context, conn *pgx.Conn, opts TrackingOptions, s
 		// alone); row 0, create-migrations-table, is the tool's own first step, not a file's.
 		a.Format = TrackingList
 		err = readList(ctx, tx, a, ident, "id", "id <> 0")
+	case tbl.known.tool == "Atlas":
+		a.Format = TrackingList
+		err = readAtlas(ctx, tx, a, ident)
 	case tbl.known.tool == "Sqitch":
 		a.Format = TrackingList
 		err = readSqitch(ctx, tx, a, ident, set)
@@ -390,6 +394,31 @@ func readDrizzle(ctx context.Context, tx pgx.Tx, a *Applied, ident string, set *
 		}
 	}
 	return nil
+}
+
+// readAtlas reads Atlas's revisions: a version is applied when all its statements are
+// (applied = total) without error, failed when it stopped part way; a baseline revision (type
+// bit 1) stands for every version up to its own. Atlas's own rows (.atlas_cloud_identifier)
+// are not versions.
+func readAtlas(ctx context.Context, tx pgx.Tx, a *Applied, ident string) error {
+	rows, err := tx.Query(ctx, `SELECT version, description, (type & 1) <> 0, applied >= total AND coalesce(error, '') = ''
+FROM `+ident+` WHERE version ~ '^[0-9]' ORDER BY version`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var e AppliedEntry
+		var baseline bool
+		if err := rows.Scan(&e.Version, &e.Description, &baseline, &e.Success); err != nil {
+			rows.Close()
+			return err
+		}
+		if baseline {
+			e.Type = "BASELINE"
+		}
+		a.Entries = append(a.Entries, e)
+	}
+	return rows.Err()
 }
 
 // popLegacy reads pop's rows as Ory's popx does: a migration of a 20-digit version is applied

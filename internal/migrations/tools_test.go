@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/drift-schema/drift/internal/diff"
 	"github.com/drift-schema/drift/internal/pgtest"
 )
 
@@ -355,4 +356,34 @@ INSERT INTO schema_migration (version) VALUES ('20191100000001'), ('202001010000
 	require.Equal(t, []string{"20191100000001000000_identities.postgres.up.sql", "20191100000001000001_identities.postgres.up.sql", "20200101000000000000_sessions.up.sql"}, files(toReplay))
 	require.Equal(t, []string{"20200201000000000000_devices.up.sql"}, files(pending))
 	require.Empty(t, findings)
+}
+
+// TestAtlas: Atlas's revisions table: a version is applied when all its statements ran without
+// error; one stopped part way is a failure; its own identifier row is no version.
+func TestAtlas(t *testing.T) {
+	t.Parallel()
+	sql := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	set, err := Load(fstest.MapFS{
+		"20240101000000_init.sql": sql("CREATE TABLE a (id int);"),
+		"20240102000000.sql":      sql("CREATE TABLE b (id int); CREATE TABLE c (id int);"),
+		"20240103000000_more.sql": sql("CREATE TABLE d (id int);"),
+		"atlas.sum":               sql("h1:x=\n"),
+	})
+	require.NoError(t, err)
+	dsn := pgtest.NewDB(t)
+	pgtest.Exec(t, dsn, `CREATE SCHEMA atlas_schema_revisions;
+CREATE TABLE atlas_schema_revisions.atlas_schema_revisions ("version" character varying NOT NULL PRIMARY KEY, "description" character varying NOT NULL, "type" bigint NOT NULL DEFAULT 2, "applied" bigint NOT NULL DEFAULT 0, "total" bigint NOT NULL DEFAULT 0, "executed_at" timestamptz NOT NULL, "execution_time" bigint NOT NULL, "error" text NULL, "error_stmt" text NULL, "hash" character varying NOT NULL, "partial_hashes" jsonb NULL, "operator_version" character varying NOT NULL);
+INSERT INTO atlas_schema_revisions.atlas_schema_revisions VALUES
+  ('.atlas_cloud_identifier', 'x', 0, 0, 0, now(), 0, NULL, NULL, '', NULL, 'v0.12'),
+  ('20240101000000', 'init', 2, 1, 1, now(), 1, NULL, NULL, 'h', NULL, 'v0.12'),
+  ('20240102000000', '', 2, 1, 2, now(), 1, 'relation "c" already exists', 'CREATE TABLE c (id int);', 'h', NULL, 'v0.12');`)
+	a, err := ReadAppliedFor(context.Background(), connect(t, dsn), TrackingOptions{}, set)
+	require.NoError(t, err)
+	require.Equal(t, "Atlas", a.Tool)
+	toReplay, pending, findings := Plan(set, a)
+	require.Equal(t, []string{"20240101000000_init.sql"}, files(toReplay))
+	require.Equal(t, []string{"20240102000000.sql", "20240103000000_more.sql"}, files(pending))
+	require.Len(t, findings, 1)
+	require.Equal(t, diff.Critical, findings[0].Severity)
+	require.Contains(t, findings[0].Summary, "migration 20240102000000")
 }
