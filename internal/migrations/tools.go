@@ -53,7 +53,7 @@ var knownTables = []knownTable{
 		shape: "version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL"},
 	{name: "__diesel_schema_migrations", tool: "diesel", columns: []string{"version"}, conventions: []Convention{Folders},
 		shape: "version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP"},
-	{name: "gorp_migrations", tool: "sql-migrate", columns: []string{"id", "applied_at"}, conventions: []Convention{Numbered, Timestamped},
+	{name: "gorp_migrations", tool: "sql-migrate", columns: []string{"id", "applied_at"}, conventions: []Convention{Numbered, Dashed, Timestamped},
 		shape: "id text PRIMARY KEY, applied_at timestamptz"},
 	{name: "_prisma_migrations", tool: "Prisma", columns: []string{"migration_name", "finished_at", "rolled_back_at"}, conventions: []Convention{Folders},
 		shape: "id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0"},
