@@ -28,6 +28,7 @@ type diffOptions struct {
 	tracking, trackingColumn string
 	replay                   map[string]string
 	prelude                  []string
+	placeholders             map[string]string
 }
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -87,6 +88,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 	cmd.Flags().StringVar(&o.trackingColumn, "tracking-column", "", "column of --tracking holding applied file names or versions")
 	cmd.Flags().StringToStringVar(&o.replay, "replay-setting", nil, "run-time parameter set for every replayed migration, as name=value (repeatable)")
 	cmd.Flags().StringArrayVar(&o.prelude, "replay-prelude", nil, "SQL run before the first replayed migration, for what setup creates outside the migrations (repeatable)")
+	cmd.Flags().StringToStringVar(&o.placeholders, "placeholder", nil, "value of a Flyway placeholder ${name} in the migrations, as name=value (repeatable)")
 	cmd.Flags().Lookup("format").Usage = "output format: text, json, markdown, or sql (the statements turning --from into --to)"
 	return cmd
 }
@@ -97,6 +99,6 @@ func (o *diffOptions) run(ctx context.Context, w *wiring) check.Result {
 		opts.Fix = check.FixAdopt // the fix of a diff turns --from (the expected side) into --to
 	}
 	opts.Tracking = migrations.TrackingOptions{Table: o.tracking, Column: o.trackingColumn}
-	opts.Replay, opts.Prelude = o.replay, o.prelude
+	opts.Replay, opts.Prelude, opts.Placeholders = o.replay, o.prelude, o.placeholders
 	return w.runner.Diff(ctx, o.from, o.to, opts)
 }

@@ -56,9 +56,12 @@ type Target struct {
 	ReplaySettings map[string]string
 	// ReplayPrelude runs before the first replayed migration (a target's replay_prelude).
 	ReplayPrelude []string
-	Ignore        []diff.IgnoreRule
-	Severities    []diff.SeverityRule
-	Timeout       time.Duration
+	// Placeholders are the values of the migrations' Flyway placeholders (a target's
+	// placeholders).
+	Placeholders map[string]string
+	Ignore       []diff.IgnoreRule
+	Severities   []diff.SeverityRule
+	Timeout      time.Duration
 
 	// ComparePartitions compares every partition as a table (partitions: all).
 	ComparePartitions bool
@@ -83,16 +86,17 @@ func (t Target) Sources() (expected, actual Source) {
 // Options returns the target's comparison options.
 func (t Target) Options() Options {
 	return Options{
-		Name:        t.Name,
-		Schemas:     t.Schemas,
-		ColumnOrder: t.ColumnOrder,
-		Tracking:    migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn},
-		Replay:      t.ReplaySettings,
-		Prelude:     t.ReplayPrelude,
-		Partitions:  t.ComparePartitions,
-		Ignore:      t.Ignore,
-		Severities:  t.Severities,
-		Timeout:     t.Timeout,
+		Name:         t.Name,
+		Schemas:      t.Schemas,
+		ColumnOrder:  t.ColumnOrder,
+		Tracking:     migrations.TrackingOptions{Table: t.TrackingTable, Column: t.TrackingColumn},
+		Replay:       t.ReplaySettings,
+		Prelude:      t.ReplayPrelude,
+		Placeholders: t.Placeholders,
+		Partitions:   t.ComparePartitions,
+		Ignore:       t.Ignore,
+		Severities:   t.Severities,
+		Timeout:      t.Timeout,
 		// Fix SQL is written from whole schemas: a snapshot file side is then read whole.
 		WholeSnapshots: t.WholeSnapshots,
 		Fix:            t.Fix,
@@ -109,9 +113,11 @@ type Options struct {
 	Tracking    migrations.TrackingOptions
 	Replay      map[string]string // set for every replayed migration (replay_settings)
 	Prelude     []string          // run before the first replayed migration (replay_prelude)
-	Partitions  bool              // compare every partition as a table (partitions: all)
-	Ignore      []diff.IgnoreRule
-	Severities  []diff.SeverityRule
+	// Placeholders are the values of the migrations' Flyway placeholders (placeholders).
+	Placeholders map[string]string
+	Partitions   bool // compare every partition as a table (partitions: all)
+	Ignore       []diff.IgnoreRule
+	Severities   []diff.SeverityRule
 	// Timeout bounds the whole comparison; zero: none beyond the context's.
 	Timeout time.Duration
 	// WholeSnapshots reads a snapshot file side whole, so that Result.Expected/Actual hold its

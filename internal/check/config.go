@@ -27,6 +27,7 @@ func TargetsFrom(cfg *config.Config, targets []config.Target) []Target {
 			TrackingColumn:    t.Tracking.Column,
 			ReplaySettings:    t.ReplaySettings,
 			ReplayPrelude:     t.ReplayPrelude,
+			Placeholders:      t.Placeholders,
 			Timeout:           time.Duration(t.Timeout),
 			Ignore:            append(config.IgnoreRules(t.Ignore), config.IgnoreRules(cfg.Ignore)...),
 			Severities:        append(config.SeverityRules(t.Severity), config.SeverityRules(cfg.Severity)...),

@@ -219,7 +219,7 @@ func (r *Runner) Check(ctx context.Context, expected, actual Source, o Options) 
 		}
 		return fail(err)
 	}
-	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ReplayPrelude: o.Prelude, ComparePartitions: o.Partitions, Logger: log}
+	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ReplayPrelude: o.Prelude, Placeholders: o.Placeholders, ComparePartitions: o.Partitions, Logger: log}
 	bothLive := expected.Kind == SourceLive && actual.Kind == SourceLive
 	for _, s := range sides {
 		if s.src.Kind != SourceLive {
@@ -492,7 +492,7 @@ func (r *Runner) Snapshot(ctx context.Context, src Source, o Options) (_ *snapsh
 	if err != nil {
 		return nil, nil, err
 	}
-	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ReplayPrelude: o.Prelude, ComparePartitions: o.Partitions, Logger: r.log.With("target", o.Name)}
+	eo := engine.Options{Target: o.Name, Schemas: o.Schemas, Tracking: o.Tracking, ReplaySettings: o.Replay, ReplayPrelude: o.Prelude, Placeholders: o.Placeholders, ComparePartitions: o.Partitions, Logger: r.log.With("target", o.Name)}
 	switch src.Kind {
 	case SourceLive:
 		live, err := eng.Introspect(ctx, src.DSN, eo)

@@ -198,6 +198,9 @@ type Target struct {
 	// ReplayPrelude are SQL statements run before the first replayed migration, for what the
 	// project's setup creates outside its migrations: ["CREATE SCHEMA IF NOT EXISTS app"].
 	ReplayPrelude []string `yaml:"replay_prelude"`
+	// Placeholders are the values of Flyway placeholders (${name}) in the migrations, as the
+	// project's Flyway configuration sets them: {schema: app}.
+	Placeholders map[string]string `yaml:"placeholders"`
 	// Partitions is "parents" (the default: partitions an application or pg_partman makes at
 	// run time are not compared, only their parents and whether they conform to them) or
 	// "all" (every partition is compared as a table).
@@ -541,9 +544,17 @@ func (c *Config) Secrets() []string {
 	s := []string{c.Store.DSN.Value(), c.Shadow.PostgresDSN.Value(), c.Slack.Token.Value(), c.Slack.WebhookURL.Value(), c.Shadow.Neo4jURI.Value()}
 	for _, t := range c.Targets {
 		s = append(s, t.DSN.Value(), t.URI.Value())
+		for name, v := range t.Placeholders {
+			if secretName.MatchString(name) {
+				s = append(s, v) // CREATE ROLE app PASSWORD '${app_password}'
+			}
+		}
 	}
 	return s
 }
+
+// secretName is a placeholder name that says its value is a secret.
+var secretName = regexp.MustCompile(`(?i)pass|secret|token|credential|key`)
 
 // Resolve makes a path from the config file absolute, relative to the file's directory.
 func (c *Config) Resolve(p string) string {

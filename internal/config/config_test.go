@@ -86,6 +86,13 @@ func TestReplaySettingsAndPartitions(t *testing.T) {
 	cfg, err = parseYAML(t, "targets: [{name: a, dsn: x, replay_prelude: ['CREATE SCHEMA IF NOT EXISTS measure']}]", nil)
 	require.NoError(t, err)
 	require.Equal(t, []string{"CREATE SCHEMA IF NOT EXISTS measure"}, cfg.Targets[0].ReplayPrelude)
+
+	// Flyway placeholders; a value whose name says it is a secret is kept out of every output.
+	cfg, err = parseYAML(t, "targets: [{name: a, dsn: x, placeholders: {schema: billing, app_password: Pl4ceh0lderS3cret}}]", nil)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"schema": "billing", "app_password": "Pl4ceh0lderS3cret"}, cfg.Targets[0].Placeholders)
+	require.Contains(t, cfg.Secrets(), "Pl4ceh0lderS3cret")
+	require.NotContains(t, cfg.Secrets(), "billing")
 }
 
 func TestErrors(t *testing.T) {

@@ -54,6 +54,9 @@ type Options struct {
 	// ReplayPrelude are statements run before the first replayed migration, for what the
 	// project's setup creates outside its migrations; an engine that cannot run them says so.
 	ReplayPrelude []string
+	// Placeholders are the values of the placeholders the set's tool replaces in migrations
+	// before running them (Flyway's ${name}); an engine whose migrations have none ignores them.
+	Placeholders map[string]string
 	// ComparePartitions compares every partition as a table of its own; by default partitions
 	// made at run time are not compared, only whether they conform to their parent.
 	ComparePartitions bool

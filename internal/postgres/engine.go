@@ -122,6 +122,10 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 	}
 	settings := replaySettings(o.ReplaySettings)
 	if live == nil {
+		replay, err := set.WithPlaceholders(placeholders(o, ""))
+		if err != nil {
+			return nil, err
+		}
 		s, warnings, err := shadow.Build(ctx, shadow.BuildOptions{
 			ShadowDSN:     e.shadowDSN,
 			Binaries:      e.binaries,
@@ -130,7 +134,7 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 			Introspection: introspection(o),
 			Settings:      settings,
 			Prelude:       o.ReplayPrelude,
-		}, set, set.Migrations)
+		}, replay, replay.Migrations)
 		if err != nil {
 			return nil, redact.Error(err, e.shadowDSN)
 		}
@@ -151,6 +155,12 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 		*live.Snapshot = *withoutTable(live.Snapshot, facts.applied.Table)
 	}
 	toReplay, pending, findings := migrations.Plan(set, facts.applied)
+	// Placeholders are replaced after the plan: Flyway's checksums are those of the files.
+	replay, err := set.WithPlaceholders(placeholders(o, facts.owner))
+	if err != nil {
+		return nil, err
+	}
+	toReplay, pending = replay.Same(toReplay), replay.Same(pending)
 	opts := shadow.BuildOptions{
 		ShadowDSN:     e.shadowDSN,
 		Binaries:      e.binaries,
@@ -163,7 +173,7 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 		Settings:      settings,
 		Prelude:       append(slices.Clone(o.ReplayPrelude), trackingPrelude(facts.applied, set.Migrations)...),
 	}
-	s, warnings, err := shadow.Build(ctx, opts, set, toReplay)
+	s, warnings, err := shadow.Build(ctx, opts, replay, toReplay)
 	if err != nil {
 		return nil, redact.Error(err, e.shadowDSN)
 	}
@@ -173,7 +183,7 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 	out.Snapshot, out.Pending, out.Findings = s, pending, findings
 	out.Warnings = append(out.Warnings, warnings...)
 	if len(pending) > 0 {
-		f, err := pendingFailure(ctx, opts, set, toReplay, pending)
+		f, err := pendingFailure(ctx, opts, replay, toReplay, pending)
 		if err != nil {
 			return nil, redact.Error(err, e.shadowDSN)
 		}
@@ -187,6 +197,19 @@ func (e *Engine) Expected(ctx context.Context, set *migrations.Set, live *engine
 			"configure a separate shadow server, or none for a throwaway local one")
 	}
 	return out, nil
+}
+
+// placeholders are the values a replay substitutes: the target's, and Flyway's own user, the
+// role the migrations ran as (the live database's owner), when the target does not set it.
+func placeholders(o engine.Options, owner string) migrations.Placeholders {
+	values := migrations.Placeholders{}
+	for k, v := range o.Placeholders {
+		values[k] = v
+	}
+	if _, ok := values[migrations.FlywayUser]; !ok && owner != "" {
+		values[migrations.FlywayUser] = owner
+	}
+	return values
 }
 
 // liveFacts is what replaying needs to know of the live database.

@@ -187,3 +187,25 @@ INSERT INTO schema_migration VALUES ('20191100000001000000'), ('2019110000000200
 	fs := diff.Compare(exp.Snapshot, live.Snapshot, diff.Options{Rules: Rules{}})
 	require.Empty(t, fs, describe(fs))
 }
+
+// TestFlywayPlaceholders: a Flyway set's ${name} placeholders are replaced as the project's
+// Flyway configuration sets them (the target's placeholders), ${flyway:user} is the live
+// database's owner; a placeholder with no value stops the replay, naming the file and line.
+func TestFlywayPlaceholders(t *testing.T) {
+	t.Parallel()
+	set := memSet(t, map[string]string{
+		"V1__init.sql": "CREATE SCHEMA ${schema};\nCREATE TABLE ${schema}.accounts (id int PRIMARY KEY, owner text DEFAULT '${flyway:user}');\n",
+		"V2__more.sql": "CREATE INDEX accounts_owner ON ${schema}.accounts (owner); -- in ${flyway:filename}\n",
+	})
+	dsn := pgtest.Build(t, `CREATE SCHEMA billing;
+CREATE TABLE billing.accounts (id int PRIMARY KEY, owner text DEFAULT 'postgres');
+CREATE INDEX accounts_owner ON billing.accounts (owner);`)
+	o := engine.Options{Target: "t", Placeholders: map[string]string{"schema": "billing"}}
+	exp, live := expectedFor(t, set, dsn, o)
+	fs := diff.Compare(exp.Snapshot, live.Snapshot, diff.Options{Rules: Rules{}})
+	require.Empty(t, fs, describe(fs))
+
+	e := New(Options{ShadowDSN: pgtest.AdminDSN(t)})
+	_, err := e.Expected(context.Background(), set, nil, engine.Options{Target: "t", Placeholders: map[string]string{"flyway:user": "app"}})
+	require.ErrorContains(t, err, "V1__init.sql line 1: no value for the Flyway placeholder ${schema}: set it")
+}
