@@ -179,6 +179,9 @@ func TestFixEachKind(t *testing.T) {
 		{name: "sequence", expected: `CREATE SEQUENCE public.s2 AS integer INCREMENT 3 START 7 CACHE 2 CYCLE;`},
 		{name: "sequence changed", expected: `ALTER SEQUENCE public.s INCREMENT 10 MAXVALUE 1000;`, actual: `ALTER SEQUENCE public.s AS integer;`},
 		{name: "sequence owned by", expected: `ALTER SEQUENCE public.s OWNED BY public.t.n;`},
+		{name: "sequence minvalue above its value", expected: `ALTER SEQUENCE public.s MINVALUE 1000 START 1000 RESTART;`, actual: `SELECT nextval('public.s');`},
+		{name: "serial column of a table another role owns", expected: `CREATE TABLE public.owned (x int, id serial); ALTER TABLE public.owned OWNER TO ` + role + `;`,
+			actual: `CREATE TABLE public.owned (x int); ALTER TABLE public.owned OWNER TO ` + role + `;`},
 		// function, procedure
 		{name: "function body", expected: `CREATE OR REPLACE FUNCTION public.f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a + 1 $$;`},
 		{name: "function security definer", actual: `ALTER FUNCTION public.f(int) SECURITY DEFINER;`},

@@ -1,6 +1,7 @@
 package fixsql
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/drift-schema/drift/internal/snapshot"
@@ -101,7 +102,15 @@ func sequenceOptions(f, t *snapshot.Object) string {
 
 func createSequence(g *gen, t *snapshot.Object) {
 	g.add(createPhase, rankSequence, t, "CREATE SEQUENCE "+relName(t.Key)+" "+sequenceOptions(nil, t)+";")
-	if _, ok := t.Attrs.Get("owned_by"); ok {
+	if v, ok := t.Attrs.Get("owned_by"); ok {
+		if c, found := g.to.column(v); found {
+			// A sequence tied to a column must have its table's owner, and a new one has the
+			// role that runs the fix (an administrator, for a table an application role owns).
+			table := relName(c.Object())
+			s := g.add(createPhase, rankOwnedBy, t, "DO $drift$ BEGIN EXECUTE pg_catalog.format("+
+				quoteLiteral("ALTER SEQUENCE "+strings.ReplaceAll(relName(t.Key), "%", "%%")+" OWNER TO %I")+", ("+relOwner(table)+")); END $drift$;")
+			s.needs = append(s.needs, c.Object())
+		}
 		ownedBy(g, t)
 	}
 }
@@ -129,6 +138,12 @@ func dropSequence(g *gen, f *snapshot.Object) {
 }
 
 func alterSequence(g *gen, f, t *snapshot.Object) {
+	if min := t.Attrs.Value("min"); attrChanged(f, t, "min") && numericLess(f.Attrs.Value("min"), min) && !strings.HasPrefix(t.Attrs.Value("increment"), "-") {
+		// A higher MINVALUE than the sequence's current value is refused ("RESTART value
+		// cannot be less than MINVALUE"): move the value up to it first, never down.
+		seq := relName(t.Key)
+		g.add(createPhase, rankSequence, t, "SELECT pg_catalog.setval("+quoteLiteral(seq)+", GREATEST("+min+", last_value), last_value >= "+min+" AND is_called) FROM "+seq+";")
+	}
 	if opts := sequenceOptions(f, t); opts != "" {
 		g.add(createPhase, rankSequence, t, "ALTER SEQUENCE "+relName(t.Key)+" "+opts+";")
 	}
@@ -141,4 +156,11 @@ func alterSequence(g *gen, f, t *snapshot.Object) {
 		}
 		ownedBy(g, t)
 	}
+}
+
+// numericLess reports whether a < b, both integers as the catalog writes them.
+func numericLess(a, b string) bool {
+	x, errA := strconv.ParseInt(a, 10, 64)
+	y, errB := strconv.ParseInt(b, 10, 64)
+	return errA == nil && errB == nil && x < y
 }
