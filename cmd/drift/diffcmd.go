@@ -57,6 +57,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 drift, 2 a source could not be
 			if o.from == "" || o.to == "" {
 				return usageErr("diff needs both --from and --to")
 			}
+			g.secure(nil, config.SecretPlaceholders(o.placeholders)...)
 			stop := g.showProgress("comparing")
 			w := newWiring(g, nil, o.shadowDSN)
 			res := o.run(cmd.Context(), w)

@@ -310,3 +310,25 @@ func TestReplayIsBounded(t *testing.T) {
 	require.Eventually(t, func() bool { return slices.Equal(before, databases(t, shadow)) }, 30*time.Second, 200*time.Millisecond,
 		"no shadow database may be left behind")
 }
+
+// TestDiffFlywayPlaceholders: --placeholder gives a Flyway set's ${name} values; a value whose
+// name says it is a secret never reaches the output, even through the server's error message.
+func TestDiffFlywayPlaceholders(t *testing.T) {
+	t.Parallel()
+	live := pgtest.Build(t, "CREATE SCHEMA billing; CREATE TABLE billing.accounts (id int);")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "V1__init.sql"), []byte("CREATE SCHEMA ${schema};\nCREATE TABLE ${schema}.accounts (id int);\n"), 0o644))
+	code, out, stderr := drift(t, "diff", "--from", dir, "--to", live, "--shadow-dsn", pgtest.AdminDSN(t), "--placeholder", "schema=billing")
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "V2__role.sql"), []byte("SELECT '${app_password}'::int;\n"), 0o644))
+	code, out, stderr = drift(t, "diff", "--from", dir, "--to", live, "--shadow-dsn", pgtest.AdminDSN(t),
+		"--placeholder", "schema=billing", "--placeholder", "app_password=Plc3holderPw")
+	require.Equal(t, 2, code, "%s\n%s", out, stderr)
+	require.Contains(t, out+stderr, "V2__role.sql")
+	require.NotContains(t, out+stderr, "Plc3holderPw")
+
+	code, out, stderr = drift(t, "diff", "--from", dir, "--to", live, "--shadow-dsn", pgtest.AdminDSN(t))
+	require.Equal(t, 2, code)
+	require.Contains(t, out+stderr, "no value for the Flyway placeholder ${schema}")
+}

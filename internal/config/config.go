@@ -544,10 +544,18 @@ func (c *Config) Secrets() []string {
 	s := []string{c.Store.DSN.Value(), c.Shadow.PostgresDSN.Value(), c.Slack.Token.Value(), c.Slack.WebhookURL.Value(), c.Shadow.Neo4jURI.Value()}
 	for _, t := range c.Targets {
 		s = append(s, t.DSN.Value(), t.URI.Value())
-		for name, v := range t.Placeholders {
-			if secretName.MatchString(name) {
-				s = append(s, v) // CREATE ROLE app PASSWORD '${app_password}'
-			}
+		s = append(s, SecretPlaceholders(t.Placeholders)...)
+	}
+	return s
+}
+
+// SecretPlaceholders returns the values of the placeholders whose names say they are secrets
+// (CREATE ROLE app PASSWORD '${app_password}'), for the redactor.
+func SecretPlaceholders(values map[string]string) []string {
+	var s []string
+	for name, v := range values {
+		if secretName.MatchString(name) {
+			s = append(s, v)
 		}
 	}
 	return s
